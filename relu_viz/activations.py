@@ -1,0 +1,540 @@
+"""The activation registry: each function, its exact derivative, parameters and formulas in one entry.
+
+Semantics (values and autograd gradients, kink values included) follow ``torch.nn.functional``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+MAX_PIECES = 8
+
+Number = float | str | tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its default and allowed range (or choices), the single source for sliders and validation."""
+
+    name: str
+    default: Number
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """"choice", "pieces" (a sequence of 1..MAX_PIECES numbers) or "number"."""
+        if self.choices:
+            return "choice"
+        return "pieces" if isinstance(self.default, tuple) else "number"
+
+    def allowed(self) -> str:
+        """The allowed values, as a sentence fragment for error messages and notices."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        span = f"numbers in [{self.low:g}, {self.high:g}]"
+        return f"1 to {MAX_PIECES} {span}" if self.kind == "pieces" else f"a number in [{self.low:g}, {self.high:g}]"
+
+    def validate(self, value) -> Number:
+        """Return the value in canonical form, or raise ValueError naming this parameter and its allowed range."""
+        if self.kind == "choice":
+            if value in self.choices:
+                return value
+        elif self.kind == "pieces":
+            try:
+                values = tuple(float(v) for v in value)
+            except (TypeError, ValueError):
+                values = ()
+            if 1 <= len(values) <= MAX_PIECES and all(self._in_range(v) for v in values):
+                return values
+        else:
+            is_number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+            if is_number and self._in_range(float(value)):
+                return float(value)
+        raise ValueError(f"{self.name} must be {self.allowed()}, got {value!r}")
+
+    def _in_range(self, v: float) -> bool:
+        return math.isfinite(v) and self.low <= v <= self.high
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its derivative, parameters, formulas and a short explanation."""
+
+    key: str
+    label: str
+    group: str
+    f: Callable[..., np.ndarray]
+    df: Callable[..., np.ndarray]
+    formula: str
+    derivative_formula: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    kinks: Callable[..., tuple[float, ...]] = lambda **p: ()  # where f or f' is not smooth
+    check: Callable[..., str | None] = lambda **p: None  # cross-parameter rule: an error message or None
+
+    @property
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+    def resolve(self, params: dict) -> dict:
+        """Validated parameters with defaults filled in; ValueError names the offending parameter."""
+        known = {p.name for p in self.params}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise ValueError(f"{self.key}: unknown parameter {unknown[0]!r} (allowed: {allowed})")
+        resolved = self.defaults
+        for name, value in params.items():
+            try:
+                resolved[name] = self.param(name).validate(value)
+            except ValueError as error:
+                raise ValueError(f"{self.key}: {error}") from None
+        problem = self.check(**resolved)
+        if problem:
+            raise ValueError(f"{self.key}: {problem}")
+        return resolved
+
+    def __call__(self, x, **params):
+        """f(x), elementwise; float32 stays float32, anything else becomes float64."""
+        x = _as_float_array(x)
+        return _same_shape(self.f(x, **self.resolve(params)), x)
+
+    def derivative(self, x, **params):
+        """f'(x), elementwise, with PyTorch autograd's value at kinks."""
+        x = _as_float_array(x)
+        return _same_shape(self.df(x, **self.resolve(params)), x)
+
+    def kink_points(self, **params) -> tuple[float, ...]:
+        """The x where f or f' is not smooth (jumps or corners), sorted."""
+        return tuple(sorted(set(self.kinks(**self.resolve(params)))))
+
+
+def _as_float_array(x) -> np.ndarray:
+    x = np.asarray(x)
+    return x if x.dtype in (np.float32, np.float64) else x.astype(np.float32 if x.dtype == np.float16 else np.float64)
+
+
+def _same_shape(y, x: np.ndarray):
+    y = np.broadcast_to(np.asarray(y), x.shape).astype(x.dtype)
+    return y[()] if y.ndim == 0 else y
+
+
+def _sech2(z):
+    """sech(z)^2 without overflow."""
+    return 4.0 * special.expit(2 * z) * special.expit(-2 * z)
+
+
+def _neg_exp(x, alpha=1.0):
+    """exp(x/alpha) on the non-positive side only, so the unused branch of np.where cannot overflow."""
+    return np.exp(np.minimum(x, 0) / alpha)
+
+
+def _neg_expm1(x, alpha=1.0):
+    return np.expm1(np.minimum(x, 0) / alpha)
+
+
+# --- functions and derivatives ---------------------------------------------------------------------------------
+
+def _leaky(x, slope):
+    return np.where(x > 0, x, slope * x)
+
+
+def _leaky_d(x, slope):
+    return np.where(x > 0, 1.0, slope)
+
+
+def _hardtanh(x, min_val, max_val):
+    return np.clip(x, min_val, max_val)
+
+
+def _hardtanh_d(x, min_val, max_val):
+    return ((x > min_val) & (x < max_val)).astype(x.dtype)
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+GELU_TANH_K = math.sqrt(2 / math.pi)
+GELU_TANH_C = 0.044715
+
+
+def _gelu(x, approximate):
+    if approximate == "tanh":
+        return x * special.expit(2 * GELU_TANH_K * (x + GELU_TANH_C * x**3))  # 0.5 (1 + tanh u) = expit(2u)
+    return 0.5 * x * special.erfc(-x / math.sqrt(2))
+
+
+def _gelu_d(x, approximate):
+    if approximate == "tanh":
+        u2 = 2 * GELU_TANH_K * (x + GELU_TANH_C * x**3)
+        s, s_minus = special.expit(u2), special.expit(-u2)
+        return s + (x * s * s_minus) * 2 * GELU_TANH_K * (1 + 3 * GELU_TANH_C * x**2)
+    return 0.5 * special.erfc(-x / math.sqrt(2)) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+def _swish(x, beta):
+    return x * special.expit(beta * x)
+
+
+def _swish_d(x, beta):
+    s = special.expit(beta * x)
+    return s + beta * x * s * special.expit(-beta * x)
+
+
+def _softplus(x, beta, threshold):
+    return np.where(beta * x > threshold, x, np.logaddexp(0, beta * x) / beta)
+
+
+def _softplus_d(x, beta, threshold):
+    return np.where(beta * x > threshold, 1.0, special.expit(beta * x))
+
+
+def _mish_d(x):
+    sp = np.logaddexp(0, x)
+    return np.tanh(sp) + x * _sech2(sp) * special.expit(x)
+
+
+def _maxout_pieces(x, slopes, intercepts):
+    a = np.asarray(slopes, dtype=x.dtype).reshape((-1,) + (1,) * x.ndim)
+    b = np.asarray(intercepts, dtype=x.dtype).reshape(a.shape)
+    return a * x + b, a
+
+
+def _maxout(x, slopes, intercepts):
+    return _maxout_pieces(x, slopes, intercepts)[0].max(axis=0)
+
+
+def _maxout_d(x, slopes, intercepts):
+    pieces, a = _maxout_pieces(x, slopes, intercepts)
+    first = np.argmax(pieces, axis=0)  # argmax returns the first piece attaining the max: the tie rule
+    return np.take(np.asarray(slopes, dtype=x.dtype), first)
+
+
+def _maxout_kinks(slopes, intercepts):
+    """Crossings of two pieces that lie on the upper envelope."""
+    kinks = []
+    for i in range(len(slopes)):
+        for j in range(i + 1, len(slopes)):
+            if slopes[i] != slopes[j]:
+                x = (intercepts[j] - intercepts[i]) / (slopes[i] - slopes[j])
+                top = max(a * x + b for a, b in zip(slopes, intercepts))
+                if slopes[i] * x + intercepts[i] >= top - 1e-12 * max(1.0, abs(top)):
+                    kinks.append(x)
+    return tuple(kinks)
+
+
+def _maxout_check(slopes, intercepts):
+    if len(slopes) != len(intercepts):
+        return f"slopes and intercepts must have the same length, got {len(slopes)} and {len(intercepts)}"
+    return None
+
+
+# --- parameters shared by several entries -------------------------------------------------------------------------
+
+def _alpha(default=1.0, low=0.0, help="Scale of the negative saturation: f tends to -alpha as x goes to -infinity."):
+    return Param("alpha", default, low, 5.0, 0.05, help)
+
+
+def _lambd(help):
+    return Param("lambd", 0.5, 0.0, 5.0, 0.05, help)
+
+
+RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER = (
+    "ReLU family", "Smooth ReLU-likes", "Squashing", "Shrinkage", "Other")
+GROUPS = (RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER)
+
+_ENTRIES = [
+    Activation(
+        "relu", "ReLU", RELU_FAMILY,
+        lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(x.dtype),
+        r"\mathrm{ReLU}(x) = \max(0, x)",
+        r"\mathrm{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+        "The default hidden activation of deep learning since AlexNet (2012): cheap, and its gradient is exactly 1 "
+        "for every positive input, so it does not vanish through depth. Its weakness is the flat negative side: a "
+        "unit whose pre-activation is negative on every input gets zero gradient and never recovers (a dead ReLU).",
+        kinks=lambda: (0.0,),
+    ),
+    Activation(
+        "leaky_relu", "Leaky ReLU", RELU_FAMILY,
+        lambda x, negative_slope: _leaky(x, negative_slope),
+        lambda x, negative_slope: _leaky_d(x, negative_slope),
+        r"\mathrm{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ a\,x & x \le 0 \end{cases},\quad a = "
+        r"\text{negative\_slope}",
+        r"\mathrm{LeakyReLU}'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+        "ReLU with a small slope for negative inputs (Maas et al. 2013), so every unit always receives some "
+        "gradient and cannot die. Used where dead units hurt, for example in GAN discriminators.",
+        (Param("negative_slope", 0.01, 0.0, 1.0, 0.01, "Slope for x < 0; 0 gives ReLU, 1 gives the identity."),),
+        kinks=lambda negative_slope: (0.0,),
+    ),
+    Activation(
+        "prelu", "PReLU", RELU_FAMILY,
+        lambda x, weight: _leaky(x, weight), lambda x, weight: _leaky_d(x, weight),
+        r"\mathrm{PReLU}(x) = \begin{cases} x & x > 0 \\ w\,x & x \le 0 \end{cases}",
+        r"\mathrm{PReLU}'(x) = \begin{cases} 1 & x > 0 \\ w & x \le 0 \end{cases}",
+        "Leaky ReLU whose negative slope w is learned with the weights (He et al. 2015, the paper that also "
+        "introduced He initialisation). Here w is a slider; in a network each channel learns its own.",
+        (Param("weight", 0.25, -1.0, 1.0, 0.01, "The learned negative slope w (PyTorch initialises it to 0.25)."),),
+        kinks=lambda weight: (0.0,),
+    ),
+    Activation(
+        "rrelu", "RReLU", RELU_FAMILY,
+        lambda x, lower, upper: _leaky(x, (lower + upper) / 2),
+        lambda x, lower, upper: _leaky_d(x, (lower + upper) / 2),
+        r"\mathrm{RReLU}(x) = \begin{cases} x & x > 0 \\ a\,x & x \le 0 \end{cases},\quad "
+        r"a \sim U(l, u) \text{ in training},\ a = \tfrac{l+u}{2} \text{ in evaluation}",
+        r"\mathrm{RReLU}'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+        "Randomised Leaky ReLU (Xu et al. 2015): during training each negative slope is drawn uniformly from "
+        "[lower, upper], a mild regulariser; at evaluation the slope is their mean, which is the curve drawn.",
+        (Param("lower", 1 / 8, 0.0, 1.0, 0.005, "Lower bound of the random negative slope."),
+         Param("upper", 1 / 3, 0.0, 1.0, 0.005, "Upper bound of the random negative slope.")),
+        kinks=lambda lower, upper: (0.0,),
+        check=lambda lower, upper: None if lower <= upper else f"lower ({lower:g}) must not exceed upper ({upper:g})",
+    ),
+    Activation(
+        "relu6", "ReLU6", RELU_FAMILY,
+        lambda x: _hardtanh(x, 0.0, 6.0), lambda x: _hardtanh_d(x, 0.0, 6.0),
+        r"\mathrm{ReLU6}(x) = \min(\max(0, x), 6)",
+        r"\mathrm{ReLU6}'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",
+        "ReLU capped at 6 (Krizhevsky 2010), popular in mobile networks (MobileNet) because the bounded output "
+        "suits low-precision arithmetic. The cap adds a second flat region where the gradient is zero.",
+        kinks=lambda: (0.0, 6.0),
+    ),
+    Activation(
+        "elu", "ELU", RELU_FAMILY,
+        lambda x, alpha: np.where(x > 0, x, alpha * _neg_expm1(x)),
+        lambda x, alpha: np.where(x > 0, 1.0, alpha * _neg_exp(x)),
+        r"\mathrm{ELU}(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
+        r"\mathrm{ELU}'(x) = \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
+        "Exponential Linear Unit (Clevert et al. 2015): identity for positive inputs, a smooth exponential that "
+        "saturates at -alpha for negative ones. Negative outputs push mean activations towards zero, and the "
+        "gradient never becomes exactly zero, so units do not die. Costs an exponential.",
+        (_alpha(),),
+        kinks=lambda alpha: (0.0,),
+    ),
+    Activation(
+        "selu", "SELU", RELU_FAMILY,
+        lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * _neg_expm1(x)),
+        lambda x: SELU_SCALE * np.where(x > 0, 1.0, SELU_ALPHA * _neg_exp(x)),
+        r"\mathrm{SELU}(x) = \lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases},\quad "
+        r"\lambda \approx 1.0507,\ \alpha \approx 1.6733",
+        r"\mathrm{SELU}'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
+        "Scaled ELU (Klambauer et al. 2017) with constants chosen so that, with LeCun-normal weights, activations "
+        "keep zero mean and unit variance through depth: self-normalising networks without batch norm.",
+        kinks=lambda: (0.0,),
+    ),
+    Activation(
+        "celu", "CELU", RELU_FAMILY,
+        lambda x, alpha: np.where(x > 0, x, alpha * _neg_expm1(x, alpha)),
+        lambda x, alpha: np.where(x > 0, 1.0, _neg_exp(x, alpha)),
+        r"\mathrm{CELU}(x) = \max(0, x) + \min\!\big(0,\ \alpha\,(e^{x/\alpha} - 1)\big)",
+        r"\mathrm{CELU}'(x) = \begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}",
+        "Continuously differentiable ELU (Barron 2017): the exponent is divided by alpha, so the slope at 0 is 1 "
+        "from both sides for every alpha, unlike ELU whose left slope at 0 is alpha.",
+        (_alpha(low=0.05),),
+        kinks=lambda alpha: (0.0,),
+    ),
+    Activation(
+        "maxout", "Maxout", RELU_FAMILY,
+        _maxout, _maxout_d,
+        r"\mathrm{Maxout}(x) = \max_{j=1..k} \left(a_j x + b_j\right)",
+        r"\mathrm{Maxout}'(x) = a_{j^*},\quad j^* = \text{first } j \text{ attaining the max}",
+        "Maxout (Goodfellow et al. 2013) outputs the largest of k learned linear pieces, so it can represent any "
+        "convex piecewise-linear function: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| max(-x, x). It never "
+        "saturates and never dies, at the price of k times the parameters.",
+        (Param("slopes", (-0.5, 0.5, 2.0), -10.0, 10.0, 0.1, "Slope a_j of each linear piece."),
+         Param("intercepts", (0.0, 1.0, -2.0), -10.0, 10.0, 0.1, "Intercept b_j of each linear piece.")),
+        kinks=_maxout_kinks,
+        check=_maxout_check,
+    ),
+    Activation(
+        "gelu", "GELU", SMOOTH,
+        _gelu, _gelu_d,
+        r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"
+        r"\quad\text{tanh: } \tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
+        r"\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x),\quad \varphi(x) = e^{-x^2/2}/\sqrt{2\pi}",
+        "Gaussian Error Linear Unit (Hendrycks and Gimpel 2016): the input weighted by the probability that a "
+        "standard normal falls below it. Smooth and slightly non-monotonic; the default in BERT and GPT models. "
+        "The tanh form is the fast approximation those models originally used.",
+        (Param("approximate", "none", help="'none': exact, with erf; 'tanh': the tanh approximation.",
+               choices=("none", "tanh")),),
+    ),
+    Activation(
+        "silu", "SiLU", SMOOTH,
+        lambda x: _swish(x, 1.0), lambda x: _swish_d(x, 1.0),
+        r"\mathrm{SiLU}(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
+        r"\mathrm{SiLU}'(x) = \sigma(x)\,\big(1 + x\,(1 - \sigma(x))\big)",
+        "Sigmoid Linear Unit (Elfwing et al. 2017; Swish with beta = 1): smooth, non-monotonic with a small dip "
+        "below zero, unbounded above. Used in EfficientNet, YOLO and the feed-forward layers of LLaMA (SwiGLU).",
+    ),
+    Activation(
+        "swish", "Swish", SMOOTH,
+        _swish, _swish_d,
+        r"\mathrm{Swish}(x) = x\,\sigma(\beta x)",
+        r"\mathrm{Swish}'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\,\big(1 - \sigma(\beta x)\big)",
+        "Swish (Ramachandran et al. 2017, found by automated search): x times a sigmoid gate. beta = 1 is SiLU, "
+        "beta = 0 the line x/2, and large beta approaches ReLU, so it interpolates between linear and ReLU.",
+        (Param("beta", 1.0, 0.0, 10.0, 0.1, "Sharpness of the gate; 0 gives x/2, large values approach ReLU."),),
+    ),
+    Activation(
+        "mish", "Mish", SMOOTH,
+        lambda x: x * np.tanh(np.logaddexp(0, x)), _mish_d,
+        r"\mathrm{Mish}(x) = x \tanh\!\big(\mathrm{softplus}(x)\big)",
+        r"\mathrm{Mish}'(x) = \tanh(s) + x\,\mathrm{sech}^2(s)\,\sigma(x),\quad s = \mathrm{softplus}(x)",
+        "Mish (Misra 2019): smooth and non-monotonic like Swish, with a slightly deeper negative dip. Used in "
+        "YOLOv4. More expensive than ReLU: a softplus and a tanh per element.",
+    ),
+    Activation(
+        "softplus", "Softplus", SMOOTH,
+        _softplus, _softplus_d,
+        r"\mathrm{Softplus}(x) = \tfrac{1}{\beta} \log\!\left(1 + e^{\beta x}\right)"
+        r"\quad (x \text{ where } \beta x > \text{threshold})",
+        r"\mathrm{Softplus}'(x) = \sigma(\beta x)\quad (1 \text{ where } \beta x > \text{threshold})",
+        "A smooth ReLU: always positive, its derivative is the sigmoid. Larger beta hugs ReLU more closely. Used "
+        "where an output must be positive (variances, rates) more than as a hidden activation.",
+        (Param("beta", 1.0, 0.1, 10.0, 0.1, "Sharpness; larger beta is closer to ReLU."),
+         Param("threshold", 20.0, 1.0, 50.0, 1.0, "Above beta*x > threshold the function is exactly x.")),
+        kinks=lambda beta, threshold: (threshold / beta,),
+    ),
+    Activation(
+        "hardswish", "Hardswish", SMOOTH,
+        lambda x: x * np.clip(x + 3, 0, 6) / 6,
+        lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)),
+        r"\mathrm{Hardswish}(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
+        r"\mathrm{Hardswish}'(x) = \begin{cases} 0 & x \le -3 \\ x/3 + 1/2 & -3 < x < 3 \\ 1 & x \ge 3 \end{cases}",
+        "A piecewise-quadratic Swish (Howard et al. 2019, MobileNetV3): no exponential, so it is cheap on phones, "
+        "while keeping Swish's shape.",
+        kinks=lambda: (-3.0, 3.0),
+    ),
+    Activation(
+        "sigmoid", "Sigmoid", SQUASHING,
+        lambda x: special.expit(x), lambda x: special.expit(x) * special.expit(-x),
+        r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+        r"\sigma'(x) = \sigma(x)\,\big(1 - \sigma(x)\big) \le \tfrac{1}{4}",
+        "The logistic function, the classic neuron of the 1980s: squashes any input into (0, 1). Its derivative is "
+        "at most 1/4 and vanishes in both tails, so gradients shrink through every layer, and its output is not "
+        "zero-centred. Today used for gates (LSTM) and binary probabilities, not hidden layers.",
+    ),
+    Activation(
+        "tanh", "Tanh", SQUASHING,
+        lambda x: np.tanh(x), _sech2,
+        r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
+        r"\tanh'(x) = 1 - \tanh^2(x)",
+        "A rescaled sigmoid with range (-1, 1): zero-centred, with slope 1 at the origin, so it trains better "
+        "than the sigmoid, but it still saturates in both tails, where gradients vanish. Used in RNNs and LSTMs.",
+    ),
+    Activation(
+        "hardsigmoid", "Hardsigmoid", SQUASHING,
+        lambda x: np.clip(x / 6 + 0.5, 0, 1),
+        lambda x: np.where((x > -3) & (x < 3), 1 / 6, 0.0),
+        r"\mathrm{Hardsigmoid}(x) = \frac{\mathrm{ReLU6}(x + 3)}{6}",
+        r"\mathrm{Hardsigmoid}'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
+        "A piecewise-linear sigmoid: no exponential, exact zeros of gradient outside [-3, 3]. Used for gates in "
+        "mobile networks (MobileNetV3).",
+        kinks=lambda: (-3.0, 3.0),
+    ),
+    Activation(
+        "hardtanh", "Hardtanh", SQUASHING,
+        _hardtanh, _hardtanh_d,
+        r"\mathrm{Hardtanh}(x) = \min(\max(x, \text{min\_val}), \text{max\_val})",
+        r"\mathrm{Hardtanh}'(x) = \begin{cases} 1 & \text{min\_val} < x < \text{max\_val} \\ "
+        r"0 & \text{otherwise} \end{cases}",
+        "A piecewise-linear tanh: the identity clipped to [min_val, max_val]. Cheap, but its gradient is exactly "
+        "zero outside the interval. ReLU6 is Hardtanh(0, 6).",
+        (Param("min_val", -1.0, -10.0, 10.0, 0.1, "Lower clip value."),
+         Param("max_val", 1.0, -10.0, 10.0, 0.1, "Upper clip value.")),
+        kinks=lambda min_val, max_val: (min_val, max_val),
+        check=lambda min_val, max_val: None if min_val < max_val
+        else f"min_val ({min_val:g}) must be below max_val ({max_val:g})",
+    ),
+    Activation(
+        "softsign", "Softsign", SQUASHING,
+        lambda x: x / (1 + np.abs(x)), lambda x: 1 / (1 + np.abs(x)) ** 2,
+        r"\mathrm{Softsign}(x) = \frac{x}{1 + |x|}",
+        r"\mathrm{Softsign}'(x) = \frac{1}{(1 + |x|)^2}",
+        "A tanh-like squashing function that approaches its limits polynomially rather than exponentially, so its "
+        "tails saturate more slowly (Bergstra et al. 2009; studied by Glorot and Bengio 2010).",
+    ),
+    Activation(
+        "logsigmoid", "LogSigmoid", SQUASHING,
+        lambda x: special.log_expit(x), lambda x: special.expit(-x),
+        r"\mathrm{LogSigmoid}(x) = \log \sigma(x) = -\mathrm{softplus}(-x)",
+        r"\mathrm{LogSigmoid}'(x) = 1 - \sigma(x) = \sigma(-x)",
+        "The logarithm of the sigmoid: always negative, linear for very negative inputs. It appears inside "
+        "losses (binary cross-entropy, word2vec's negative sampling) rather than as a hidden activation.",
+    ),
+    Activation(
+        "softshrink", "Softshrink", SHRINKAGE,
+        lambda x, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0)),
+        lambda x, lambd: (np.abs(x) > lambd).astype(x.dtype),
+        r"\mathrm{Softshrink}(x) = \begin{cases} x - \lambda & x > \lambda \\ x + \lambda & x < -\lambda \\ "
+        r"0 & \text{otherwise} \end{cases}",
+        r"\mathrm{Softshrink}'(x) = \begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
+        "Soft thresholding: values within lambda of zero become zero, the rest move towards zero by lambda. It is "
+        "the proximal operator of the L1 norm, used in sparse coding (ISTA) and denoising.",
+        (_lambd("Half-width of the interval that is set to zero."),),
+        kinks=lambda lambd: (-lambd, lambd),
+    ),
+    Activation(
+        "hardshrink", "Hardshrink", SHRINKAGE,
+        lambda x, lambd: np.where(np.abs(x) > lambd, x, 0.0),
+        lambda x, lambd: (np.abs(x) > lambd).astype(x.dtype),
+        r"\mathrm{Hardshrink}(x) = \begin{cases} x & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
+        r"\mathrm{Hardshrink}'(x) = \begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
+        "Hard thresholding: values within lambda of zero become zero, the rest pass unchanged. Discontinuous at "
+        "plus and minus lambda. Used in sparse approximation.",
+        (_lambd("Half-width of the interval that is set to zero."),),
+        kinks=lambda lambd: (-lambd, lambd),
+    ),
+    Activation(
+        "tanhshrink", "Tanhshrink", SHRINKAGE,
+        lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2,
+        r"\mathrm{Tanhshrink}(x) = x - \tanh(x)",
+        r"\mathrm{Tanhshrink}'(x) = \tanh^2(x)",
+        "The residual of tanh: nearly flat (cubic) around zero and parallel to x far from it, a smooth shrinkage. "
+        "Rarely used as a hidden activation.",
+    ),
+    Activation(
+        "threshold", "Threshold", OTHER,
+        lambda x, threshold, value: np.where(x > threshold, x, value),
+        lambda x, threshold, value: (x > threshold).astype(x.dtype),
+        r"\mathrm{Threshold}(x) = \begin{cases} x & x > \text{threshold} \\ \text{value} & \text{otherwise} "
+        r"\end{cases}",
+        r"\mathrm{Threshold}'(x) = \begin{cases} 1 & x > \text{threshold} \\ 0 & \text{otherwise} \end{cases}",
+        "Passes inputs above the threshold and replaces the rest by a constant. ReLU is Threshold(0, 0); other "
+        "values make a jump at the threshold.",
+        (Param("threshold", 1.0, -5.0, 5.0, 0.1, "Inputs above this pass unchanged."),
+         Param("value", 0.0, -5.0, 5.0, 0.1, "The output for inputs at or below the threshold.")),
+        kinks=lambda threshold, value: (threshold,),
+    ),
+    Activation(
+        "binary_step", "Binary step", OTHER,
+        lambda x: (x >= 0).astype(x.dtype), lambda x: np.zeros_like(x),
+        r"\mathrm{step}(x) = \begin{cases} 1 & x \ge 0 \\ 0 & x < 0 \end{cases}",
+        r"\mathrm{step}'(x) = 0 \quad (x \ne 0;\ \text{undefined at } 0)",
+        "The perceptron's original activation (Rosenblatt 1958): fire or not. Its derivative is zero wherever it "
+        "exists, so gradient descent gets no signal through it; that is why smooth and piecewise-linear "
+        "activations replaced it.",
+        kinks=lambda: (0.0,),
+    ),
+    Activation(
+        "identity", "Identity", OTHER,
+        lambda x: x, lambda x: np.ones_like(x),
+        r"\mathrm{id}(x) = x",
+        r"\mathrm{id}'(x) = 1",
+        "No activation at all: a stack of linear layers collapses into one linear map. Shown for comparison; "
+        "used on output layers for regression.",
+    ),
+]
+
+ACTIVATIONS: dict[str, Activation] = {a.key: a for a in _ENTRIES}
