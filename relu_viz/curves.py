@@ -1,0 +1,72 @@
+"""Sample an activation for drawing: f and f' on a grid, with gaps at jumps and the jump points themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from relu_viz.activations import Activation
+
+POINTS = 801  # per curve: smooth at any chart width, small to send
+JUMP = 1e-6  # relative size above which a change across a kink is drawn as a jump
+NEAR_ZERO = 0.01  # |f'| below this is shaded as dead or saturated
+
+
+@dataclass(frozen=True)
+class Jump:
+    """A discontinuity at x: the value taken there (filled marker) and the one-sided limits (open markers)."""
+
+    x: float
+    value: float
+    left: float
+    right: float
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One drawable curve: y over x with NaN gaps at jumps; `other` is the companion curve at the same x
+    (f' for the f trace, f for the f' trace), for hover labels."""
+
+    x: np.ndarray
+    y: np.ndarray
+    other: np.ndarray
+    jumps: tuple[Jump, ...]
+
+
+@dataclass(frozen=True)
+class Sampled:
+    f: Trace
+    df: Trace
+
+
+def sample(activation: Activation, params: dict, xmin: float, xmax: float, points: int = POINTS) -> Sampled:
+    """f and f' over [xmin, xmax], every kink included, jumps split into gaps with their limits recorded."""
+    p = activation.resolve(params)
+    kinks = [k for k in activation.kink_points(**p) if xmin < k < xmax]
+    x = np.union1d(np.linspace(xmin, xmax, points), kinks)
+    return Sampled(_trace(activation, activation.derivative, x, kinks, p),
+                   _trace(activation.derivative, activation, x, kinks, p))
+
+
+def _trace(g, companion, x, kinks, p) -> Trace:
+    y = g(x, **p)
+    jumps = []
+    for k in kinks:
+        eps = 1e-9 * max(1.0, abs(k))
+        left, right = float(g(k - eps, **p)), float(g(k + eps, **p))
+        if abs(left - right) > JUMP * (1 + max(abs(left), abs(right))):
+            jumps.append(Jump(float(k), float(g(k, **p)), left, right))
+    for jump in reversed(jumps):  # replace the kink's point by: left limit, gap, right limit
+        i = int(np.searchsorted(x, jump.x))
+        x = np.concatenate([x[:i], [jump.x] * 3, x[i + 1:]])
+        y = np.concatenate([y[:i], [jump.left, np.nan, jump.right], y[i + 1:]])
+    other = np.where(np.isnan(y), np.nan, companion(x, **p))
+    return Trace(x, y, other, tuple(jumps))
+
+
+def near_zero_intervals(x: np.ndarray, dy: np.ndarray, threshold: float = NEAR_ZERO) -> list[tuple[float, float]]:
+    """Maximal intervals of the grid where |f'| < threshold (dead or saturated), ignoring NaN gaps."""
+    flat = np.abs(np.nan_to_num(dy, nan=np.inf)) < threshold
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flat.astype(np.int8), [0]])))
+    return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2]) if x[b - 1] > x[a]]

@@ -1,0 +1,1 @@
+"""Streamlit views (one module per panel) and pure chart builders."""

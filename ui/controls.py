@@ -1,0 +1,83 @@
+"""The sidebar: which activations, their parameters and the x-range, every widget bound to the URL."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from relu_viz import ACTIVATIONS, GROUPS, Activation, Param
+from ui import maxout
+from ui.state import DEFAULT_ACTS, DEFAULT_XMAX, DEFAULT_XMIN, MAX_CURVES, X_LIMIT, LinkCheck, View
+
+URL = "query-params"
+
+
+def _picker(link: LinkCheck) -> list[str]:
+    """One row of pills per family. Not bound to the URL: a bound widget writes its displayed labels, and the
+    link format is the registry keys (act=relu&act=leaky_relu), so `act` is written here by hand."""
+    if "pick.seeded" not in st.session_state:
+        for group in GROUPS:
+            st.session_state[f"pick.{group}"] = [k for k in link.values["act"] if ACTIVATIONS[k].group == group]
+        st.session_state["pick.seeded"] = True
+    picked = set()
+    for group in GROUPS:
+        keys = [k for k, a in ACTIVATIONS.items() if a.group == group]
+        picked.update(st.pills(group, keys, format_func=lambda k: ACTIVATIONS[k].label, selection_mode="multi",
+                               key=f"pick.{group}") or [])
+    acts = [k for k in ACTIVATIONS if k in picked]
+    if len(acts) > MAX_CURVES:
+        st.warning(f"At most {MAX_CURVES} activations at once: showing the first {MAX_CURVES}.")
+        acts = acts[:MAX_CURVES]
+    if acts == list(DEFAULT_ACTS):
+        if "act" in st.query_params:
+            del st.query_params["act"]
+    elif st.query_params.get_all("act") != (acts or [""]):
+        st.query_params["act"] = acts or [""]
+    return acts
+
+
+def _decimals(step: float) -> str:
+    return f"%.{max(0, -math.floor(math.log10(step)))}f"
+
+
+def _param_widget(act: Activation, p: Param):
+    key = f"{act.key}.{p.name}"
+    if p.kind == "choice":
+        return st.radio(p.name, p.choices, index=p.choices.index(p.default), key=key, bind=URL, help=p.help,
+                        horizontal=True)
+    return st.slider(p.name, min_value=p.low, max_value=p.high, value=p.default, step=p.step,
+                     format=_decimals(p.step), key=key, bind=URL, help=p.help)
+
+
+def sidebar(link: LinkCheck) -> View:
+    """Render the controls; return the view they select (probe excluded: it lives beside the charts)."""
+    with st.sidebar:
+        st.header("Activations")
+        acts = _picker(link)
+        left, right = st.columns(2)
+        xmin = left.number_input("x from", -X_LIMIT, X_LIMIT, DEFAULT_XMIN, step=1.0, key="xmin", bind=URL)
+        xmax = right.number_input("x to", -X_LIMIT, X_LIMIT, DEFAULT_XMAX, step=1.0, key="xmax", bind=URL)
+        if not xmin < xmax:
+            st.error(f"'x from' must be below 'x to'; showing [{DEFAULT_XMIN:g}, {DEFAULT_XMAX:g}].")
+            xmin, xmax = DEFAULT_XMIN, DEFAULT_XMAX
+        ints = st.checkbox("Mark the integer inputs", key="ints", bind=URL,
+                           help="Dots at x = -10, -9, ..., 10 as in the classic plot of ReLU over range(-10, 11).")
+        params = {}
+        for key in acts:
+            act = ACTIVATIONS[key]
+            if not act.params:
+                params[key] = {}
+                continue
+            with st.expander(f"{act.label} parameters", expanded=True):
+                if key == "maxout":
+                    params[key] = maxout.editor(link)
+                else:
+                    params[key] = {p.name: _param_widget(act, p) for p in act.params}
+                    problem = act.check(**params[key])
+                    if problem:
+                        st.error(f"{problem}; using the defaults.")
+                        params[key] = act.defaults
+        if "maxout" not in acts:
+            maxout.clear_url()
+    return View(list(acts), params, float(xmin), float(xmax), bool(ints))

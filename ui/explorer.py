@@ -1,0 +1,98 @@
+"""The explorer: f and f' of the picked activations, a point probe, formulas, properties and downloads."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import streamlit as st
+
+from relu_viz import ACTIVATIONS
+from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
+from relu_viz.properties import Properties, derive
+from ui.charts import Series, chart_config, curves_figure
+from ui.state import DEFAULT_PROBE, X_LIMIT, View
+
+MAX_INTEGER_POINTS = 201
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def sampled(key: str, params: tuple, xmin: float, xmax: float) -> Sampled:
+    return sample(ACTIVATIONS[key], dict(params), xmin, xmax)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def properties(key: str, params: tuple) -> Properties:
+    return derive(ACTIVATIONS[key], **dict(params))
+
+
+def _series(key: str, params: dict, view: View) -> Series:
+    act, items = ACTIVATIONS[key], tuple(sorted(params.items()))
+    ints = None
+    x_int = np.arange(np.ceil(view.xmin), np.floor(view.xmax) + 1)
+    if view.ints and 0 < len(x_int) <= MAX_INTEGER_POINTS:
+        ints = (x_int, act(x_int, **params), act.derivative(x_int, **params))
+    pieces = tuple(zip(params["slopes"], params["intercepts"])) if key == "maxout" else ()
+    return Series(key, act.label, sampled(key, items, view.xmin, view.xmax), pieces, ints)
+
+
+def render(view: View) -> None:
+    """Draw the explorer for `view`; sets view.probe from its widget."""
+    if not view.acts:
+        st.info("Pick one or more activations in the sidebar.")
+        return
+    series = [_series(key, view.params[key], view) for key in view.acts]
+    st.plotly_chart(curves_figure(series, view.xmin, view.xmax), key="curves",
+                    config=chart_config("relu-viz_" + "_".join(view.acts)))
+    st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. Where f′ is exactly 0 (ReLU for x ≤ 0) a unit receives "
+               "no gradient at all and stops learning; where it is merely tiny (the tails of sigmoid and tanh) the "
+               "unit saturates and learns very slowly. Jumps are drawn as gaps: a filled dot is the value at the "
+               "jump, an open dot the limit it is not.")
+    if view.ints and len(np.arange(np.ceil(view.xmin), np.floor(view.xmax) + 1)) > MAX_INTEGER_POINTS:
+        st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
+    view.probe = _probe(view)
+    _details(view)
+    _download(view)
+
+
+def _probe(view: View) -> float:
+    st.subheader("Probe a point")
+    x = st.number_input("x", -X_LIMIT, X_LIMIT, DEFAULT_PROBE, step=0.1, key="probe", bind="query-params",
+                        help="Read f(x) and f′(x) of every shown activation at one input.")
+    rows = []
+    for key in view.acts:
+        act, params = ACTIVATIONS[key], view.params[key]
+        at_kink = x in act.kink_points(**params)
+        slope = float(act.derivative(x, **params))
+        slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else f"{slope:.6g}"
+        rows.append({"activation": act.label, "f(x)": f"{float(act(x, **params)):.6g}", "f′(x)": slope_text,
+                     "note": "kink: PyTorch's autograd value" if at_kink and key != "binary_step" else ""})
+    st.table(rows, hide_index=True)
+    return float(x)
+
+
+def _details(view: View) -> None:
+    st.subheader("Formulas and properties")
+    for tab, key in zip(st.tabs([ACTIVATIONS[k].label for k in view.acts]), view.acts):
+        act, params = ACTIVATIONS[key], view.params[key]
+        with tab:
+            st.latex(act.formula)
+            st.latex(act.derivative_formula)
+            st.markdown(act.summary)
+            shown = ", ".join(f"{name} = {value}" for name, value in params.items())
+            st.caption("Properties derived from the function itself" + (f" at {shown}:" if shown else ":"))
+            st.table([{"property": name, "value": value}
+                      for name, value in properties(key, tuple(sorted(params.items()))).rows()], hide_index=True)
+
+
+def _download(view: View) -> None:
+    x = np.linspace(view.xmin, view.xmax, POINTS)
+    columns, names = [x], ["x"]
+    for key in view.acts:
+        act, params = ACTIVATIONS[key], view.params[key]
+        columns += [act(x, **params), act.derivative(x, **params)]
+        names += [f"{key}", f"{key}_derivative"]
+    text = io.StringIO()
+    np.savetxt(text, np.column_stack(columns), delimiter=",", header=",".join(names), comments="", fmt="%.10g")
+    st.download_button("Download the curves (CSV)", text.getvalue(), file_name="relu-viz_curves.csv",
+                       mime="text/csv", on_click="ignore")

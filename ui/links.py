@@ -1,0 +1,37 @@
+"""Incoming links and share links: check the URL once per visit, announce what was ignored, offer the link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.state import LinkCheck, View, check_link, to_query
+
+CHECKED = "links.checked"
+
+
+def check_url() -> LinkCheck:
+    """Validate the URL on the first run of a visit; drop what is invalid before the bound widgets read it."""
+    if CHECKED not in st.session_state:
+        result = check_link({name: st.query_params.get_all(name) for name in st.query_params})
+        for name, values in result.rewrite.items():
+            if values is None:
+                del st.query_params[name]
+            else:
+                st.query_params[name] = values
+        st.session_state[CHECKED] = result
+    return st.session_state[CHECKED]
+
+
+def show_notices(link: LinkCheck) -> None:
+    if link.notices:
+        with st.container(key="notices"):
+            st.warning("Some settings in this link were not used:\n\n" + "\n".join(f"- {n}" for n in link.notices),
+                       icon="⚠️")
+
+
+def share_box(view: View) -> None:
+    """The link that reproduces this view, in a code box with a copy button."""
+    base = (st.context.url or "").split("?")[0]
+    query = to_query(view)
+    st.caption("Share this view (copy button on the right):")
+    st.code(f"{base}?{query}" if query else base or "?", language=None, wrap_lines=True)
