@@ -26,7 +26,8 @@ class View:
     """What the explorer shows: the picked activations with their parameters, and the plotting options."""
 
     acts: list[str] = field(default_factory=lambda: list(DEFAULT_ACTS))
-    params: dict[str, dict] = field(default_factory=dict)  # key -> {param name: value}, complete
+    params: dict[str, dict] = field(  # key -> {param name: value}, complete
+        default_factory=lambda: {key: ACTIVATIONS[key].defaults for key in DEFAULT_ACTS})
     xmin: float = DEFAULT_XMIN
     xmax: float = DEFAULT_XMAX
     ints: bool = False  # draw the integer sample points

@@ -1,0 +1,98 @@
+"""Shared fixtures for the browser suite: the real app under `streamlit run`, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+
+# The plotted data of one curve, read from Plotly's decoded traces (_fullData) in the page.
+CURVE_JS = """([label, row]) => {
+    const gd = document.querySelector('.js-plotly-plot');
+    if (!gd || !gd._fullData) return null;
+    const t = gd._fullData.find(d => d.name === label && d.mode === 'lines' && d.customdata
+                                && (row === 2) === (d.yaxis === 'y2'));
+    return t ? {x: Array.from(t.x), y: Array.from(t.y)} : null;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free localhost port; yields its base URL. Its log is checked for errors."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
+             "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail(f"streamlit did not start within 60 s:\n{log_path.read_text()}")
+                time.sleep(0.3)
+        yield url
+        proc.terminate()
+        proc.wait(timeout=10)
+    text = log_path.read_text()
+    assert "Traceback" not in text, f"the server logged an error:\n{text}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing Chromium is a failure, never a skip."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_page(page, url: str):
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    return page
+
+
+def wait_for_value(page, label: str, index: int, value: float, row: int = 1) -> None:
+    """Wait until curve `label` has y[index] == value (to float32 precision): the chart was redrawn."""
+    check = f"const c = ({CURVE_JS})({[label, row]!r}); return c && Math.abs(c.y[{index}] - ({value})) < 1e-5;"
+    page.wait_for_function(f"(() => {{ {check} }})()", timeout=15_000)
+
+
+def curve(page, label: str, row: int = 1) -> dict:
+    page.wait_for_function(f"({CURVE_JS})({[label, row]!r})", timeout=15_000)
+    return page.evaluate(CURVE_JS, [label, row])

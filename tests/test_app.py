@@ -1,0 +1,134 @@
+"""The explorer page through Streamlit's AppTest: defaults, every activation, parameters, share links, bad links."""
+
+import numpy as np
+import pytest
+
+from relu_viz import ACTIVATIONS
+from tests.apptest import notices, open_app, plotted
+
+
+def assert_curve(at, key, **params):
+    """The plotted f and f' of `key` equal the core's values at the plotted x (to float32 precision)."""
+    act = ACTIVATIONS[key]
+    curves = plotted(at)
+    for row, fn in ((1, act), (2, act.derivative)):
+        x, y = curves[(act.label, row)]
+        drawn = ~np.isnan(y)
+        assert drawn.sum() > 700, f"{key} row {row}: only {drawn.sum()} points drawn"
+        # at a jump the drawn end points are one-sided limits: compare away from the kinks
+        kinks = np.array(act.kink_points(**params) or [np.inf])
+        away = drawn & (np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 1e-3)
+        expected = fn(x[away].astype(np.float32).astype(np.float64), **params)
+        assert np.allclose(y[away], expected, rtol=1e-5, atol=1e-5), f"{key} row {row} differs from the core"
+
+
+def test_default_page_shows_relu_without_notices():
+    at = open_app()
+    assert set(label for label, _ in plotted(at)) == {"ReLU"}
+    assert_curve(at, "relu")
+    assert not at.warning and not at.error
+    x, y = plotted(at)[("ReLU", 1)]
+    assert x.min() == -10 and x.max() == 10
+
+
+@pytest.mark.parametrize("key", ACTIVATIONS)
+def test_every_activation_can_be_picked(key):
+    at = open_app()
+    group = next(g for g in at.get("button_group") if key in g.options or ACTIVATIONS[key].label in g.options)
+    group.select(key).run()
+    assert not at.exception
+    assert ACTIVATIONS[key].label in {label for label, _ in plotted(at)}
+    assert_curve(at, key)
+
+
+def test_moving_a_slider_changes_the_plotted_curve():
+    at = open_app({"act": "leaky_relu"})
+    before = plotted(at)[("Leaky ReLU", 1)][1].copy()
+    at.slider(key="leaky_relu.negative_slope").set_value(0.3).run()
+    after = plotted(at)[("Leaky ReLU", 1)][1]
+    assert not np.allclose(before, after)
+    assert_curve(at, "leaky_relu", negative_slope=0.3)
+
+
+SHARE_LINKS = [
+    ({"act": ["relu", "leaky_relu"]}, {"relu": {}, "leaky_relu": {}}),
+    ({"act": "leaky_relu", "leaky_relu.negative_slope": "0.2"}, {"leaky_relu": {"negative_slope": 0.2}}),
+    ({"act": "gelu", "gelu.approximate": "tanh"}, {"gelu": {"approximate": "tanh"}}),
+    ({"act": "maxout", "maxout.slopes": "-1,1", "maxout.intercepts": "0,0"},
+     {"maxout": {"slopes": (-1.0, 1.0), "intercepts": (0.0, 0.0)}}),
+    ({"act": ["elu", "hardtanh"], "elu.alpha": "2.5", "hardtanh.min_val": "-2", "hardtanh.max_val": "3"},
+     {"elu": {"alpha": 2.5}, "hardtanh": {"min_val": -2.0, "max_val": 3.0}}),
+]
+
+
+@pytest.mark.parametrize("query, expected", SHARE_LINKS)
+def test_share_link_reproduces_its_curves(query, expected):
+    at = open_app(query)
+    assert not at.warning, notices(at)
+    assert {label for label, _ in plotted(at)} == {ACTIVATIONS[k].label for k in expected}
+    for key, params in expected.items():
+        assert_curve(at, key, **params)
+
+
+def test_x_range_link():
+    at = open_app({"xmin": "-3", "xmax": "5"})
+    x, _ = plotted(at)[("ReLU", 1)]
+    assert (x.min(), x.max()) == (-3, 5)
+
+
+def test_maxout_shows_its_pieces_and_the_link_is_read():
+    at = open_app({"act": "maxout", "maxout.slopes": "-1,0.5,2", "maxout.intercepts": "0,1,-2"})
+    table = at.dataframe[0].value
+    assert list(table["slope"]) == [-1.0, 0.5, 2.0] and list(table["intercept"]) == [0.0, 1.0, -2.0]
+    assert_curve(at, "maxout", slopes=(-1.0, 0.5, 2.0), intercepts=(0.0, 1.0, -2.0))
+
+
+BAD_LINKS = [
+    ({"act": ["relu", "swiglu"]}, "swiglu", ["ReLU"]),
+    ({"act": "leaky_relu", "leaky_relu.negative_slope": "abc"}, "abc", ["Leaky ReLU"]),
+    ({"act": "leaky_relu", "leaky_relu.negative_slope": "nan"}, "nan", ["Leaky ReLU"]),
+    ({"act": "leaky_relu", "leaky_relu.negative_slope": "1e308"}, "1e308", ["Leaky ReLU"]),
+    ({"xmin": "5", "xmax": "-5"}, "xmin must be below xmax", ["ReLU"]),
+    ({"xmin": "NaN"}, "NaN", ["ReLU"]),
+    ({"act": "maxout", "maxout.slopes": "0,1,2", "maxout.intercepts": "0,0"}, "same length", ["Maxout"]),
+    ({"act": "maxout", "maxout.slopes": "a,b"}, "a,b", ["Maxout"]),
+    ({"act": "gelu", "gelu.approximate": "<script>alert(1)</script>"}, "<script>", ["GELU"]),
+    ({"tour": "99"}, "tour", ["ReLU"]),
+    ({"relu6.alpha": "1"}, "relu6.alpha", ["ReLU"]),
+]
+
+
+@pytest.mark.parametrize("query, named, labels", BAD_LINKS)
+def test_bad_link_renders_defaults_with_a_notice(query, named, labels):
+    at = open_app(query)
+    assert named in notices(at), f"notice does not name {named!r}: {notices(at)!r}"
+    assert sorted({label for label, _ in plotted(at)}) == sorted(labels)
+    for label in labels:
+        key = next(k for k, a in ACTIVATIONS.items() if a.label == label)
+        assert_curve(at, key)  # the defaults, since the bad value was ignored
+    x, _ = plotted(at)[(labels[0], 1)]
+    assert (x.min(), x.max()) == (-10, 10)
+
+
+def test_notice_shows_hostile_text_inside_a_code_span():
+    at = open_app({"act": "<b>bold</b>`x`"})
+    text = notices(at)
+    assert "`'<b>bold</b>'x''`" in text, text
+
+
+def test_probe_reads_f_and_derivative_with_kink_note():
+    at = open_app({"act": ["relu", "leaky_relu", "binary_step"], "leaky_relu.negative_slope": "0.2"})
+    table = at.table[0].value
+    rows = {r["activation"]: r for r in table.to_dict("records")}
+    assert rows["ReLU"]["f′(x)"] == "0" and "kink" in rows["ReLU"]["note"]
+    assert rows["Leaky ReLU"]["f′(x)"] == "0.2"
+    assert rows["Binary step"]["f′(x)"].startswith("undefined")
+    at.number_input(key="probe").set_value(2.0).run()
+    rows = {r["activation"]: r for r in at.table[0].value.to_dict("records")}
+    assert rows["ReLU"]["f(x)"] == "2" and rows["ReLU"]["f′(x)"] == "1"
+
+
+def test_properties_table_follows_parameters():
+    at = open_app({"act": "elu", "elu.alpha": "2"})
+    props = {r["property"]: r["value"] for r in at.table[1].value.to_dict("records")}
+    assert props["Range"] == "(-2, ∞)" and props["Smooth (f' continuous)"] == "no"

@@ -1,0 +1,48 @@
+"""The real app in a real browser: it loads, the keyboard moves a slider, and the URL carries the state."""
+
+import re
+
+import pytest
+
+from tests.browser import browser, curve, open_page, page, server, wait_for_value  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def test_page_loads_with_relu_and_no_error(page, server):  # noqa: F811
+    open_page(page, server)
+    assert page.get_by_role("heading", name="relu-viz").is_visible()
+    data = curve(page, "ReLU")
+    assert data["y"][0] == 0 and data["y"][-1] == 10
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_keyboard_moves_slider_and_updates_chart_and_url(page, server):  # noqa: F811
+    open_page(page, f"{server}/?act=leaky_relu")
+    assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.1, abs=1e-6)  # slope 0.01 at x = -10
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(5):
+        thumb.press("ArrowRight")
+    page.wait_for_url(re.compile(r"leaky_relu\.negative_slope=0\.06"), timeout=15_000)
+    wait_for_value(page, "Leaky ReLU", 0, -0.6)
+    assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.6, abs=1e-5)
+
+
+def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server):  # noqa: F811
+    first = browser.new_context().new_page()
+    open_page(first, f"{server}/?act=leaky_relu&act=gelu&gelu.approximate=tanh")
+    thumb = first.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(3):
+        thumb.press("ArrowRight")
+    first.wait_for_url(re.compile(r"leaky_relu\.negative_slope=0\.04"), timeout=15_000)
+    wait_for_value(first, "Leaky ReLU", 0, -0.4)
+    copied = first.url
+    second = browser.new_context().new_page()
+    open_page(second, copied)
+    for label in ("Leaky ReLU", "GELU"):
+        for row in (1, 2):
+            assert curve(second, label, row) == curve(first, label, row), f"{label} row {row} differs"
+    assert second.get_by_role("slider").first.input_value() == "0.04"
+    assert second.get_by_role("radio", name="tanh").is_checked()
