@@ -130,5 +130,5 @@ def test_probe_reads_f_and_derivative_with_kink_note():
 
 def test_properties_table_follows_parameters():
     at = open_app({"act": "elu", "elu.alpha": "2"})
-    props = {r["property"]: r["value"] for r in at.table[1].value.to_dict("records")}
+    props = {r["property"]: r["ELU"] for r in at.table[1].value.to_dict("records")}
     assert props["Range"] == "(-2, ∞)" and props["Smooth (f' continuous)"] == "no"

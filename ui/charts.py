@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from relu_viz.curves import NEAR_ZERO, Sampled, Trace, near_zero_intervals
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, readable on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999")
 DASHES = ("solid", "dash", "dot")
+STRIP = 0.045  # height of one near-zero strip, as a fraction of the f' panel
 
 
 @dataclass(frozen=True)
@@ -32,32 +32,40 @@ def colour(i: int) -> str:
 
 def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640) -> go.Figure:
     """f(x) above f'(x), sharing the x-axis and the hover; jumps as gaps with open/filled markers; near-zero
-    derivative shaded."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=("f(x)", f"f′(x)  (shaded: |f′| < {NEAR_ZERO:g})"))
+    derivative shaded. Built from plain dicts (tests check them against Plotly's schema), so a rerun does not pay
+    for Plotly's validation of every property."""
+    data: list[dict] = []
+    shapes: list[dict] = []
     for i, s in enumerate(series):
         style = {"color": colour(i), "width": 2.5, "dash": DASHES[(i // len(PALETTE)) % len(DASHES)]}
         for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}, f′ = %{customdata:.4g}"),
                                  (2, s.sampled.df, "f′ = %{y:.4g}, f = %{customdata:.4g}")):
-            fig.add_trace(go.Scatter(
-                x=_light(trace.x), y=_light(trace.y), customdata=_light(trace.other), mode="lines", line=style,
-                name=s.label, legendgroup=s.key, showlegend=row == 1,
-                hovertemplate=f"{s.label}: {text}<extra></extra>"), row=row, col=1)
-            _add_jump_markers(fig, trace, colour(i), s.key, row)
-        _shade_near_zero(fig, s, i, alone=len(series) == 1)
-        if s.pieces:
-            _add_pieces(fig, s, xmin, xmax, colour(i))
-        if s.integer_points is not None:
-            _add_integer_points(fig, s, colour(i))
-    fig.update_xaxes(range=[xmin, xmax], hoverformat=".4g", zeroline=True)
-    fig.update_xaxes(title_text="x", row=2, col=1)
-    fig.update_yaxes(zeroline=True)
-    for row, traces in ((1, [s.sampled.f for s in series]), (2, [s.sampled.df for s in series])):
-        fig.update_yaxes(range=_padded_range([t.y for t in traces]), row=row, col=1)
-    fig.update_layout(height=height, hovermode="x unified", hoversubplots="axis", margin={"l": 10, "r": 10, "t": 60,
-                      "b": 10}, legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},
-                      uirevision="curves")
-    return fig
+            data.append({"type": "scatter", **_axes(row), "x": _light(trace.x), "y": _light(trace.y),
+                         "customdata": _light(trace.other), "mode": "lines", "line": style, "name": s.label,
+                         "legendgroup": s.key, "showlegend": row == 1,
+                         "hovertemplate": f"{s.label}: {text}<extra></extra>"})
+            data += _jump_markers(trace, colour(i), s.key, row)
+        shapes += _near_zero_shapes(s, i, alone=len(series) == 1)
+        data += _pieces(s, xmin, xmax, colour(i))
+        data += _integer_points(s, colour(i))
+    x_axis = {"range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1]}
+    layout = {
+        "height": height, "hovermode": "x unified", "hoversubplots": "axis", "shapes": shapes, "uirevision": "curves",
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "xaxis": {**x_axis, "anchor": "y", "matches": "x2", "showticklabels": False},
+        "xaxis2": {**x_axis, "anchor": "y2", "title": {"text": "x"}},
+        "yaxis": {"anchor": "x", "domain": [0.53, 1], "zeroline": True, "title": {"text": "f(x)"},
+                  "range": _padded_range([s.sampled.f.y for s in series])},
+        "yaxis2": {"anchor": "x2", "domain": [0, 0.47], "zeroline": True,
+                   "title": {"text": f"f′(x)  (strips: |f′| < {NEAR_ZERO:g})"},
+                   "range": _padded_range([s.sampled.df.y for s in series], reserve=STRIP * len(series) + 0.02)},
+    }
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def _axes(row: int) -> dict:
+    return {"xaxis": "x", "yaxis": "y"} if row == 1 else {"xaxis": "x2", "yaxis": "y2"}
 
 
 def chart_config(filename: str) -> dict:
@@ -70,50 +78,54 @@ def _light(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def _add_jump_markers(fig: go.Figure, trace: Trace, color: str, group: str, row: int) -> None:
-    if not trace.jumps:
-        return
+def _jump_markers(trace: Trace, color: str, group: str, row: int) -> list[dict]:
+    """A filled dot at the value taken at each jump, an open dot at the limit that is not taken."""
     taken = [(j.x, j.value) for j in trace.jumps]
     missed = [(j.x, v) for j in trace.jumps for v in (j.left, j.right) if v != j.value]
-    for points, symbol in ((taken, "circle"), (missed, "circle-open")):
-        if points:
-            xs, ys = zip(*points)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", legendgroup=group, showlegend=False,
-                                     marker={"symbol": symbol, "size": 9, "color": color,
-                                             "line": {"width": 2, "color": color}},
-                                     hoverinfo="skip"), row=row, col=1)
+    return [{"type": "scatter", **_axes(row), "x": [p[0] for p in points], "y": [p[1] for p in points],
+             "mode": "markers", "legendgroup": group, "showlegend": False, "hoverinfo": "skip",
+             "marker": {"symbol": symbol, "size": 9, "color": color, "line": {"width": 2, "color": color}}}
+            for points, symbol in ((taken, "circle"), (missed, "circle-open")) if points]
 
 
-def _shade_near_zero(fig: go.Figure, s: Series, i: int, alone: bool) -> None:
+def _near_zero_shapes(s: Series, i: int, alone: bool) -> list[dict]:
     """Where |f'| is near zero: a strip per activation along the bottom of the f' panel (strips stay readable
     when several overlap) and, for a lone activation, a light band over both panels."""
+    shapes = []
     for lo, hi in near_zero_intervals(s.sampled.df.x, s.sampled.df.y):
-        fig.add_shape(type="rect", xref="x2", yref="y2 domain", x0=lo, x1=hi, y0=0.045 * i, y1=0.045 * i + 0.035,
-                      fillcolor=colour(i), opacity=0.55, line_width=0, layer="below")
+        strip = {"type": "rect", "x0": lo, "x1": hi, "fillcolor": colour(i), "line": {"width": 0}, "layer": "below"}
+        shapes.append({**strip, "xref": "x2", "yref": "y2 domain", "y0": STRIP * i, "y1": STRIP * (i + 0.75),
+                       "opacity": 0.55})
         if alone:
-            fig.add_vrect(x0=lo, x1=hi, fillcolor=colour(i), opacity=0.08, layer="below", line_width=0)
+            shapes += [{**strip, "xref": x, "yref": f"{y} domain", "y0": 0, "y1": 1, "opacity": 0.08}
+                       for x, y in (("x", "y"), ("x2", "y2"))]
+    return shapes
 
 
-def _add_pieces(fig: go.Figure, s: Series, xmin: float, xmax: float, color: str) -> None:
+def _pieces(s: Series, xmin: float, xmax: float, color: str) -> list[dict]:
     """Each linear piece of a Maxout, faint, so the max over them is visible as their upper envelope."""
-    x = np.array([xmin, xmax])
-    for j, (slope, intercept) in enumerate(s.pieces):
-        fig.add_trace(go.Scatter(x=x, y=slope * x + intercept, mode="lines", legendgroup=s.key, showlegend=False,
-                                 line={"color": color, "width": 1, "dash": "dot"}, opacity=0.45,
-                                 hovertemplate=f"piece {j + 1}: {slope:g}x + {intercept:g}<extra></extra>"),
-                      row=1, col=1)
+    return [{"type": "scatter", **_axes(1), "x": [xmin, xmax], "mode": "lines",
+             "y": [slope * xmin + intercept, slope * xmax + intercept],
+             "legendgroup": s.key, "showlegend": False, "opacity": 0.45,
+             "line": {"color": color, "width": 1, "dash": "dot"},
+             "hovertemplate": f"piece {j + 1}: {slope:g}x + {intercept:g}<extra></extra>"}
+            for j, (slope, intercept) in enumerate(s.pieces)]
 
 
-def _add_integer_points(fig: go.Figure, s: Series, color: str) -> None:
+def _integer_points(s: Series, color: str) -> list[dict]:
     """The integer inputs, as in the classic plot of ReLU over range(-10, 11)."""
+    if s.integer_points is None:
+        return []
     x, f, df = s.integer_points
-    for row, y in ((1, f), (2, df)):
-        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", legendgroup=s.key, showlegend=False,
-                                 marker={"color": color, "size": 7}, hoverinfo="skip"), row=row, col=1)
+    return [{"type": "scatter", **_axes(row), "x": x, "y": y, "mode": "markers", "legendgroup": s.key,
+             "showlegend": False, "marker": {"color": color, "size": 7}, "hoverinfo": "skip"}
+            for row, y in ((1, f), (2, df))]
 
 
-def _padded_range(ys: list[np.ndarray]) -> list[float]:
+def _padded_range(ys: list[np.ndarray], reserve: float = 0.0) -> list[float]:
+    """The data's range with a margin; `reserve` is a fraction of the panel kept free below the data."""
     values = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.array([0.0])
     lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
     pad = 0.08 * (hi - lo) if hi > lo else 0.5 * max(1.0, abs(hi))
-    return [lo - pad, hi + pad]
+    span = hi - lo + 2 * pad
+    return [lo - pad - span * reserve / (1 - reserve), hi + pad]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -72,20 +73,25 @@ def _probe(view: View) -> float:
 
 
 def _details(view: View) -> None:
-    st.subheader("Formulas and properties")
+    st.subheader("Properties")
+    derived = {ACTIVATIONS[k].label: dict(properties(k, tuple(sorted(view.params[k].items()))).rows())
+               for k in view.acts}
+    names = next(iter(derived.values())).keys()
+    st.table([{"property": name, **{label: rows[name] for label, rows in derived.items()}} for name in names],
+             hide_index=True)
+    st.caption("Derived from each function itself at the current parameters (a dense grid through every kink, "
+               "refined extremes, and the tails at |x| = 10⁶), not typed in.")
+    st.subheader("Formulas")
     for tab, key in zip(st.tabs([ACTIVATIONS[k].label for k in view.acts]), view.acts):
-        act, params = ACTIVATIONS[key], view.params[key]
+        act = ACTIVATIONS[key]
         with tab:
             st.latex(act.formula)
             st.latex(act.derivative_formula)
             st.markdown(act.summary)
-            shown = ", ".join(f"{name} = {value}" for name, value in params.items())
-            st.caption("Properties derived from the function itself" + (f" at {shown}:" if shown else ":"))
-            st.table([{"property": name, "value": value}
-                      for name, value in properties(key, tuple(sorted(params.items()))).rows()], hide_index=True)
 
 
-def _download(view: View) -> None:
+def curves_csv(view: View) -> str:
+    """The curves on an even grid: x, then f and f' of each activation."""
     x = np.linspace(view.xmin, view.xmax, POINTS)
     columns, names = [x], ["x"]
     for key in view.acts:
@@ -94,5 +100,9 @@ def _download(view: View) -> None:
         names += [f"{key}", f"{key}_derivative"]
     text = io.StringIO()
     np.savetxt(text, np.column_stack(columns), delimiter=",", header=",".join(names), comments="", fmt="%.10g")
-    st.download_button("Download the curves (CSV)", text.getvalue(), file_name="relu-viz_curves.csv",
+    return text.getvalue()
+
+
+def _download(view: View) -> None:
+    st.download_button("Download the curves (CSV)", partial(curves_csv, view), file_name="relu-viz_curves.csv",
                        mime="text/csv", on_click="ignore")
