@@ -2,14 +2,16 @@
 
 import streamlit as st
 
-from ui import controls, explorer, links
+from ui import controls, dead_neurons, explorer, links
+from ui.state import TABS
 
 st.set_page_config(
     page_title="relu-viz: activation functions, live",
     page_icon="📈",
     layout="wide",
     menu_items={"About": "relu-viz: how activation functions (ReLU and the PyTorch family) behave, with exact "
-                         "derivatives and derived properties. Every setting is in the URL: share it."},
+                         "derivatives and derived properties, and how ReLU units die in training. Every setting is "
+                         "in the URL: share it."},
 )
 
 link = links.check_url()
@@ -17,6 +19,11 @@ view = controls.sidebar(link)
 st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
 links.show_notices(link)
-explorer.render(view)
+panels = dict(zip(TABS, st.tabs(TABS, key="tab", bind="query-params")))  # only the open tab runs
+for name, render in ((TABS[0], explorer.render), (TABS[1], dead_neurons.render)):
+    with panels[name]:
+        if panels[name].open:
+            view.panels["tab"] = name
+            render(view)
 with st.sidebar:
     links.share_box(view)

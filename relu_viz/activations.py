@@ -28,6 +28,7 @@ class Param:
     step: float | None = None
     help: str = ""
     choices: tuple[str, ...] = ()
+    integer: bool = False  # a whole number (returned as int)
 
     @property
     def kind(self) -> str:
@@ -40,8 +41,9 @@ class Param:
         """The allowed values, as a sentence fragment for error messages and notices."""
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
-        span = f"numbers in [{self.low:g}, {self.high:g}]"
-        return f"1 to {MAX_PIECES} {span}" if self.kind == "pieces" else f"a number in [{self.low:g}, {self.high:g}]"
+        if self.kind == "pieces":
+            return f"1 to {MAX_PIECES} numbers in [{self.low:g}, {self.high:g}]"
+        return f"{'a whole' if self.integer else 'a'} number in [{self.low:g}, {self.high:g}]"
 
     def validate(self, value) -> Number:
         """Return the value in canonical form, or raise ValueError naming this parameter and its allowed range."""
@@ -57,8 +59,8 @@ class Param:
                 return values
         else:
             is_number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-            if is_number and self._in_range(float(value)):
-                return float(value)
+            if is_number and self._in_range(float(value)) and (not self.integer or float(value).is_integer()):
+                return int(value) if self.integer else float(value)
         raise ValueError(f"{self.name} must be {self.allowed()}, got {value!r}")
 
     def _in_range(self, v: float) -> bool:

@@ -19,7 +19,9 @@ INITS = ("he", "xavier", "lecun", "uniform", "custom")
 OPTIMIZERS = ("gd", "momentum", "adam")
 SATURATED = 1e-3  # |f'| below this on every input: saturated
 MAX_LAYERS, MAX_UNITS, MAX_SAMPLES, MAX_EPOCHS = 4, 128, 512, 2000
-MAX_WORK = 4e10  # epochs * samples * weights: about four seconds of numpy on one core
+MAX_WORK = 4e10  # epochs x work per epoch: about four seconds on one core of the 2-core reference machine
+UNIT_COST = 500  # elementwise f and f' per unit and sample, in weight-updates (Mish, the slowest)
+STEP_COST = 1.5e6  # Python overhead of one optimizer step, in weight-updates
 LR_RANGE = (1e-5, 10.0)
 BIAS_RANGE = (-5.0, 5.0)
 STD_RANGE = (1e-3, 10.0)
@@ -39,13 +41,22 @@ class TrainConfig:
     seed: int = 0
     optimizer: str = "gd"  # "gd" (plain gradient descent), "momentum" (0.9) or "adam"
     batch_size: int | None = None  # None: full batch
-    init_std: float = 0.1  # for init "custom"
+    init_std: float = 1.0  # for init "custom"
 
     @property
     def work(self) -> float:
-        """epochs x samples x weights: the cost of a run, bounded by MAX_WORK."""
+        """The cost of one epoch in weight-updates x samples, with the elementwise work of the slowest activation
+        (Mish, about 500 weight-updates per unit and sample) and the overhead of each mini-batch step; with
+        mini-batches the data is also passed once more, whole, to record the epoch."""
         widths = (2 if self.dataset in DATASETS[3:] else 1, *self.hidden, 1)
-        return self.epochs * self.n_samples * sum(a * b for a, b in zip(widths, widths[1:]))
+        weights = sum(a * b for a, b in zip(widths, widths[1:]))
+        batches = math.ceil(self.n_samples / self.batch_size) if self.batch_size else 1
+        passes = 2 if batches > 1 else 1
+        return passes * self.n_samples * (weights + UNIT_COST * sum(self.hidden)) + batches * STEP_COST
+
+    def max_epochs(self) -> int:
+        """The most epochs this network, data size and batch size may train for."""
+        return min(MAX_EPOCHS, int(MAX_WORK // self.work))
 
     def validate(self) -> TrainConfig:
         """Raise ValueError with a clear message if any setting is outside its limits; return self."""
@@ -70,9 +81,9 @@ class TrainConfig:
         for ok, wanted in checks:
             if not ok:
                 raise ValueError(f"training needs {wanted}; got {self}")
-        if self.work > MAX_WORK:
-            raise ValueError(f"this run is too large ({self.work:.2g} weight-updates x samples; the limit is "
-                             f"{MAX_WORK:.2g}): use fewer epochs, samples or units")
+        if self.epochs > self.max_epochs():
+            raise ValueError(f"this run is too large: at this size at most {self.max_epochs()} epochs fit the "
+                             "time limit of a few seconds; use fewer epochs, samples or units, or larger batches")
         return self
 
 

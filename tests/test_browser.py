@@ -46,3 +46,27 @@ def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server): 
             assert curve(second, label, row) == curve(first, label, row), f"{label} row {row} differs"
     assert second.get_by_role("slider").first.input_value() == "0.04"
     assert second.get_by_role("radio", name="tanh").is_checked()
+
+
+# The dead-fraction curve of layer 1, once every chart that draws it agrees (stale charts are replaced first).
+LAST_DEAD_JS = """() => {
+    const found = [];
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+        const t = (gd._fullData || []).find(d => d.name === 'layer 1 dead');
+        if (t) found.push({epochs: t.x.length - 1, last: t.y[t.y.length - 1]});
+    }
+    const same = found.length > 0 && found.every(f => f.epochs === found[0].epochs && f.last === found[0].last);
+    return same ? found[0] : null;
+}"""
+
+
+def test_dead_neuron_preset_runs_and_the_charts_update(page, server):  # noqa: F811
+    open_page(page, f"{server}/?tab=Dead+neurons")
+    page.wait_for_function(f"({LAST_DEAD_JS})() && ({LAST_DEAD_JS})().epochs === 300", timeout=30_000)
+    before = page.evaluate(LAST_DEAD_JS)
+    page.get_by_role("button", name="Learning rate too high").click()
+    page.wait_for_function(f"({LAST_DEAD_JS})() && ({LAST_DEAD_JS})().epochs === 500", timeout=30_000)
+    after = page.evaluate(LAST_DEAD_JS)
+    assert before["last"] < 0.2 and after["last"] >= 0.4, (before, after)
+    page.wait_for_url(re.compile(r"sim\.lr=4"), timeout=15_000)
+    assert page.get_by_text("as much as 40%").first.is_visible()

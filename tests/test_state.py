@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS, MAX_PIECES
-from ui.state import MAX_CURVES, X_LIMIT, View, check_link, format_number, to_query, view_from_link
+from ui.state import MAX_CURVES, PANEL_SETTINGS, X_LIMIT, View, check_link, format_number, to_query, view_from_link
 
 
 def parse(query: str) -> dict[str, list[str]]:
@@ -35,7 +35,19 @@ def views(draw):
         params[key] = chosen
     xmin = draw(st.floats(-X_LIMIT, X_LIMIT - 1))
     xmax = draw(st.floats(xmin, X_LIMIT).filter(lambda v: v > xmin))
-    return View(acts, params, xmin, xmax, draw(st.booleans()), draw(st.floats(-X_LIMIT, X_LIMIT)))
+    panels = {}
+    for name, p in PANEL_SETTINGS.items():
+        if draw(st.booleans()):
+            if p.kind == "choice":
+                panels[name] = draw(st.sampled_from(p.choices))
+            elif p.integer:
+                panels[name] = draw(st.integers(int(p.low), int(p.high)))
+            else:
+                panels[name] = draw(st.floats(p.low, p.high))
+    if panels.get("sim.act", "relu") not in (acts or ["relu"]):
+        panels.pop("sim.act", None)
+    panels = {name: value for name, value in panels.items() if value != PANEL_SETTINGS[name].default}
+    return View(acts, params, xmin, xmax, draw(st.booleans()), draw(st.floats(-X_LIMIT, X_LIMIT)), panels)
 
 
 @settings(max_examples=300, deadline=None)
@@ -79,3 +91,12 @@ def test_params_of_hidden_activations_are_dropped():
 def test_long_values_are_shortened_in_notices():
     result = check_link({"xmin": ["9" * 10_000]})
     assert len(result.notices[0]) < 200
+
+
+def test_panel_settings_are_validated_from_their_specs():
+    result = check_link({"sim.width": ["129"], "sim.layers": ["2.5"], "sim.lr": ["0.07"], "sim.data": ["mnist"],
+                         "sim.epochs": ["300"], "tab": ["Dead neurons"], "sim.act": ["gelu"]})
+    assert result.values["sim.epochs"] == 300 and isinstance(result.values["sim.epochs"], int)
+    assert result.values["tab"] == "Dead neurons"
+    for name in ("sim.width", "sim.layers", "sim.lr", "sim.data", "sim.act"):
+        assert name not in result.values and any(name in n for n in result.notices), name

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from relu_viz import ACTIVATIONS, GROUPS, Activation, Param
+from relu_viz import ACTIVATIONS, GROUPS, Param
 from ui import maxout
 from ui.state import DEFAULT_ACTS, DEFAULT_XMAX, DEFAULT_XMIN, MAX_CURVES, X_LIMIT, LinkCheck, View
 
@@ -41,12 +41,19 @@ def _decimals(step: float) -> str:
     return f"%.{max(0, -math.floor(math.log10(step)))}f"
 
 
-def _param_widget(act: Activation, p: Param):
-    key = f"{act.key}.{p.name}"
+def param_widget(p: Param, key: str, label: str | None = None):
+    """The widget for one parameter spec, bound to the URL under `key`: radio or select box for a choice,
+    slider for a number."""
+    label = label or p.name
     if p.kind == "choice":
-        return st.radio(p.name, p.choices, index=p.choices.index(p.default), key=key, bind=URL, help=p.help,
-                        horizontal=True)
-    return st.slider(p.name, min_value=p.low, max_value=p.high, value=p.default, step=p.step,
+        if len(p.choices) <= 3:
+            return st.radio(label, p.choices, index=p.choices.index(p.default), key=key, bind=URL, help=p.help,
+                            horizontal=True)
+        return st.selectbox(label, p.choices, index=p.choices.index(p.default), key=key, bind=URL, help=p.help)
+    if p.integer:
+        return st.slider(label, int(p.low), int(p.high), int(p.default), int(p.step), key=key, bind=URL,
+                         help=p.help)
+    return st.slider(label, min_value=p.low, max_value=p.high, value=p.default, step=p.step,
                      format=_decimals(p.step), key=key, bind=URL, help=p.help)
 
 
@@ -73,7 +80,7 @@ def sidebar(link: LinkCheck) -> View:
                 if key == "maxout":
                     params[key] = maxout.editor(link)
                 else:
-                    params[key] = {p.name: _param_widget(act, p) for p in act.params}
+                    params[key] = {p.name: param_widget(p, f"{key}.{p.name}") for p in act.params}
                     problem = act.check(**params[key])
                     if problem:
                         st.error(f"{problem}; using the defaults.")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode
 
 from relu_viz import ACTIVATIONS, Param
+from relu_viz.datasets import DATASETS
+from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS
 
 X_LIMIT = 1000.0  # |x| bound of the plotted range and the probe
 MAX_CURVES = 8  # activations drawn at once
@@ -32,6 +35,7 @@ class View:
     xmax: float = DEFAULT_XMAX
     ints: bool = False  # draw the integer sample points
     probe: float = DEFAULT_PROBE
+    panels: dict[str, object] = field(default_factory=dict)  # the other panels' URL settings (sim.*, tab), by name
 
 
 def format_number(v: float) -> str:
@@ -58,29 +62,58 @@ def _flag(raw: str) -> bool:
     return raw.lower() == "true"
 
 
-def _param(p: Param) -> Callable[[str], object]:
-    def parse(raw: str):
-        if p.kind == "pieces":
-            value = tuple(float(v) for v in raw.split(","))
-        elif p.kind == "number":
-            value = float(raw)
-        else:
-            value = raw
-        return p.validate(value)
-    return parse
+def _parse(p: Param, raw: str):
+    """A URL value read as parameter `p`; ValueError if it is not one of p's allowed values."""
+    if p.kind == "pieces":
+        value = tuple(float(v) for v in raw.split(","))
+    elif p.kind == "number":
+        value = float(raw)
+    else:
+        value = raw
+    return p.validate(value)
 
 
-def _param_text(p: Param, value) -> str:
+def _text(p: Param, value) -> str:
     if p.kind == "pieces":
         return ",".join(format_number(v) for v in value)
-    return value if p.kind == "choice" else format_number(value)
+    if p.kind == "choice":
+        return value
+    return str(value) if p.integer else format_number(value)
 
 
+TABS = ("Explorer", "Dead neurons")
+LR_CHOICES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3", "1", "2", "4", "10")
+BATCH_CHOICES = ("full", "16", "32", "64", "128")
+# The dead-neuron panel's settings (sliders and URL alike come from these specs); defaults are the training
+# contract's: 1-32-32-1 ReLU on the sine, lr 0.05, 300 epochs, He init, zero biases, seed 0.
+SIM = (
+    Param("sim.act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every hidden layer, with the "
+          "parameters set in the explorer."),
+    Param("sim.compare", "none", choices=("none", *ACTIVATIONS), help="Train the same network, data and seed "
+          "with a second activation, side by side."),
+    Param("sim.data", "sine", choices=DATASETS, help="1-D regression (sine, abs, step) or 2-D classification."),
+    Param("sim.layers", 2, 1, MAX_LAYERS, 1, "Number of hidden layers.", integer=True),
+    Param("sim.width", 32, 1, MAX_UNITS, 1, "Units in each hidden layer.", integer=True),
+    Param("sim.lr", "0.05", choices=LR_CHOICES, help="Step size of gradient descent (log scale)."),
+    Param("sim.epochs", 300, 10, MAX_EPOCHS, 10, "Passes over the data.", integer=True),
+    Param("sim.samples", 256, 32, MAX_SAMPLES, 32, "Training points.", integer=True),
+    Param("sim.init", "he", choices=INITS, help="he: N(0, 2/fan_in); xavier: N(0, 1/fan_in); lecun: uniform with "
+          "variance 1/fan_in; uniform: PyTorch's nn.Linear default; custom: N(0, std²)."),
+    Param("sim.std", 1.0, 0.01, 10.0, 0.01, "Standard deviation of the weights for the custom init."),
+    Param("sim.bias", 0.0, -5.0, 5.0, 0.1, "Initial value of every hidden bias (negative values start units "
+          "switched off)."),
+    Param("sim.seed", 0, 0, 9999, 1, "Seed of the data, the weights and the batches.", integer=True),
+    Param("sim.opt", "gd", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
+    Param("sim.batch", "full", choices=BATCH_CHOICES, help="Examples per update: full batch, or mini-batches."),
+)
+TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
+PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, TAB)}
 SCALARS: dict[str, Callable[[str], object]] = {
     "xmin": _number(-X_LIMIT, X_LIMIT),
     "xmax": _number(-X_LIMIT, X_LIMIT),
     "ints": _flag,
     "probe": _number(-X_LIMIT, X_LIMIT),
+    **{name: partial(_parse, p) for name, p in PANEL_SETTINGS.items()},
 }
 PARAMS: dict[str, tuple[str, Param]] = {
     f"{a.key}.{p.name}": (a.key, p) for a in ACTIVATIONS.values() for p in a.params}
@@ -125,7 +158,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
     for name, raws in query.items():
         if name == "act":
             continue
-        parse = SCALARS.get(name) or (_param(PARAMS[name][1]) if name in PARAMS else None)
+        parse = SCALARS.get(name) or (partial(_parse, PARAMS[name][1]) if name in PARAMS else None)
         if parse is None:
             reject(name, raws[-1], "not a setting of this page")
             continue
@@ -135,8 +168,8 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
         try:
             values[name] = parse(raws[-1])
         except (ValueError, TypeError, OverflowError) as error:
-            why = str(error) if name in SCALARS else PARAMS[name][1].allowed()
-            reject(name, raws[-1], why if name in SCALARS else f"must be {why}")
+            spec = PANEL_SETTINGS.get(name) or (PARAMS[name][1] if name in PARAMS else None)
+            reject(name, raws[-1], f"must be {spec.allowed()}" if spec else str(error))
             continue
         if len(raws) > 1:
             notices.append(f"`{_show(name)}` was given {len(raws)} times; used the last, `{_show(raws[-1])}`.")
@@ -152,6 +185,10 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
                 if name in query:
                     rewrite[name] = None
 
+    if "sim.act" in values and values["sim.act"] not in (values["act"] or ["relu"]):
+        notices.append(f"Ignored `sim.act` = `{_show(values.pop('sim.act'))}`: the dead-neuron panel trains one "
+                       "of the activations shown in the explorer.")
+        rewrite["sim.act"] = None
     for key in values["act"]:
         activation = ACTIVATIONS[key]
         given = {n.split(".", 1)[1]: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}
@@ -165,7 +202,8 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
 
 
 def to_query(view: View) -> str:
-    """The query string that reproduces `view` (defaults left out, as the bound widgets do)."""
+    """The query string that reproduces `view` and the panel settings in view.panels (defaults left out, as the
+    bound widgets do)."""
     pairs: list[tuple[str, str]] = []
     if view.acts != list(DEFAULT_ACTS):
         pairs += [("act", key) for key in view.acts] or [("act", "")]
@@ -173,13 +211,15 @@ def to_query(view: View) -> str:
         for p in ACTIVATIONS[key].params:
             value = view.params.get(key, {}).get(p.name, p.default)
             if value != p.default:
-                pairs.append((f"{key}.{p.name}", _param_text(p, value)))
+                pairs.append((f"{key}.{p.name}", _text(p, value)))
     for name, value, default in (("xmin", view.xmin, DEFAULT_XMIN), ("xmax", view.xmax, DEFAULT_XMAX),
                                  ("probe", view.probe, DEFAULT_PROBE)):
         if value != default:
             pairs.append((name, format_number(value)))
     if view.ints:
         pairs.append(("ints", "true"))
+    pairs += [(name, _text(PANEL_SETTINGS[name], value)) for name, value in view.panels.items()
+              if value != PANEL_SETTINGS[name].default]
     return urlencode(pairs, safe=",")
 
 
@@ -190,5 +230,6 @@ def view_from_link(query: dict[str, list[str]]) -> View:
     params = {key: {**ACTIVATIONS[key].defaults,
                     **{n.split(".", 1)[1]: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}}
               for key in acts}
+    panels = {name: values[name] for name in PANEL_SETTINGS if name in values}
     return View(acts, params, values.get("xmin", DEFAULT_XMIN), values.get("xmax", DEFAULT_XMAX),
-                values.get("ints", False), values.get("probe", DEFAULT_PROBE))
+                values.get("ints", False), values.get("probe", DEFAULT_PROBE), panels)

@@ -1,0 +1,150 @@
+"""Chart builders for a training run: pure functions from a recorded Run to Plotly figures (no streamlit)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from relu_viz.training import Run
+from ui.charts import PALETTE
+
+HEATMAP_COLUMNS = 200  # epochs shown in the activity heatmap, at most
+DEAD, ALIVE = PALETTE[3], PALETTE[0]  # vermillion, blue
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+# black for exactly 0 (dead), then viridis from its dark blue: a dead row stands out from a merely quiet one
+ACTIVITY_COLOURS = [[0, "#000000"], [1e-9, "#3b528b"], [0.5, "#21918c"], [1, "#fde725"]]
+
+
+def _epochs(run: Run) -> np.ndarray:
+    return np.arange(run.epochs_run + 1)
+
+
+def loss_figure(run: Run, title: str = "Loss", height: int = 300) -> go.Figure:
+    """Training loss (log scale) over epochs, and accuracy for classification."""
+    fig = make_subplots(specs=[[{"secondary_y": run.accuracy is not None}]])
+    finite = np.where(np.isfinite(run.loss), run.loss, np.nan)
+    fig.add_trace(go.Scatter(x=_epochs(run), y=finite, name="loss", line={"color": PALETTE[0], "width": 2},
+                             hovertemplate="epoch %{x}: loss %{y:.4g}<extra></extra>"))
+    if run.accuracy is not None:
+        fig.add_trace(go.Scatter(x=_epochs(run), y=run.accuracy, name="accuracy",
+                                 line={"color": PALETTE[1], "width": 2, "dash": "dash"},
+                                 hovertemplate="epoch %{x}: accuracy %{y:.1%}<extra></extra>"), secondary_y=True)
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", dtick=0.25, secondary_y=True, title_text="accuracy")
+    positive = finite[np.isfinite(finite) & (finite > 0)]
+    decades = np.log10(positive.max() / positive.min()) if positive.size else 0
+    ticks = {"dtick": 1, "exponentformat": "power"} if decades > 2 else {"tickformat": ".2g"}
+    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, **ticks)
+    fig.update_xaxes(title_text="epoch", range=[0, run.config.epochs])
+    fig.update_layout(title=title, height=height, margin=MARGIN, hovermode="x unified",
+                      legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+    return fig
+
+
+def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300) -> go.Figure:
+    """The share of dead units (f' = 0 on every input) per hidden layer; saturated (|f'| < 1e-3) dotted."""
+    fig = go.Figure()
+    for i in range(run.dead_fraction.shape[1]):
+        color = PALETTE[(i + 3) % len(PALETTE)] if i else DEAD
+        fig.add_trace(go.Scatter(x=_epochs(run), y=run.dead_fraction[:, i], name=f"layer {i + 1} dead",
+                                 line={"color": color, "width": 2.5},
+                                 hovertemplate=f"layer {i + 1}: %{{y:.0%}} dead<extra></extra>"))
+        if np.any(run.saturated_fraction[:, i] != run.dead_fraction[:, i]):
+            fig.add_trace(go.Scatter(x=_epochs(run), y=run.saturated_fraction[:, i],
+                                     name=f"layer {i + 1} saturated", line={"color": color, "dash": "dot"},
+                                     hovertemplate=f"layer {i + 1}: %{{y:.0%}} saturated<extra></extra>"))
+    fig.update_yaxes(range=[-0.02, 1.02], tickformat=".0%", title_text="share of units")
+    fig.update_xaxes(title_text="epoch", range=[0, run.config.epochs])
+    fig.update_layout(title=title, height=height, margin=MARGIN, hovermode="x unified",
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def activity_figure(run: Run, height: int | None = None) -> go.Figure:
+    """Unit-by-epoch heatmap: the share of inputs on which each hidden unit's f' is non-zero (0 = dead)."""
+    columns = np.unique(np.linspace(0, run.epochs_run, min(HEATMAP_COLUMNS, run.epochs_run + 1)).round().astype(int))
+    z = np.concatenate([a[columns].T for a in run.activity])  # units (all layers) x shown epochs
+    labels = [f"L{i + 1} u{j + 1}" for i, a in enumerate(run.activity) for j in range(a.shape[1])]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=columns, y=labels, zmin=0, zmax=1, colorscale=ACTIVITY_COLOURS,
+        colorbar={"title": {"text": "active on"}, "tickformat": ".0%"},
+        hovertemplate="%{y}, epoch %{x}: f′ ≠ 0 on %{z:.0%} of inputs<extra></extra>"))
+    boundary = 0
+    for a in run.activity[:-1]:
+        boundary += a.shape[1]
+        fig.add_hline(y=boundary - 0.5, line={"color": "white", "width": 2})
+    fig.update_yaxes(autorange="reversed", showticklabels=len(labels) <= 64)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(title="Activity of every hidden unit (black = dead)", margin=MARGIN,
+                      height=height or min(900, 200 + 6 * len(labels)))
+    return fig
+
+
+def fit_figure(run: Run, height: int = 380) -> go.Figure:
+    """1-D data, the network's fit, and each first-layer unit's hinge x = -b/w with its active side: a unit whose
+    active side misses every data point is dead."""
+    x_lo, x_hi = float(run.X.min()), float(run.X.max())
+    span = x_hi - x_lo
+    lo, hi = x_lo - 0.35 * span, x_hi + 0.35 * span
+    grid = np.linspace(lo, hi, 400)[:, None]
+    fig = go.Figure()
+    fig.add_vrect(x0=x_lo, x1=x_hi, fillcolor=PALETTE[7], opacity=0.12, line_width=0, layer="below",
+                  annotation_text="data", annotation_position="top left")
+    fig.add_trace(go.Scatter(x=run.X[:, 0], y=run.y[:, 0], mode="markers", name="data",
+                             marker={"color": PALETTE[7], "size": 5}, hoverinfo="skip"))
+    with np.errstate(all="ignore"):
+        prediction = run.predict(grid)[:, 0]
+    fig.add_trace(go.Scatter(x=grid[:, 0], y=np.where(np.isfinite(prediction), prediction, np.nan), name="network",
+                             line={"color": PALETTE[0], "width": 3}, hovertemplate="x %{x:.3g}: %{y:.3g}"
+                             "<extra>network</extra>"))
+    W, b = run.layers[0]
+    dead = run.dead_masks()[0]
+    y_lo = float(np.nanmin(run.y)) - 0.25 * max(1e-9, float(np.ptp(run.y)))
+    for is_dead, color, name in ((False, ALIVE, "hinge of a live unit"), (True, DEAD, "hinge of a dead unit")):
+        for side, symbol in ((1, "triangle-right"), (-1, "triangle-left")):
+            units = np.flatnonzero((dead == is_dead) & (np.sign(W[0]) == side))
+            hinges = -b[units] / W[0, units]
+            shown = np.clip(hinges, lo, hi)
+            fig.add_trace(go.Scatter(
+                x=shown, y=np.full(len(units), y_lo), mode="markers", name=name, legendgroup=name,
+                showlegend=side == 1, marker={"symbol": symbol, "size": 11, "color": color},
+                customdata=np.column_stack([units + 1, hinges]),
+                hovertemplate="unit %{customdata[0]}: hinge at x = %{customdata[1]:.3g}, active to the "
+                              + ("right" if side == 1 else "left") + "<extra></extra>"))
+    fig.update_xaxes(range=[lo, hi], title_text="x")
+    fig.update_layout(title="Fit and first-layer hinges (▶ active to the right, ◀ to the left)", height=height,
+                      margin=MARGIN, legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def surface_figure(run: Run, height: int = 420) -> go.Figure:
+    """2-D data coloured by class over the network's predicted probability of class 1."""
+    (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3
+    gx, gy = np.linspace(x0, x1, 80), np.linspace(y0, y1, 80)
+    grid = np.column_stack([np.repeat(gx, len(gy)), np.tile(gy, len(gx))])
+    with np.errstate(all="ignore"):
+        p = run.predict(grid)[:, 0].reshape(len(gx), len(gy)).T
+    fig = go.Figure(go.Contour(x=gx, y=gy, z=np.nan_to_num(p, nan=0.5), zmin=0, zmax=1, colorscale="RdBu",
+                               opacity=0.75, contours={"start": 0, "end": 1, "size": 0.1},
+                               colorbar={"title": {"text": "P(class 1)"}}, hoverinfo="skip"))
+    for label, color, symbol in ((0, PALETTE[3], "circle"), (1, PALETTE[0], "diamond")):
+        rows = run.y[:, 0] == label
+        fig.add_trace(go.Scatter(x=run.X[rows, 0], y=run.X[rows, 1], mode="markers", name=f"class {label}",
+                                 marker={"color": color, "symbol": symbol, "size": 6,
+                                         "line": {"color": "white", "width": 0.5}}))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_layout(title="Decision surface", height=height, margin=MARGIN, legend={"orientation": "h", "y": -0.1})
+    return fig
+
+
+def summary(run: Run) -> dict[str, str]:
+    """Headline numbers of a run, formatted."""
+    last = run.epochs_run
+    out = {"epochs": f"{last}", "loss": f"{run.loss[-1]:.3g}" if math.isfinite(run.loss[-1]) else "∞"}
+    if run.accuracy is not None:
+        out["accuracy"] = f"{run.accuracy[-1]:.0%}"
+    for i, frac in enumerate(run.dead_fraction[-1]):
+        out[f"dead L{i + 1}"] = f"{frac:.0%}"
+    return out
