@@ -137,5 +137,5 @@ def test_sigmoid_saturates_but_does_not_die():
 
 def test_minibatch_and_every_init_run():
     for init in ("he", "xavier", "lecun", "uniform", "custom"):
-        run = quiet_train(TrainConfig(init=init, batch_size=32, epochs=20, lr=0.01))
+        run = quiet_train(TrainConfig(init=init, init_std=0.3, batch_size=32, epochs=20, lr=0.01))
         assert run.status == "ok" and run.loss[-1] < run.loss[0]
