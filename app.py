@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, dead_neurons, explorer, links
+from ui import controls, dead_neurons, depth_panel, explorer, links
 from ui.state import TABS
 
 st.set_page_config(
@@ -20,7 +20,7 @@ st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
 links.show_notices(link)
 panels = dict(zip(TABS, st.tabs(TABS, key="tab", bind="query-params")))  # only the open tab runs
-for name, render in ((TABS[0], explorer.render), (TABS[1], dead_neurons.render)):
+for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel.render)):
     with panels[name]:
         if panels[name].open:
             view.panels["tab"] = name

@@ -44,8 +44,9 @@ def views(draw):
                 panels[name] = draw(st.integers(int(p.low), int(p.high)))
             else:
                 panels[name] = draw(st.floats(p.low, p.high))
-    if panels.get("sim.act", "relu") not in (acts or ["relu"]):
-        panels.pop("sim.act", None)
+    for name in ("sim.act", "depth.act", "depth.sig_act"):
+        if panels.get(name, "relu") not in (acts or ["relu"]):
+            panels.pop(name, None)
     panels = {name: value for name, value in panels.items() if value != PANEL_SETTINGS[name].default}
     return View(acts, params, xmin, xmax, draw(st.booleans()), draw(st.floats(-X_LIMIT, X_LIMIT)), panels)
 

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from relu_viz import ACTIVATIONS, Param
 from relu_viz.datasets import DATASETS
+from relu_viz.depth import BORN_INITS
 from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS
 
 X_LIMIT = 1000.0  # |x| bound of the plotted range and the probe
@@ -81,7 +82,7 @@ def _text(p: Param, value) -> str:
     return str(value) if p.integer else format_number(value)
 
 
-TABS = ("Explorer", "Dead neurons")
+TABS = ("Explorer", "Dead neurons", "Depth")
 LR_CHOICES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3", "1", "2", "4", "10")
 BATCH_CHOICES = ("full", "16", "32", "64", "128")
 # The dead-neuron panel's settings (sliders and URL alike come from these specs); defaults are the training
@@ -106,8 +107,25 @@ SIM = (
     Param("sim.opt", "gd", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
     Param("sim.batch", "full", choices=BATCH_CHOICES, help="Examples per update: full batch, or mini-batches."),
 )
+TRIAL_CHOICES = ("1000", "2000", "4000", "10000")
+# The depth panel's settings.
+DEPTH = (
+    Param("depth.act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every layer (shown in the "
+          "explorer)."),
+    Param("depth.layers", 25, 1, 50, 1, "The deepest network: every depth from 1 to this is estimated.",
+          integer=True),
+    Param("depth.trials", "4000", choices=TRIAL_CHOICES, help="Random networks per width and depth (fewer where "
+          "a grid of inputs is needed, to bound the time)."),
+    Param("depth.init", "he", choices=BORN_INITS, help="he: N(0, 2/fan_in) weights, zero biases; he_bias: biases "
+          "N(0, 2/fan_in) too; rai: the randomized asymmetric initialisation of Lu et al. 2020."),
+    Param("depth.seed", 0, 0, 9999, 1, "Seed of the random networks.", integer=True),
+    Param("depth.sig_act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every layer."),
+    Param("depth.sig_depth", 30, 2, 60, 1, "Number of layers.", integer=True),
+    Param("depth.sig_width", 256, 16, 256, 16, "Units per layer (and inputs per batch).", integer=True),
+    Param("depth.sig_std", 0.0, 0.0, 0.3, 0.005, "A third initialisation N(0, std²) to compare; 0: none."),
+)
 TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
-PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, TAB)}
+PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *DEPTH, TAB)}
 SCALARS: dict[str, Callable[[str], object]] = {
     "xmin": _number(-X_LIMIT, X_LIMIT),
     "xmax": _number(-X_LIMIT, X_LIMIT),
@@ -185,10 +203,11 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
                 if name in query:
                     rewrite[name] = None
 
-    if "sim.act" in values and values["sim.act"] not in (values["act"] or ["relu"]):
-        notices.append(f"Ignored `sim.act` = `{_show(values.pop('sim.act'))}`: the dead-neuron panel trains one "
-                       "of the activations shown in the explorer.")
-        rewrite["sim.act"] = None
+    for name in ("sim.act", "depth.act", "depth.sig_act"):
+        if name in values and values[name] not in (values["act"] or ["relu"]):
+            notices.append(f"Ignored `{name}` = `{_show(values.pop(name))}`: the panels use one of the "
+                           "activations shown in the explorer.")
+            rewrite[name] = None
     for key in values["act"]:
         activation = ACTIVATIONS[key]
         given = {n.split(".", 1)[1]: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}
