@@ -2,28 +2,36 @@
 
 import streamlit as st
 
-from ui import controls, dead_neurons, depth_panel, explorer, links
+from ui import controls, dead_neurons, depth_panel, explorer, links, presenter, speed_panel, tour
 from ui.state import TABS
 
 st.set_page_config(
     page_title="relu-viz: activation functions, live",
     page_icon="📈",
     layout="wide",
-    menu_items={"About": "relu-viz: how activation functions (ReLU and the PyTorch family) behave, with exact "
-                         "derivatives and derived properties, and how ReLU units die in training. Every setting is "
-                         "in the URL: share it."},
+    initial_sidebar_state="collapsed" if presenter.is_on() else "auto",
+    menu_items={"About": "**relu-viz** shows how neural-network activation functions behave: ReLU and the PyTorch "
+                         "family with exact derivatives and derived properties, how ReLU units die in training, and "
+                         "why deep networks die at birth. Every setting is in the URL: share it."},
 )
+presenter.style()
+tour.navigate()  # a Previous/Next click: go to that step's link before drawing anything
 
 link = links.check_url()
+tour.follow_link()
+with st.sidebar:
+    tour.start_button()
 view = controls.sidebar(link)
 st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
 links.show_notices(link)
+tour.box(view)
 panels = dict(zip(TABS, st.tabs(TABS, key="tab", bind="query-params")))  # only the open tab runs
-for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel.render)):
+for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel.render, speed_panel.render)):
     with panels[name]:
         if panels[name].open:
             view.panels["tab"] = name
             render(view)
 with st.sidebar:
+    presenter.toggle(view)
     links.share_box(view)

@@ -5,23 +5,11 @@ Run: python benchmarks/core.py [--points N] [--repeats R]
 
 import argparse
 import pathlib
-import statistics
 import sys
-import time
-
-import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from relu_viz import ACTIVATIONS  # noqa: E402
-
-
-def median_seconds(fn, x, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(x)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from relu_viz.timing import time_activation  # noqa: E402
 
 
 def main() -> None:
@@ -29,10 +17,8 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    x = np.random.default_rng(0).uniform(-10, 10, args.points)
-    rows = []
-    for key, act in ACTIVATIONS.items():
-        rows.append((key, median_seconds(act, x, args.repeats), median_seconds(act.derivative, x, args.repeats)))
+    rows = [(key, *time_activation(act, points=args.points, repeats=args.repeats, budget=float("inf")))
+            for key, act in ACTIVATIONS.items()]
     relu_f = rows[0][1]
     print(f"{args.points:,} float64 points, median of {args.repeats} runs")
     print(f"{'activation':<12} {'f (ms)':>8} {'f_prime (ms)':>13} {'f / ReLU':>9}")

@@ -96,3 +96,10 @@ def wait_for_value(page, label: str, index: int, value: float, row: int = 1) -> 
 def curve(page, label: str, row: int = 1) -> dict:
     page.wait_for_function(f"({CURVE_JS})({[label, row]!r})", timeout=15_000)
     return page.evaluate(CURVE_JS, [label, row])
+
+
+def wait_for_query(page, pattern: str) -> None:
+    """Wait until the address bar's query string matches the regular expression (bound widgets rewrite it in
+    place, without a navigation)."""
+    page.wait_for_function(f"() => new RegExp({pattern!r}).test(decodeURIComponent(location.search))",
+                           timeout=15_000)

@@ -1,10 +1,17 @@
 """The real app in a real browser: it loads, the keyboard moves a slider, and the URL carries the state."""
 
-import re
 
 import pytest
 
-from tests.browser import browser, curve, open_page, page, server, wait_for_value  # noqa: F401 (fixtures)
+from tests.browser import (  # noqa: F401 (fixtures)
+    browser,
+    curve,
+    open_page,
+    page,
+    server,
+    wait_for_query,
+    wait_for_value,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +31,7 @@ def test_keyboard_moves_slider_and_updates_chart_and_url(page, server):  # noqa:
     thumb.focus()
     for _ in range(5):
         thumb.press("ArrowRight")
-    page.wait_for_url(re.compile(r"leaky_relu\.negative_slope=0\.06"), timeout=15_000)
+    wait_for_query(page, r"leaky_relu\.negative_slope=0\.06")
     wait_for_value(page, "Leaky ReLU", 0, -0.6)
     assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.6, abs=1e-5)
 
@@ -36,7 +43,7 @@ def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server): 
     thumb.focus()
     for _ in range(3):
         thumb.press("ArrowRight")
-    first.wait_for_url(re.compile(r"leaky_relu\.negative_slope=0\.04"), timeout=15_000)
+    wait_for_query(first, r"leaky_relu\.negative_slope=0\.04")
     wait_for_value(first, "Leaky ReLU", 0, -0.4)
     copied = first.url
     second = browser.new_context().new_page()
@@ -68,5 +75,28 @@ def test_dead_neuron_preset_runs_and_the_charts_update(page, server):  # noqa: F
     page.wait_for_function(f"({LAST_DEAD_JS})() && ({LAST_DEAD_JS})().epochs === 500", timeout=30_000)
     after = page.evaluate(LAST_DEAD_JS)
     assert before["last"] < 0.2 and after["last"] >= 0.4, (before, after)
-    page.wait_for_url(re.compile(r"sim\.lr=4"), timeout=15_000)
+    wait_for_query(page, r"sim\.lr=4")
     assert page.get_by_text("as much as 40%").first.is_visible()
+
+
+def test_clicking_through_the_tour(page, server):  # noqa: F811
+    from ui.tour import STEPS
+
+    open_page(page, server)
+    page.get_by_role("button", name="Take the guided tour").click()
+    for number, step in enumerate(STEPS, start=1):
+        page.get_by_text(f"{number}. {step.title}").wait_for(timeout=30_000)
+        wait_for_query(page, rf"tour={number}(&|$)")
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        if number < len(STEPS):
+            page.get_by_role("button", name="Next").click()
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_presenter_link_opens_with_the_sidebar_collapsed(page, server):  # noqa: F811
+    open_page(page, f"{server}/?present=1&tour=1")
+    page.get_by_text("1. ReLU is max(0, z)").wait_for(timeout=30_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_attribute("data-collapsed") == "true" and not sidebar.is_visible()
+    page.keyboard.press("PageDown")  # the presenter's clicker: next step
+    page.get_by_text("2. Its derivative, and the kink at 0").wait_for(timeout=30_000)

@@ -13,6 +13,7 @@ import streamlit as st
 from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DESCRIPTIONS
 from relu_viz.training import Run, TrainConfig, train
+from ui import presenter
 from ui import training_charts as charts
 from ui.controls import URL, param_widget
 from ui.state import LR_CHOICES, SIM, View
@@ -132,7 +133,7 @@ def render(view: View) -> None:
     for column, (name, (text, settings)) in zip(columns, PRESETS.items()):
         column.button(name, key=f"sim.preset.{name}", on_click=_apply_preset, args=(settings,), help=text,
                       width="stretch")
-    with st.expander("Network and training", expanded=True):
+    with st.expander("Network and training", expanded=not presenter.is_on()):
         config, compare = _controls(view)
     try:
         config.validate()
@@ -184,8 +185,8 @@ def _result(config: TrainConfig) -> Run | None:
         st.session_state[PARTIAL] = (key, partial)
         status.progress(partial.epochs_run / config.epochs, text=f"Training: epoch {partial.epochs_run} of "
                                                                    f"{config.epochs}")
-        loss_slot.plotly_chart(charts.loss_figure(partial), config={"displayModeBar": False})
-        dead_slot.plotly_chart(charts.dead_figure(partial), config={"displayModeBar": False})
+        presenter.chart(charts.loss_figure(partial), config={"displayModeBar": False}, where=loss_slot)
+        presenter.chart(charts.dead_figure(partial), config={"displayModeBar": False}, where=dead_slot)
 
     run = train(config, progress=progress, every=max(1, config.epochs // LIVE_UPDATES))
     for slot in (status, stop, loss_slot, dead_slot):
@@ -217,20 +218,20 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
     for column, (name, value) in zip(st.columns(len(numbers)), numbers.items()):
         column.metric(name, value)
     if compact:
-        st.plotly_chart(charts.dead_figure(run, title=f"Dead units: {label}"))
-        st.plotly_chart(charts.loss_figure(run, title=f"Loss: {label}"))
+        presenter.chart(charts.dead_figure(run, title=f"Dead units: {label}"))
+        presenter.chart(charts.loss_figure(run, title=f"Loss: {label}"))
         return
     left, right = st.columns(2)
-    left.plotly_chart(charts.loss_figure(run))
-    right.plotly_chart(charts.dead_figure(run))
+    presenter.chart(charts.loss_figure(run), where=left)
+    presenter.chart(charts.dead_figure(run), where=right)
     if run.X.shape[1] == 1:
-        st.plotly_chart(charts.fit_figure(run))
+        presenter.chart(charts.fit_figure(run))
         st.caption("Each triangle is a first-layer unit at its hinge x = -b/w, pointing to the side where it is "
                    "active (w·x + b > 0). A unit whose active side misses the whole shaded data interval has "
                    "f' = 0 on every input: it is dead (vermillion) and gradient descent cannot move it back.")
     else:
-        st.plotly_chart(charts.surface_figure(run))
-    st.plotly_chart(charts.activity_figure(run))
+        presenter.chart(charts.surface_figure(run))
+    presenter.chart(charts.activity_figure(run))
     st.caption("Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
                "which the unit's derivative is non-zero. A row that turns black has died at that epoch.")
     _downloads(run)

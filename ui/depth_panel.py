@@ -8,6 +8,7 @@ import streamlit as st
 from relu_viz import ACTIVATIONS
 from relu_viz.depth import GRID, HOMOGENEOUS, born_dead_by_depth, max_trials, signal_propagation
 from ui import depth_charts as charts
+from ui import presenter
 from ui.controls import URL, param_widget
 from ui.state import DEPTH, View
 
@@ -57,7 +58,7 @@ def render(view: View) -> None:
         by_width = {w: born_dead(max_layers, w, min(trials, max_trials(max_layers, w, init, act)), seed, init, act,
                                  params) for w in WIDTHS}
     exact = init == "he" and act in HOMOGENEOUS
-    st.plotly_chart(charts.born_dead_figure(by_width, closed_form=act == "relu" and init == "he"))
+    presenter.chart(charts.born_dead_figure(by_width, closed_form=act == "relu" and init == "he"))
     deepest = {w: float(e[-1]) for w, e in by_width.items()}
     st.caption(
         f"At {max_layers} layers: " + ", ".join(f"width {w}: {p:.1%}" for w, p in deepest.items()) + ". Error "
@@ -102,7 +103,7 @@ def render(view: View) -> None:
         layers = np.arange(depth)
         theory = {"He": results["He"].second_moment[0] * np.ones(depth),
                   "Xavier": results["Xavier"].second_moment[0] * 0.5**layers}
-    st.plotly_chart(charts.propagation_figure(results, theory))
+    presenter.chart(charts.propagation_figure(results, theory))
     he, xavier = results["He"].second_moment, results["Xavier"].second_moment
     st.caption(f"Measured over 8 random networks of {depth} layers of {width} units. Signal from layer 1 to "
                f"layer {depth}: He ×{he[-1] / he[0]:.3g}, Xavier ×{xavier[-1] / xavier[0]:.3g}"

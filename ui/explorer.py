@@ -11,6 +11,7 @@ import streamlit as st
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
 from relu_viz.properties import Properties, derive
+from ui import presenter
 from ui.charts import Series, chart_config, curves_figure
 from ui.state import DEFAULT_PROBE, X_LIMIT, View
 
@@ -43,7 +44,7 @@ def render(view: View) -> None:
         st.info("Pick one or more activations in the sidebar.")
         return
     series = [_series(key, view.params[key], view) for key in view.acts]
-    st.plotly_chart(curves_figure(series, view.xmin, view.xmax), key="curves",
+    presenter.chart(curves_figure(series, view.xmin, view.xmax), key="curves",
                     config=chart_config("relu-viz_" + "_".join(view.acts)))
     st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. Where f′ is exactly 0 (ReLU for x ≤ 0) a unit receives "
                "no gradient at all and stops learning; where it is merely tiny (the tails of sigmoid and tanh) the "

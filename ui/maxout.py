@@ -19,21 +19,21 @@ PRESETS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
 }
 
 
-def _use(slopes, intercepts) -> None:
+def use(slopes, intercepts) -> None:
     """Start a fresh editor on these pieces (the editor keeps its edits relative to the rows it started with)."""
     st.session_state[PIECES] = st.session_state[BASE] = {"slopes": tuple(slopes), "intercepts": tuple(intercepts)}
     st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
 
 
 def _load_preset() -> None:
-    _use(*PRESETS[st.session_state["maxout.preset"]])
+    use(*PRESETS[st.session_state["maxout.preset"]])
     st.session_state["maxout.preset"] = None
 
 
 def editor(link: LinkCheck) -> dict:
     """Render the editor; return valid Maxout parameters (the last valid ones if the table is invalid)."""
     if PIECES not in st.session_state:
-        _use(link.values.get("maxout.slopes", MAXOUT.defaults["slopes"]),
+        use(link.values.get("maxout.slopes", MAXOUT.defaults["slopes"]),
              link.values.get("maxout.intercepts", MAXOUT.defaults["intercepts"]))
     st.selectbox("Load a preset", list(PRESETS), index=None, key="maxout.preset", on_change=_load_preset,
                  placeholder="ReLU, Leaky ReLU, |x|, a convex fit of x²…")

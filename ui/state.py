@@ -82,7 +82,7 @@ def _text(p: Param, value) -> str:
     return str(value) if p.integer else format_number(value)
 
 
-TABS = ("Explorer", "Dead neurons", "Depth")
+TABS = ("Explorer", "Dead neurons", "Depth", "Speed")
 LR_CHOICES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3", "1", "2", "4", "10")
 BATCH_CHOICES = ("full", "16", "32", "64", "128")
 # The dead-neuron panel's settings (sliders and URL alike come from these specs); defaults are the training
@@ -125,7 +125,9 @@ DEPTH = (
     Param("depth.sig_std", 0.0, 0.0, 0.3, 0.005, "A third initialisation N(0, std²) to compare; 0: none."),
 )
 TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
-PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *DEPTH, TAB)}
+TOUR = Param("tour", "", choices=tuple(str(i) for i in range(1, 10)), help="The step of the guided tour shown.")
+PRESENT = Param("present", "0", choices=("0", "1"), help="Presenter mode: controls collapsed, large type.")
+PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *DEPTH, TAB, TOUR, PRESENT)}
 SCALARS: dict[str, Callable[[str], object]] = {
     "xmin": _number(-X_LIMIT, X_LIMIT),
     "xmax": _number(-X_LIMIT, X_LIMIT),

@@ -1,0 +1,50 @@
+"""Presenter mode (?present=1): for a projector, controls collapsed, large type, thick lines, high contrast."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui.state import View
+
+STYLE = """<style>
+[data-testid="stMain"] { font-size: 1.3rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.3rem; line-height: 1.5; }
+[data-testid="stMain"] h1 { font-size: 3.2rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem; opacity: 1; }
+[data-testid="stMain"] button p { font-size: 1.2rem; }
+</style>"""
+
+
+def is_on() -> bool:
+    """Read straight from the URL: the sidebar's initial state must be known before the page is configured."""
+    return st.query_params.get("present") == "1"
+
+
+def style() -> None:
+    if is_on():
+        st.html(STYLE)
+
+
+def chart(fig: go.Figure, where=st, **kwargs) -> None:
+    """where.plotly_chart (st or a container), with bigger type and thicker lines in presenter mode."""
+    if is_on():
+        big = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}}
+        fig.update_layout(font={"size": 20}, legend={"font": {"size": 20}}, title={"font": {"size": 24}})
+        fig.update_xaxes(**big)
+        fig.update_yaxes(**big)
+        fig.for_each_trace(lambda t: t.update(line={"width": 5}) if getattr(t, "mode", None) == "lines" else None)
+    where.plotly_chart(fig, **kwargs)
+
+
+def toggle(view: View) -> None:
+    """A switch in the sidebar; it writes ?present=1 (the sidebar collapses on the next load of the link)."""
+    on = st.toggle("Presenter mode", value=is_on(), key="present.toggle",
+                   help="Large type and thick lines for a projector; the link opens with the sidebar collapsed.")
+    if on and not is_on():
+        st.query_params["present"] = "1"
+    elif not on and "present" in st.query_params:
+        del st.query_params["present"]
+    if on:
+        view.panels["present"] = "1"
