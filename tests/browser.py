@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 
 import pytest
 
@@ -32,11 +34,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """`streamlit run app.py` on a free localhost port; yields its base URL. Its log is checked for errors."""
+@dataclass
+class Server:
+    url: str
+    pid: int
+    log: pathlib.Path
+
+    def rss_mib(self, field: str = "VmRSS") -> float:
+        """Resident memory of the server process (VmHWM: its peak), from /proc."""
+        for line in pathlib.Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+        raise KeyError(field)
+
+
+@contextlib.contextmanager
+def running_server(log_path: pathlib.Path):
+    """`streamlit run app.py` on a free localhost port, until the block ends; its log must hold no traceback."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
@@ -53,11 +68,20 @@ def server(tmp_path_factory):
                     proc.kill()
                     pytest.fail(f"streamlit did not start within 60 s:\n{log_path.read_text()}")
                 time.sleep(0.3)
-        yield url
-        proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            yield Server(url, proc.pid, log_path)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
     text = log_path.read_text()
     assert "Traceback" not in text, f"the server logged an error:\n{text}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app's base URL, served for the whole browser suite."""
+    with running_server(tmp_path_factory.mktemp("server") / "streamlit.log") as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +127,11 @@ def wait_for_query(page, pattern: str) -> None:
     place, without a navigation)."""
     page.wait_for_function(f"() => new RegExp({pattern!r}).test(decodeURIComponent(location.search))",
                            timeout=15_000)
+
+
+def nudge_slider(page, presses: int) -> None:
+    """Move the page's first slider right by `presses` steps with the keyboard."""
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(presses):
+        thumb.press("ArrowRight")

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.browser import browser, page, server  # noqa: F401 (fixtures of the browser and load suites)
+
 
 def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -1,22 +1,13 @@
 """The real app in a real browser: it loads, the keyboard moves a slider, and the URL carries the state."""
 
-
 import pytest
 
-from tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    curve,
-    open_page,
-    page,
-    server,
-    wait_for_query,
-    wait_for_value,
-)
+from tests.browser import curve, nudge_slider, open_page, wait_for_query, wait_for_value
 
 pytestmark = pytest.mark.browser
 
 
-def test_page_loads_with_relu_and_no_error(page, server):  # noqa: F811
+def test_page_loads_with_relu_and_no_error(page, server):
     open_page(page, server)
     assert page.get_by_role("heading", name="relu-viz").is_visible()
     data = curve(page, "ReLU")
@@ -24,25 +15,19 @@ def test_page_loads_with_relu_and_no_error(page, server):  # noqa: F811
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_keyboard_moves_slider_and_updates_chart_and_url(page, server):  # noqa: F811
+def test_keyboard_moves_slider_and_updates_chart_and_url(page, server):
     open_page(page, f"{server}/?act=leaky_relu")
     assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.1, abs=1e-6)  # slope 0.01 at x = -10
-    thumb = page.get_by_role("slider").first
-    thumb.focus()
-    for _ in range(5):
-        thumb.press("ArrowRight")
+    nudge_slider(page, 5)
     wait_for_query(page, r"leaky_relu\.negative_slope=0\.06")
     wait_for_value(page, "Leaky ReLU", 0, -0.6)
     assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.6, abs=1e-5)
 
 
-def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server):  # noqa: F811
+def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server):
     first = browser.new_context().new_page()
     open_page(first, f"{server}/?act=leaky_relu&act=gelu&gelu.approximate=tanh")
-    thumb = first.get_by_role("slider").first
-    thumb.focus()
-    for _ in range(3):
-        thumb.press("ArrowRight")
+    nudge_slider(first, 3)
     wait_for_query(first, r"leaky_relu\.negative_slope=0\.04")
     wait_for_value(first, "Leaky ReLU", 0, -0.4)
     copied = first.url
@@ -67,7 +52,7 @@ LAST_DEAD_JS = """() => {
 }"""
 
 
-def test_dead_neuron_preset_runs_and_the_charts_update(page, server):  # noqa: F811
+def test_dead_neuron_preset_runs_and_the_charts_update(page, server):
     open_page(page, f"{server}/?tab=Dead+neurons")
     page.wait_for_function(f"({LAST_DEAD_JS})() && ({LAST_DEAD_JS})().epochs === 300", timeout=30_000)
     before = page.evaluate(LAST_DEAD_JS)
@@ -79,7 +64,7 @@ def test_dead_neuron_preset_runs_and_the_charts_update(page, server):  # noqa: F
     assert page.get_by_text("as much as 40%").first.is_visible()
 
 
-def test_clicking_through_the_tour(page, server):  # noqa: F811
+def test_clicking_through_the_tour(page, server):
     from ui.tour import STEPS
 
     open_page(page, server)
@@ -93,7 +78,7 @@ def test_clicking_through_the_tour(page, server):  # noqa: F811
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_presenter_link_opens_with_the_sidebar_collapsed(page, server):  # noqa: F811
+def test_presenter_link_opens_with_the_sidebar_collapsed(page, server):
     open_page(page, f"{server}/?present=1&tour=1")
     page.get_by_text("1. ReLU is max(0, z)").wait_for(timeout=30_000)
     sidebar = page.locator("[data-testid='stSidebar']")

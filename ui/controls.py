@@ -88,3 +88,11 @@ def sidebar(link: LinkCheck) -> View:
         if "maxout" not in acts:
             maxout.clear_url()
     return View(list(acts), params, float(xmin), float(xmax), bool(ints))
+
+
+def shown_activation(view: View, key: str, label: str, help: str) -> str:
+    """A select box of the activations shown in the explorer (ReLU if none), bound to the URL under `key`."""
+    shown = view.acts or ["relu"]
+    if st.session_state.get(key) not in shown:
+        st.session_state.pop(key, None)
+    return st.selectbox(label, shown, key=key, bind=URL, help=help)

@@ -15,12 +15,12 @@ from relu_viz.datasets import DESCRIPTIONS
 from relu_viz.training import Run, TrainConfig, train
 from ui import presenter
 from ui import training_charts as charts
-from ui.controls import URL, param_widget
+from ui.controls import URL, param_widget, shown_activation
 from ui.state import LR_CHOICES, SIM, View
 
 SPEC = {p.name: p for p in SIM}
 STORED_RUNS = 16  # finished runs kept for every visitor, least recently used dropped first
-LIVE_UPDATES = 20  # chart refreshes during one run
+LIVE_UPDATES = 10  # chart refreshes during one run
 PARTIAL, STOPPED = "sim.partial", "sim.stopped"
 
 PRESETS = {
@@ -85,13 +85,9 @@ def _apply_preset(settings: dict) -> None:
 
 def _controls(view: View) -> tuple[TrainConfig, str]:
     """Render the controls; return the configuration and the activation to compare with ("none" for none)."""
-    shown = view.acts or ["relu"]
-    if st.session_state.get("sim.act") not in shown:
-        st.session_state.pop("sim.act", None)
     left, middle, right = st.columns(3)
     with left:
-        key = st.selectbox("Activation (from the explorer)", shown, key="sim.act", bind=URL,
-                           help=SPEC["sim.act"].help)
+        key = shown_activation(view, "sim.act", "Activation (from the explorer)", SPEC["sim.act"].help)
         data = param_widget(SPEC["sim.data"], "sim.data", "Dataset")
         st.caption(DESCRIPTIONS[data])
         layers = param_widget(SPEC["sim.layers"], "sim.layers", "Hidden layers")

@@ -9,7 +9,7 @@ from relu_viz import ACTIVATIONS
 from relu_viz.depth import GRID, HOMOGENEOUS, born_dead_by_depth, max_trials, signal_propagation
 from ui import depth_charts as charts
 from ui import presenter
-from ui.controls import URL, param_widget
+from ui.controls import URL, param_widget, shown_activation
 from ui.state import DEPTH, View
 
 SPEC = {p.name: p for p in DEPTH}
@@ -26,14 +26,12 @@ def propagation(activation: str, params: tuple, depth: int, width: int, init: st
     return signal_propagation(activation, dict(params), depth, width, init, std, batch=width)
 
 
-def _activation(view: View, key: str, label: str) -> str:
-    shown = view.acts or ["relu"]
-    if st.session_state.get(key) not in shown:
-        st.session_state.pop(key, None)
-    return st.selectbox(label, shown, key=key, bind=URL, help=SPEC[key].help)
-
-
 def render(view: View) -> None:
+    born_dead_section(view)
+    propagation_section(view)
+
+
+def born_dead_section(view: View) -> None:
     st.subheader("Born dead")
     st.markdown(
         "A network can be dead before training starts: if some hidden layer outputs zero for every input, the "
@@ -43,7 +41,7 @@ def render(view: View) -> None:
         "Karniadakis, *Dying ReLU and Initialization*, 2020).")
     left, middle, right = st.columns(3)
     with left:
-        act = _activation(view, "depth.act", "Activation")
+        act = shown_activation(view, "depth.act", "Activation", SPEC["depth.act"].help)
         init = param_widget(SPEC["depth.init"], "depth.init", "Initialisation")
     with middle:
         max_layers = param_widget(SPEC["depth.layers"], "depth.layers", "Deepest network (layers)")
@@ -77,6 +75,8 @@ def render(view: View) -> None:
         "networks of 10 or more layers are. Width saves them (each layer dies with probability about 2^-N), and "
         "so does a better initialisation: compare *rai*, the randomized asymmetric initialisation, with *he*.")
 
+
+def propagation_section(view: View) -> None:
     st.subheader("Signal propagation")
     st.markdown(
         "Push a batch of inputs through a deep network at initialisation: He initialisation (variance 2/fan_in) "
@@ -84,7 +84,7 @@ def render(view: View) -> None:
         "sigmoid and tanh gradients shrink towards the input layers (He et al. 2015; Glorot and Bengio 2010).")
     left, middle, right = st.columns(3)
     with left:
-        sig_act = _activation(view, "depth.sig_act", "Activation ")
+        sig_act = shown_activation(view, "depth.sig_act", "Activation ", SPEC["depth.sig_act"].help)
     with middle:
         depth = param_widget(SPEC["depth.sig_depth"], "depth.sig_depth", "Layers")
         width = param_widget(SPEC["depth.sig_width"], "depth.sig_width", "Width")

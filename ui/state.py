@@ -169,6 +169,9 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
     acts = [a for a in ACTIVATIONS if a in raw_acts][:MAX_CURVES]  # drawn in registry order
     for bad in [a for a in raw_acts if a not in ACTIVATIONS]:
         notices.append(f"Ignored activation `{_show(bad)}`: not one of the {len(ACTIVATIONS)} known keys.")
+    repeated = sorted({a for a in raw_acts if raw_acts.count(a) > 1 and a in ACTIVATIONS})
+    if repeated:
+        notices.append(f"Activations listed more than once were shown once: `{_show(','.join(repeated))}`.")
     if len(set(raw_acts) & set(ACTIVATIONS)) > MAX_CURVES:
         notices.append(f"Showing the first {MAX_CURVES} activations of the link (at most {MAX_CURVES} at once).")
     if raw_acts and acts != raw_acts:

@@ -1,0 +1,85 @@
+"""Hand-edited and hostile links: the page always renders, every ignored value is announced, as inert text."""
+
+import pathlib
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from relu_viz import ACTIVATIONS
+from tests.apptest import notices, open_app
+from ui.state import PANEL_SETTINGS, PARAMS, SCALARS, check_link
+
+NAMES = sorted({"act", *SCALARS, *PARAMS, *PANEL_SETTINGS})
+HOSTILE = [
+    "", " ", "nan", "NaN", "inf", "-inf", "1e308", "-1e308", "1e-320", "-1", "0", "99999999999999999999999999",
+    "9" * 5000, "abc", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "**bold** [x](javascript:1)",
+    "`code`", "$x^2$", "ünïcødé ✓ 漢字", "\u202eevil", "\x00", "1,2,3", "-1,1", "0,0", ",", "true", "True", "1",
+    "relu", "leaky_relu", "Dead neurons", "Depth", "Speed", "tanh", "he", "rai", "0.3", "4", "10", "2000",
+]
+
+
+def values_for(name: str):
+    """Hostile strings, plus values a real link might hold for this name."""
+    plausible = []
+    if name in PARAMS and PARAMS[name][1].choices:
+        plausible = list(PARAMS[name][1].choices)
+    elif name in PANEL_SETTINGS and PANEL_SETTINGS[name].choices:
+        plausible = list(PANEL_SETTINGS[name].choices)
+    elif name == "act":
+        plausible = list(ACTIVATIONS)
+    return st.sampled_from(HOSTILE + plausible) | st.text(max_size=30)
+
+
+pairs = st.lists(
+    st.sampled_from(NAMES + ["unknown", "tour.x", "<b>", "x" * 300, "sim.", "depth"]).flatmap(
+        lambda name: st.tuples(st.just(name), values_for(name))),
+    min_size=1, max_size=6)
+
+
+def as_query(items) -> dict[str, list[str]]:
+    query: dict[str, list[str]] = {}
+    for name, value in items:
+        query.setdefault(name, []).append(value.replace("\x00", ""))
+    return query
+
+
+def outside_code(text: str) -> str:
+    return re.sub(r"`[^`]*`", "", text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(pairs)
+def test_hostile_links_render_with_every_ignored_value_announced_as_text(items):
+    query = as_query(items)
+    expected = check_link(query).notices
+    at = open_app(query)  # asserts that no exception was raised
+    shown = notices(at)
+    for notice in expected:
+        assert notice in shown, f"notice missing: {notice!r}"
+    assert "<" not in outside_code(shown) and "javascript" not in outside_code(shown).lower()
+    for name, raws in query.items():
+        accepted = name in check_link(query).values or (name == "act" and set(raws) <= set(ACTIVATIONS) | {""})
+        if not accepted:
+            assert name[:20] in shown or any(r[:20] in shown for r in raws), f"{name}={raws} ignored silently"
+
+
+def test_explicit_hostile_examples():
+    for query in [{"xmin": ["1e308"], "xmax": ["-1e308"]}, {"act": ["relu"] * 50},
+                  {"sim.epochs": ["99999999999"], "tab": ["Dead neurons"]}, {"depth.trials": ["100000000"]},
+                  {"maxout.slopes": [",".join(["1"] * 10_000)], "act": ["maxout"]}, {"tour": ["0"], "present": ["2"]},
+                  {"leaky_relu.negative_slope": ["0.1", "0.2", "0.3"], "act": ["leaky_relu"]}]:
+        at = open_app(query)
+        assert at.warning, f"no notice for {query}"
+
+
+def test_no_eval_exec_or_raw_html_from_visitors():
+    root = pathlib.Path(__file__).resolve().parent.parent
+    paths = [root / "app.py", *(root / "ui").glob("*.py"), *(root / "relu_viz").glob("*.py")]
+    sources = {p: p.read_text() for p in paths}
+    for path, text in sources.items():
+        assert not re.search(r"\b(eval|exec)\(", text), f"{path.name} calls eval/exec"
+        assert "unsafe_allow_html=True" not in text, f"{path.name} renders raw HTML"
+        assert "unsafe_allow_javascript=True" not in text, f"{path.name} runs raw JavaScript"
+    html_calls = [(p.name, m) for p, t in sources.items() for m in re.findall(r"st\.html\(([^)]*)\)", t)]
+    assert html_calls == [("presenter.py", "STYLE")], f"st.html only for the constant presenter style: {html_calls}"
