@@ -90,7 +90,7 @@ async def a_class_warm_up(url: str) -> None:
 
 # about four seconds of training: Mish, 4 x 128 units, 512 samples, the most epochs the cost limit allows
 LONG_RUN = ("?act=mish&tab=Dead+neurons&sim.act=mish&sim.layers=4&sim.width=128&sim.samples=512&sim.epochs=250"
-            "&sim.seed=7")
+            "&sim.lr=0.001&sim.seed=7")
 PROGRESS = "[data-testid='stProgress']"
 
 
