@@ -85,3 +85,15 @@ def test_presenter_link_opens_with_the_sidebar_collapsed(page, server):
     assert sidebar.get_attribute("data-collapsed") == "true" and not sidebar.is_visible()
     page.keyboard.press("PageDown")  # the presenter's clicker: next step
     page.get_by_text("2. Its derivative, and the kink at 0").wait_for(timeout=30_000)
+
+
+def test_every_formula_renders_with_katex(page, server):
+    from relu_viz import ACTIVATIONS
+
+    keys = list(ACTIVATIONS)
+    for start in range(0, len(keys), 7):
+        query = "&".join(f"act={k}" for k in keys[start:start + 7])
+        open_page(page, f"{server}/?{query}")
+        page.wait_for_selector(".katex", timeout=30_000)
+        assert page.locator(".katex-error").count() == 0, f"KaTeX could not render a formula of {query}"
+        assert page.locator(".katex").count() >= 2 * len(keys[start:start + 7])

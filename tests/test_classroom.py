@@ -73,3 +73,21 @@ def test_timing_stops_at_its_budget():
 
     median_seconds(slow, repeats=50, budget=0.05)
     assert len(calls) == 3, "one warm-up, then repeats only until the budget is spent (at least two)"
+
+
+def test_the_numbers_the_tour_states_hold():
+    import numpy as np
+
+    from relu_viz.properties import derive
+
+    x = np.linspace(-10, 10, 200_001)
+    a = ACTIVATIONS
+    assert a["sigmoid"].derivative(x).max() == 0.25 and a["tanh"].derivative(x).max() == 1
+    assert a["relu"].derivative(0.0) == 0 and a["relu"].derivative(x[x > 0]).min() == 1
+    assert np.array_equal(a["relu"](np.arange(-10, 11.0)), [0.0] * 10 + list(range(11)))
+    assert derive(a["relu"]).range_text == "[0, ∞)" and not derive(a["relu"]).zero_centred
+    assert derive(a["tanh"]).zero_centred
+    assert all(derive(a[k]).lower < 0 and derive(a[k]).smooth for k in ("gelu", "silu", "mish"))
+    assert derive(a["elu"]).lower == -1 and derive(a["elu"]).smooth
+    assert a["leaky_relu"].derivative(x).min() == 0.01
+    assert np.array_equal(a["maxout"](x, slopes=(-1, 1), intercepts=(0, 0)), np.abs(x))
