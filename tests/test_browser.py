@@ -97,3 +97,17 @@ def test_every_formula_renders_with_katex(page, server):
         page.wait_for_selector(".katex", timeout=30_000)
         assert page.locator(".katex-error").count() == 0, f"KaTeX could not render a formula of {query}"
         assert page.locator(".katex").count() >= 2 * len(keys[start:start + 7])
+
+
+def test_a_running_simulation_can_be_stopped(page, server):
+    long_run = ("?act=mish&tab=Dead+neurons&sim.act=mish&sim.layers=4&sim.width=128&sim.samples=512"
+                "&sim.epochs=250&sim.lr=0.001&sim.seed=11")
+    page.goto(server + "/" + long_run, wait_until="commit")
+    page.wait_for_selector("[data-testid='stProgress']", timeout=60_000)
+    page.get_by_role("button", name="Stop training").click()
+    page.get_by_text("Training stopped at epoch").wait_for(timeout=60_000)
+    stopped_at = int(page.get_by_text("Training stopped at epoch").inner_text().split()[-1].rstrip("."))
+    assert 0 <= stopped_at < 250
+    page.get_by_role("button", name="Train again").click()
+    page.get_by_text("dead L1").first.wait_for(timeout=60_000)
+    page.wait_for_function("() => !document.body.innerText.includes('Training stopped at epoch')", timeout=60_000)

@@ -139,20 +139,28 @@ def render(view: View) -> None:
     chosen = next((text for _, (text, s) in PRESETS.items() if _matches(view.panels, s)), None)
     if chosen:
         st.info(chosen)
+    other = None
+    if compare not in ("none", config.activation):
+        other = TrainConfig(**{**asdict(config), "activation": compare, "params": view.params.get(compare, {})})
+    _results(config, other)
+
+
+def _results(config: TrainConfig, other: TrainConfig | None) -> None:
+    """Training, live, and its charts. Not an st.fragment: a click inside a running fragment waits for it to end,
+    so Stop could not interrupt the run, while a full rerun does."""
     run = _result(config)
     if run is None:
         return
-    if compare != "none" and compare != config.activation:
-        other = TrainConfig(**{**asdict(config), "activation": compare, "params": view.params.get(compare, {})})
-        left, right = st.columns(2)
-        with left:
-            _show(run, f"{ACTIVATIONS[config.activation].label}", compact=True)
-        with right:
-            other_run = _result(other)
-            if other_run is not None:
-                _show(other_run, f"{ACTIVATIONS[compare].label}", compact=True)
-    else:
+    if other is None:
         _show(run, ACTIVATIONS[config.activation].label)
+        return
+    left, right = st.columns(2)
+    with left:
+        _show(run, ACTIVATIONS[config.activation].label, compact=True)
+    with right:
+        other_run = _result(other)
+        if other_run is not None:
+            _show(other_run, ACTIVATIONS[other.activation].label, compact=True)
 
 
 def _matches(panels: dict, settings: dict) -> bool:
