@@ -91,3 +91,15 @@ def test_the_numbers_the_tour_states_hold():
     assert derive(a["elu"]).lower == -1 and derive(a["elu"]).smooth
     assert a["leaky_relu"].derivative(x).min() == 0.01
     assert np.array_equal(a["maxout"](x, slopes=(-1, 1), intercepts=(0, 0)), np.abs(x))
+
+
+def test_measure_again_remeasures_within_the_speed_panel(monkeypatch):
+    import ui.speed_panel
+
+    calls = []
+    real = ui.speed_panel.time_activation
+    monkeypatch.setattr(ui.speed_panel, "time_activation", lambda *a, **k: calls.append(a[0].key) or real(*a, **k))
+    at = open_app({"tab": "Speed", "act": "tanh"})
+    at.button(key="speed.again").click().run()
+    assert not at.exception and calls[-2:] == ["relu", "tanh"], calls
+    assert [r["activation"] for r in at.table[0].value.to_dict("records")] == ["ReLU", "Tanh"]

@@ -38,13 +38,18 @@ def figure(times: dict[str, tuple[float, float]]) -> go.Figure:
 
 
 def render(view: View) -> None:
-    keys = list(dict.fromkeys(["relu", *view.acts]))
     st.markdown("How long each shown activation and its derivative take over a million inputs, measured on the "
                 "server showing this page, relative to ReLU.")
+    _measurements({k: tuple(sorted(view.params.get(k, {}).items())) for k in dict.fromkeys(["relu", *view.acts])})
+
+
+@st.fragment
+def _measurements(shown: dict[str, tuple]) -> None:
+    """Timings, chart and table: a fragment, so measuring again reruns only this part of the page."""
     if st.button("Measure again", key="speed.again"):
         measured.clear()
     with st.spinner("Timing…"):
-        times = {ACTIVATIONS[k].label: measured(k, tuple(sorted(view.params.get(k, {}).items()))) for k in keys}
+        times = {ACTIVATIONS[k].label: measured(k, params) for k, params in shown.items()}
     presenter.chart(figure(times))
     rows = [{"activation": label, "f (ms)": f"{f * 1e3:.2f}", "f′ (ms)": f"{d * 1e3:.2f}",
              "f vs ReLU": f"{f / times['ReLU'][0]:.1f}×"} for label, (f, d) in times.items()]
