@@ -44,3 +44,16 @@ def test_near_zero_intervals_find_dead_zone_and_saturated_tails():
     tails = near_zero_intervals(*(lambda s: (s.df.x, s.df.y))(sample(ACTIVATIONS["sigmoid"], {}, -10, 10)))
     assert len(tails) == 2 and tails[0][1] < -4.5 and tails[1][0] > 4.5
     assert near_zero_intervals(*(lambda s: (s.df.x, s.df.y))(sample(ACTIVATIONS["leaky_relu"], {}, -10, 10))) == []
+
+
+def test_figures_built_without_validation_pass_plotly_strict_validation():
+    import plotly.graph_objects as go
+
+    from relu_viz.curves import sample as sample_curves
+
+    params = {"slopes": (-1.0, 1.0), "intercepts": (0.0, 0.0)}
+    series = [Series(k, ACTIVATIONS[k].label, sample_curves(ACTIVATIONS[k], params if k == "maxout" else {}, -5, 5),
+                     tuple(zip(params["slopes"], params["intercepts"])) if k == "maxout" else ())
+              for k in ("relu", "binary_step", "maxout", "sigmoid")]
+    fig = curves_figure(series, -5, 5)
+    go.Figure(fig.to_dict())  # the validating constructor raises on any property Plotly does not know
