@@ -123,9 +123,9 @@ class Run:
 
 
 def init_layers(config: TrainConfig, fan_ins: list[int], fan_outs: list[int], rng) -> list:
-    """Weights by the chosen scheme; hidden biases at bias_init, the output bias at 0."""
+    """Weights by the chosen scheme, every bias at bias_init."""
     layers = []
-    for i, (n_in, n_out) in enumerate(zip(fan_ins, fan_outs)):
+    for n_in, n_out in zip(fan_ins, fan_outs):
         if config.init == "he":
             W = rng.normal(0, math.sqrt(2 / n_in), (n_in, n_out))
         elif config.init == "xavier":
@@ -136,8 +136,7 @@ def init_layers(config: TrainConfig, fan_ins: list[int], fan_outs: list[int], rn
             W = rng.uniform(-1 / math.sqrt(n_in), 1 / math.sqrt(n_in), (n_in, n_out))
         else:
             W = rng.normal(0, config.init_std, (n_in, n_out))
-        bias = config.bias_init if i < len(fan_ins) - 1 else 0.0
-        layers.append((W, np.full(n_out, bias)))
+        layers.append((W, np.full(n_out, config.bias_init)))
     return layers
 
 

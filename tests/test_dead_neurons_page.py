@@ -40,6 +40,8 @@ def test_each_preset_runs_and_shows_what_it_claims(name):
         assert dead_first >= 40
     else:
         assert settings["sim.act"] == "sigmoid" and float(shown["loss"]) > 0.3, "saturated sigmoid stays flat"
+        dead = [t for t in at.get("plotly_chart") if "layer 2 saturated" in t.proto.spec]
+        assert dead, "the saturated share is drawn beside the dead share"
 
 
 def test_leaky_rescue_has_no_dead_units_at_all():

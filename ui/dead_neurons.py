@@ -39,8 +39,9 @@ PRESETS = {
         "Learning rate 4 again, with Leaky ReLU (slope 0.01 for x < 0): f' is never 0, so no unit can die.",
         {"sim.act": "leaky_relu", "sim.data": "moons", "sim.lr": "4", "sim.epochs": 500}),
     "Sigmoid saturation": (
-        "Sigmoid with large initial weights (std 3) on the sine: units sit in the flat tails where f' < 0.001. They "
-        "are not dead (f' is tiny, not 0) but learn almost nothing; the fit stays flat.",
+        "Sigmoid with large initial weights (std 3) on the sine, learning rate 0.3: training drives the units into "
+        "the flat tails, where f' < 0.001 (dotted: saturated) and they learn almost nothing; some go so far that "
+        "f' rounds to exactly 0 in float32 and they stop for good (solid: dead). The fit stays flat.",
         {"sim.act": "sigmoid", "sim.data": "sine", "sim.lr": "0.3", "sim.init": "custom", "sim.std": 3.0,
          "sim.epochs": 500}),
 }
