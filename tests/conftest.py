@@ -3,8 +3,14 @@
 import os
 
 import pytest
+from hypothesis import settings
 
 from tests.browser import browser, page, server  # noqa: F401 (fixtures of the browser and load suites)
+
+# In CI hypothesis draws the same examples every run, so a green build stays green; locally it explores afresh.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def pytest_sessionfinish(session, exitstatus):
