@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from relu_viz.activations import Activation
+from relu_viz.properties import is_jump, one_sided_limits, runs
 
 POINTS = 801  # per curve: smooth at any chart width, small to send
-JUMP = 1e-6  # relative size above which a change across a kink is drawn as a jump
 NEAR_ZERO = 0.01  # |f'| below this is shaded as dead or saturated
 
 
@@ -53,9 +53,8 @@ def _trace(g, companion, x, kinks, p) -> Trace:
     y = g(x, **p)
     jumps = []
     for k in kinks:
-        eps = 1e-9 * max(1.0, abs(k))
-        left, right = float(g(k - eps, **p)), float(g(k + eps, **p))
-        if abs(left - right) > JUMP * (1 + max(abs(left), abs(right))):
+        left, right = one_sided_limits(g, k, p)
+        if is_jump(left, right):
             jumps.append(Jump(float(k), float(g(k, **p)), left, right))
     for jump in reversed(jumps):  # replace the kink's point by: left limit, gap, right limit
         i = int(np.searchsorted(x, jump.x))
@@ -68,5 +67,4 @@ def _trace(g, companion, x, kinks, p) -> Trace:
 def near_zero_intervals(x: np.ndarray, dy: np.ndarray, threshold: float = NEAR_ZERO) -> list[tuple[float, float]]:
     """Maximal intervals of the grid where |f'| < threshold (dead or saturated), ignoring NaN gaps."""
     flat = np.abs(np.nan_to_num(dy, nan=np.inf)) < threshold
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flat.astype(np.int8), [0]])))
-    return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2]) if x[b - 1] > x[a]]
+    return [(float(x[a]), float(x[b])) for a, b in runs(flat) if x[b] > x[a]]

@@ -15,7 +15,7 @@ from relu_viz.activations import Activation
 
 FAR = 1e6  # "infinity" for tail limits: the largest |x| the activations guarantee to handle
 FLAT = 1e-9  # |f'| below this far out means f tends to a finite limit
-JUMP = 1e-6  # a change larger than this across a kink is a discontinuity
+JUMP = 1e-6  # a relative change larger than this across a kink is a discontinuity
 GRID_POINTS = 24001
 
 
@@ -96,7 +96,8 @@ def derive(activation: Activation, **params) -> Properties:
         monotonic=_monotonic(np.diff(f)),
         zero_centred=bool(activation(0.0, **p) == 0 and lower < 0 < upper),
         continuous=_continuous(x, f, d),
-        smooth=_continuous(x, f, d) and not any(_jumps(activation.derivative, k, p) for k in kinks),
+        smooth=_continuous(x, f, d) and not any(is_jump(*one_sided_limits(activation.derivative, k, p))
+                                                for k in kinks),
         saturates_left=bool(abs(d_left) < 1e-6),
         saturates_right=bool(abs(d_right) < 1e-6),
         dead_zone=_dead_zone(x, d, d_left, d_right),
@@ -146,16 +147,26 @@ def _continuous(x, f, d) -> bool:
     return bool(np.all(np.abs(np.diff(f)) <= 10 * slope * np.diff(x) + JUMP))
 
 
-def _jumps(g, k, p) -> bool:
-    eps = 1e-7 * max(1.0, abs(k))
-    return bool(abs(g(k - eps, **p) - g(k + eps, **p)) > JUMP)
+def one_sided_limits(g, k: float, params: dict) -> tuple[float, float]:
+    """g just left and just right of k."""
+    eps = 1e-9 * max(1.0, abs(k))
+    return float(g(k - eps, **params)), float(g(k + eps, **params))
+
+
+def is_jump(left: float, right: float) -> bool:
+    """Whether two one-sided limits differ by more than rounding and the tiny steps PyTorch's forms have."""
+    return abs(left - right) > JUMP * (1 + max(abs(left), abs(right)))
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of every maximal run of True in a 1-D mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _dead_zone(x, d, d_left, d_right) -> tuple[tuple[float, float], ...]:
-    zero = np.concatenate([[False], d == 0, [False]])
-    edges = np.flatnonzero(np.diff(zero.astype(np.int8)))
     zones = []
-    for start, stop in zip(edges[::2], edges[1::2] - 1):
+    for start, stop in runs(d == 0):
         lo = -math.inf if start == 0 and d_left == 0 else float(x[start])
         hi = math.inf if stop == len(x) - 1 and d_right == 0 else float(x[stop])
         if hi > lo:
