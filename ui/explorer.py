@@ -28,12 +28,10 @@ def properties(key: str, params: tuple) -> Properties:
     return derive(ACTIVATIONS[key], **dict(params))
 
 
-def _series(key: str, params: dict, view: View) -> Series:
+def _series(key: str, params: dict, view: View, x_int: np.ndarray | None) -> Series:
+    """One activation's sampled curves, Maxout pieces and values at the integer inputs (if marked)."""
     act, items = ACTIVATIONS[key], tuple(sorted(params.items()))
-    ints = None
-    x_int = np.arange(np.ceil(view.xmin), np.floor(view.xmax) + 1)
-    if view.ints and 0 < len(x_int) <= MAX_INTEGER_POINTS:
-        ints = (x_int, act(x_int, **params), act.derivative(x_int, **params))
+    ints = None if x_int is None else (x_int, act(x_int, **params), act.derivative(x_int, **params))
     pieces = tuple(zip(params["slopes"], params["intercepts"])) if key == "maxout" else ()
     return Series(key, act.label, sampled(key, items, view.xmin, view.xmax), pieces, ints)
 
@@ -43,14 +41,17 @@ def render(view: View) -> None:
     if not view.acts:
         st.info("Pick one or more activations in the sidebar.")
         return
-    series = [_series(key, view.params[key], view) for key in view.acts]
+    x_int = np.arange(np.ceil(view.xmin), np.floor(view.xmax) + 1) if view.ints else np.empty(0)
+    too_many = len(x_int) > MAX_INTEGER_POINTS
+    marked = x_int if 0 < len(x_int) <= MAX_INTEGER_POINTS else None
+    series = [_series(key, view.params[key], view, marked) for key in view.acts]
     presenter.chart(curves_figure(series, view.xmin, view.xmax), key="curves",
                     config=chart_config("relu-viz_" + "_".join(view.acts)))
     st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. Where f′ is exactly 0 (ReLU for x ≤ 0) a unit receives "
                "no gradient at all and stops learning; where it is merely tiny (the tails of sigmoid and tanh) the "
                "unit saturates and learns very slowly. Jumps are drawn as gaps: a filled dot is the value at the "
                "jump, an open dot the limit it is not.")
-    if view.ints and len(np.arange(np.ceil(view.xmin), np.floor(view.xmax) + 1)) > MAX_INTEGER_POINTS:
+    if too_many:
         st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
     view.probe = _probe(view)
     _details(view)

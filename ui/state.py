@@ -6,7 +6,6 @@ link before the widgets read it, so a bad value falls back to its default with a
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,18 +42,6 @@ def format_number(v: float) -> str:
     """Shortest text that reads back as exactly the same float (1.0 -> "1", 0.1 -> "0.1")."""
     text = repr(float(v))
     return text[:-2] if text.endswith(".0") else text
-
-
-def _number(low: float, high: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and low <= value <= high):
-            raise ValueError(f"must be a number in [{low:g}, {high:g}]")
-        return value
-    return parse
 
 
 def _flag(raw: str) -> bool:
@@ -128,13 +115,11 @@ TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
 TOUR = Param("tour", "", choices=tuple(str(i) for i in range(1, 10)), help="The step of the guided tour shown.")
 PRESENT = Param("present", "0", choices=("0", "1"), help="Presenter mode: controls collapsed, large type.")
 PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *DEPTH, TAB, TOUR, PRESENT)}
-SCALARS: dict[str, Callable[[str], object]] = {
-    "xmin": _number(-X_LIMIT, X_LIMIT),
-    "xmax": _number(-X_LIMIT, X_LIMIT),
-    "ints": _flag,
-    "probe": _number(-X_LIMIT, X_LIMIT),
-    **{name: partial(_parse, p) for name, p in PANEL_SETTINGS.items()},
-}
+EXPLORER = (Param("xmin", DEFAULT_XMIN, -X_LIMIT, X_LIMIT, 1.0, "Left end of the plotted range."),
+            Param("xmax", DEFAULT_XMAX, -X_LIMIT, X_LIMIT, 1.0, "Right end of the plotted range."),
+            Param("probe", DEFAULT_PROBE, -X_LIMIT, X_LIMIT, 0.1, "The probed input."))
+SPECS: dict[str, Param] = {**{p.name: p for p in EXPLORER}, **PANEL_SETTINGS}  # one value each, not per activation
+SCALARS: dict[str, Callable[[str], object]] = {"ints": _flag, **{name: partial(_parse, p) for name, p in SPECS.items()}}
 PARAMS: dict[str, tuple[str, Param]] = {
     f"{a.key}.{p.name}": (a.key, p) for a in ACTIVATIONS.values() for p in a.params}
 
@@ -191,7 +176,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
         try:
             values[name] = parse(raws[-1])
         except (ValueError, TypeError, OverflowError) as error:
-            spec = PANEL_SETTINGS.get(name) or (PARAMS[name][1] if name in PARAMS else None)
+            spec = SPECS.get(name) or (PARAMS[name][1] if name in PARAMS else None)
             reject(name, raws[-1], f"must be {spec.allowed()}" if spec else str(error))
             continue
         if len(raws) > 1:
@@ -215,7 +200,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
             rewrite[name] = None
     for key in values["act"]:
         activation = ACTIVATIONS[key]
-        given = {n.split(".", 1)[1]: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}
+        given = _given(values, key)
         problem = activation.check(**{**activation.defaults, **given})
         if problem:
             notices.append(f"Ignored the {activation.label} parameters of the link: {problem}; using defaults.")
@@ -223,6 +208,11 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
                 values.pop(f"{key}.{name}")
                 rewrite[f"{key}.{name}"] = None
     return LinkCheck(values, notices, rewrite)
+
+
+def _given(values: dict, key: str) -> dict:
+    """The parameters of activation `key` among checked link values, by parameter name."""
+    return {PARAMS[n][1].name: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}
 
 
 def to_query(view: View) -> str:
@@ -251,9 +241,7 @@ def view_from_link(query: dict[str, list[str]]) -> View:
     """The view a link asks for (invalid parts replaced by defaults): what opening it must show."""
     values = check_link(query).values
     acts = values["act"]
-    params = {key: {**ACTIVATIONS[key].defaults,
-                    **{n.split(".", 1)[1]: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}}
-              for key in acts}
+    params = {key: {**ACTIVATIONS[key].defaults, **_given(values, key)} for key in acts}
     panels = {name: values[name] for name in PANEL_SETTINGS if name in values}
     return View(acts, params, values.get("xmin", DEFAULT_XMIN), values.get("xmax", DEFAULT_XMAX),
                 values.get("ints", False), values.get("probe", DEFAULT_PROBE), panels)

@@ -9,15 +9,7 @@ import streamlit as st
 from relu_viz import ACTIVATIONS, GROUPS
 from ui import maxout, presenter
 from ui.dead_neurons import PRESETS
-from ui.state import (
-    DEFAULT_PROBE,
-    DEFAULT_XMAX,
-    DEFAULT_XMIN,
-    PANEL_SETTINGS,
-    PARAMS,
-    View,
-    check_link,
-)
+from ui.state import PANEL_SETTINGS, View, view_from_link
 
 
 @dataclass(frozen=True)
@@ -82,22 +74,20 @@ def query(step: Step) -> dict[str, list[str]]:
 
 def apply(number: str) -> None:
     """Set every widget to step `number`'s view (defaults for what the step does not name)."""
-    values = check_link(query(STEPS[int(number) - 1])).values
-    acts = values["act"]
+    view = view_from_link(query(STEPS[int(number) - 1]))
     for group in GROUPS:
-        st.session_state[f"pick.{group}"] = [k for k in acts if ACTIVATIONS[k].group == group]
+        st.session_state[f"pick.{group}"] = [k for k in view.acts if ACTIVATIONS[k].group == group]
     st.session_state["pick.seeded"] = True
-    for name, (key, p) in PARAMS.items():
-        if key in acts and p.kind != "pieces":
-            st.session_state[name] = values.get(name, p.default)
-    if "maxout" in acts:
-        maxout.use(values.get("maxout.slopes", maxout.MAXOUT.defaults["slopes"]),
-                   values.get("maxout.intercepts", maxout.MAXOUT.defaults["intercepts"]))
-    for name, default in (("xmin", DEFAULT_XMIN), ("xmax", DEFAULT_XMAX), ("probe", DEFAULT_PROBE), ("ints", False)):
-        st.session_state[name] = values.get(name, default)
+    for key in view.acts:
+        for name, value in view.params[key].items():
+            if ACTIVATIONS[key].param(name).kind != "pieces":
+                st.session_state[f"{key}.{name}"] = value
+    if "maxout" in view.acts:
+        maxout.use(view.params["maxout"]["slopes"], view.params["maxout"]["intercepts"])
+    st.session_state.update(xmin=view.xmin, xmax=view.xmax, probe=view.probe, ints=view.ints)
     for name, p in PANEL_SETTINGS.items():
         if name not in ("tour", "present"):
-            st.session_state[name] = values.get(name, p.default)
+            st.session_state[name] = view.panels.get(name, p.default)
 
 
 def follow_link() -> None:
