@@ -150,9 +150,12 @@ def _forward(layers, X, act, params):
     return pre_acts, inputs, inputs[-1] @ W + b
 
 
-def _slope(act, pre, params):
-    """f' at the pre-activations, in their dtype (some derivatives build float64 constants)."""
-    return np.asarray(act.df(pre, **params), dtype=pre.dtype)
+def _pass(layers, X, y, act, params, task):
+    """One forward pass: each layer's inputs, f' of each hidden layer at its pre-activations (in their dtype: some
+    derivatives build float64 constants), the output, the loss and its gradient with respect to the output."""
+    pre_acts, inputs, out = _forward(layers, X, act, params)
+    slopes = [np.asarray(act.df(pre, **params), dtype=pre.dtype) for pre in pre_acts]
+    return inputs, slopes, out, *_loss_and_grad(out, y, task)
 
 
 def _loss_and_grad(out, y, task):
@@ -188,9 +191,7 @@ def train(config: TrainConfig, progress: Callable[[Run], bool | None] | None = N
 
     with np.errstate(all="ignore"):  # divergence shows up as a non-finite loss, checked below
         for epoch in range(epochs + 1):
-            pre_acts, inputs, out = _forward(layers, X, act, params)
-            slopes = [_slope(act, pre, params) for pre in pre_acts]
-            loss[epoch], grad_out = _loss_and_grad(out, y, data.task)
+            inputs, slopes, out, loss[epoch], grad_out = _pass(layers, X, y, act, params, data.task)
             if accuracy is not None:
                 accuracy[epoch] = np.mean((out > 0) == (y > 0.5))
             for i, d in enumerate(slopes):
@@ -204,9 +205,7 @@ def train(config: TrainConfig, progress: Callable[[Run], bool | None] | None = N
                     optimizer.step(_backward(layers, inputs, slopes, grad_out))
                 else:
                     for rows in np.array_split(batch_rng.permutation(len(data.y)), math.ceil(len(data.y) / batch)):
-                        pre_b, inputs_b, out_b = _forward(layers, X[rows], act, params)
-                        slopes_b = [_slope(act, p, params) for p in pre_b]
-                        grad_b = _loss_and_grad(out_b, y[rows], data.task)[1]
+                        inputs_b, slopes_b, _, _, grad_b = _pass(layers, X[rows], y[rows], act, params, data.task)
                         optimizer.step(_backward(layers, inputs_b, slopes_b, grad_b))
             stopping = run.status != "ok" or epoch == epochs
             reporting = progress is not None and (stopping or epoch % every == 0)
