@@ -8,6 +8,7 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS, GROUPS, Param
 from ui import maxout
+from ui.links import set_query
 from ui.state import DEFAULT_ACTS, DEFAULT_XMAX, DEFAULT_XMIN, MAX_CURVES, X_LIMIT, LinkCheck, View
 
 URL = "query-params"
@@ -29,11 +30,7 @@ def _picker(link: LinkCheck) -> list[str]:
     if len(acts) > MAX_CURVES:
         st.warning(f"At most {MAX_CURVES} activations at once: showing the first {MAX_CURVES}.")
         acts = acts[:MAX_CURVES]
-    if acts == list(DEFAULT_ACTS):
-        if "act" in st.query_params:
-            del st.query_params["act"]
-    elif st.query_params.get_all("act") != (acts or [""]):
-        st.query_params["act"] = acts or [""]
+    set_query("act", None if acts == list(DEFAULT_ACTS) else acts or [""])
     return acts
 
 

@@ -14,12 +14,19 @@ def check_url() -> LinkCheck:
     if CHECKED not in st.session_state:
         result = check_link({name: st.query_params.get_all(name) for name in st.query_params})
         for name, values in result.rewrite.items():
-            if values is None:
-                del st.query_params[name]
-            else:
-                st.query_params[name] = values
+            set_query(name, values)
         st.session_state[CHECKED] = result
     return st.session_state[CHECKED]
+
+
+def set_query(name: str, value: str | list[str] | None) -> None:
+    """Write one hand-coded setting to the URL (a list repeats the name; None removes it), only if it changes."""
+    wanted = [] if value is None else [value] if isinstance(value, str) else list(value)
+    if st.query_params.get_all(name) != wanted:
+        if wanted:
+            st.query_params[name] = wanted
+        else:
+            del st.query_params[name]
 
 
 def show_notices(link: LinkCheck) -> None:

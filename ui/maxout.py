@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from relu_viz import ACTIVATIONS, MAX_PIECES
+from ui.links import set_query
 from ui.state import LinkCheck, format_number
 
 MAXOUT = ACTIVATIONS["maxout"]
@@ -63,17 +64,11 @@ def editor(link: LinkCheck) -> dict:
 def _write_url(params: dict) -> None:
     """Maxout's table has no query-param binding: keep maxout.slopes / maxout.intercepts in the URL by hand."""
     for name, values in params.items():
-        url_name = f"maxout.{name}"
         text = ",".join(format_number(v) for v in values)
-        if values == MAXOUT.defaults[name]:
-            if url_name in st.query_params:
-                del st.query_params[url_name]
-        elif st.query_params.get(url_name) != text:
-            st.query_params[url_name] = text
+        set_query(f"maxout.{name}", None if values == MAXOUT.defaults[name] else text)
 
 
 def clear_url() -> None:
     """Maxout not shown: its pieces leave the URL."""
     for name in ("maxout.slopes", "maxout.intercepts"):
-        if name in st.query_params:
-            del st.query_params[name]
+        set_query(name, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui.links import set_query
 from ui.state import View
 
 STYLE = """<style>
@@ -42,9 +43,6 @@ def toggle(view: View) -> None:
     """A switch in the sidebar; it writes ?present=1 (the sidebar collapses on the next load of the link)."""
     on = st.toggle("Presenter mode", value=is_on(), key="present.toggle",
                    help="Large type and thick lines for a projector; the link opens with the sidebar collapsed.")
-    if on and not is_on():
-        st.query_params["present"] = "1"
-    elif not on and "present" in st.query_params:
-        del st.query_params["present"]
+    set_query("present", "1" if on else None)
     if on:
         view.panels["present"] = "1"

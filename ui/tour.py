@@ -9,6 +9,7 @@ import streamlit as st
 from relu_viz import ACTIVATIONS, GROUPS
 from ui import maxout, presenter
 from ui.dead_neurons import PRESETS
+from ui.links import set_query
 from ui.state import PANEL_SETTINGS, View, view_from_link
 
 
@@ -112,8 +113,7 @@ def navigate() -> None:
     number = st.session_state.pop(GOTO)
     if number is None:
         st.session_state[APPLIED] = None
-        if "tour" in st.query_params:
-            del st.query_params["tour"]
+        set_query("tour", None)
         st.rerun()
     st.switch_page("app.py", query_params={"tour": number, **({"present": "1"} if presenter.is_on() else {})})
 
