@@ -80,6 +80,16 @@ DESCRIPTIONS = {
 }
 
 
+def task_of(name: str) -> str:
+    """"regression" or "classification"."""
+    return _MAKERS[name][1]
+
+
+def input_dim(name: str) -> int:
+    """Features per sample: 1 for the regression curves, 2 for the classification shapes."""
+    return 1 if task_of(name) == "regression" else 2
+
+
 def make(name: str, n_samples: int, rng: np.random.Generator) -> Dataset:
     """`n_samples` points of dataset `name`, drawn from `rng`."""
     if name not in _MAKERS:

@@ -1,24 +1,30 @@
-"""Train a small MLP in numpy and watch its hidden units: which are dead (f' = 0 on every input), which saturate.
+"""Train a small MLP in numpy and watch its hidden units: which are dead (f' = 0 on every input), which saturate,
+which sit on the negative side of every input.
 
 Full-batch gradient descent on mean squared error by default (binary cross-entropy for the classification sets).
+One code path trains a stack of seeds at once (batched matrix products): a single run is a stack of one, and a
+sweep over 20 seeds costs a few single runs, not twenty.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy import special
 
-from relu_viz.activations import ACTIVATIONS
-from relu_viz.datasets import DATASETS, Dataset, make
+from relu_viz.activations import ACTIVATIONS, Activation
+from relu_viz.datasets import DATASETS, input_dim, make, task_of
 
 INITS = ("he", "xavier", "lecun", "uniform", "custom")
 OPTIMIZERS = ("gd", "momentum", "adam")
+MOMENTUM, ADAM_BETAS, ADAM_EPS = 0.9, (0.9, 0.999), 1e-8  # PyTorch's SGD(momentum=0.9) and Adam defaults
 SATURATED = 1e-3  # |f'| below this on every input: saturated
-MAX_LAYERS, MAX_UNITS, MAX_SAMPLES, MAX_EPOCHS = 4, 128, 512, 2000
+OUTPUT_GAIN = 0.1  # the output layer starts at N(0, (0.1)^2 / fan_in): small, so no run starts far off target
+MAX_LAYERS, MAX_UNITS, MAX_SAMPLES, MAX_EPOCHS, MAX_SEEDS = 4, 128, 512, 2000, 20
 MAX_WORK = 4e10  # epochs x work per epoch: about four seconds on one core of the 2-core reference machine
 UNIT_COST = 500  # elementwise f and f' per unit and sample, in weight-updates (Mish, the slowest)
 STEP_COST = 1.5e6  # Python overhead of one optimizer step, in weight-updates
@@ -29,66 +35,118 @@ STD_RANGE = (1e-3, 10.0)
 
 @dataclass(frozen=True)
 class TrainConfig:
-    activation: str = "relu"
-    params: dict = field(default_factory=dict)
+    """One training run. `activation` and `params` are one key (and its parameters) for every hidden layer, or a
+    tuple with one per hidden layer."""
+
+    activation: str | tuple[str, ...] = "relu"
+    params: dict | tuple[dict, ...] = field(default_factory=dict)
     hidden: tuple[int, ...] = (32, 32)
     dataset: str = "sine"
     n_samples: int = 256
     lr: float = 0.05
     epochs: int = 300
-    init: str = "he"
-    bias_init: float = 0.0
+    init: str = "he"  # of the hidden layers; the output layer always starts small (OUTPUT_GAIN)
+    bias_init: float = 0.0  # every hidden bias (added to PyTorch's random bias for init "uniform")
     seed: int = 0
     optimizer: str = "gd"  # "gd" (plain gradient descent), "momentum" (0.9) or "adam"
     batch_size: int | None = None  # None: full batch
     init_std: float = 1.0  # for init "custom"
+    standardize: bool = True  # inputs scaled to zero mean and unit variance per feature
+
+    def canonical(self) -> TrainConfig:
+        """The same run with every activation's parameters written out in full (defaults included), so that two
+        configurations of the same run compare equal."""
+        resolved = [ACTIVATIONS[key].resolve(params) for key, params in self.layer_activations()]
+        return replace(self, params=tuple(resolved) if isinstance(self.activation, tuple) else resolved[0])
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainConfig:
+        fields = json.loads(text)
+        for name in ("activation", "params", "hidden"):
+            if isinstance(fields[name], list):
+                fields[name] = tuple(fields[name])
+        return cls(**fields)
+
+    def layer_activations(self) -> list[tuple[str, dict]]:
+        """(activation key, parameters) of each hidden layer."""
+        n = len(self.hidden)
+        keys = self.activation if isinstance(self.activation, tuple) else (self.activation,) * n
+        params = self.params if isinstance(self.params, tuple) else (self.params,) * n
+        return list(zip(keys, params))
 
     @property
     def work(self) -> float:
-        """The cost of one epoch in weight-updates x samples, with the elementwise work of the slowest activation
-        (Mish, about 500 weight-updates per unit and sample) and the overhead of each mini-batch step; with
-        mini-batches the data is also passed once more, whole, to record the epoch."""
-        widths = (2 if self.dataset in DATASETS[3:] else 1, *self.hidden, 1)
+        """The cost of one epoch of one seed in weight-updates x samples, with the elementwise work of the slowest
+        activation (Mish, about 500 weight-updates per unit and sample) and the overhead of each mini-batch step;
+        with mini-batches the data is also passed once more, whole, to record the epoch."""
+        widths = (input_dim(self.dataset), *self.hidden, 1)
         weights = sum(a * b for a, b in zip(widths, widths[1:]))
-        batches = math.ceil(self.n_samples / self.batch_size) if self.batch_size else 1
-        passes = 2 if batches > 1 else 1
-        return passes * self.n_samples * (weights + UNIT_COST * sum(self.hidden)) + batches * STEP_COST
+        passes = 2 if self.batches > 1 else 1
+        return passes * self.n_samples * (weights + UNIT_COST * sum(self.hidden)) + self.batches * STEP_COST
 
-    def max_epochs(self) -> int:
-        """The most epochs this network, data size and batch size may train for."""
-        return min(MAX_EPOCHS, int(MAX_WORK // self.work))
+    @property
+    def batches(self) -> int:
+        """Optimizer steps per epoch."""
+        return math.ceil(self.n_samples / self.batch_size) if self.batch_size else 1
 
-    def validate(self) -> TrainConfig:
+    def cost(self, seeds: int = 1) -> float:
+        """Work of the whole run over `seeds` seeds trained together: the step overhead is paid once for all."""
+        return self.epochs * (seeds * (self.work - self.batches * STEP_COST) + self.batches * STEP_COST)
+
+    def max_epochs(self, seeds: int = 1) -> int:
+        """The most epochs this network, data size and batch size may train for (over `seeds` seeds at once)."""
+        per_epoch = replace(self, epochs=1).cost(seeds)
+        return min(MAX_EPOCHS, int(MAX_WORK * _seed_allowance(seeds) // per_epoch))
+
+    def validate(self, seeds: int = 1) -> TrainConfig:
         """Raise ValueError with a clear message if any setting is outside its limits; return self."""
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {self.activation!r}")
-        ACTIVATIONS[self.activation].resolve(self.params)
+        layers = self.layer_activations() if isinstance(self.hidden, tuple) else []
         checks = [
-            (1 <= len(self.hidden) <= MAX_LAYERS, f"1 to {MAX_LAYERS} hidden layers"),
+            (isinstance(self.hidden, tuple) and 1 <= len(self.hidden) <= MAX_LAYERS, f"1 to {MAX_LAYERS} hidden "
+             "layers"),
             (all(isinstance(u, int) and 1 <= u <= MAX_UNITS for u in self.hidden), f"1 to {MAX_UNITS} units a layer"),
+            (len(layers) == len(self.hidden) and all(isinstance(k, str) and k in ACTIVATIONS for k, _ in layers),
+             "a known activation for every hidden layer"),
             (self.dataset in DATASETS, f"a dataset among {', '.join(DATASETS)}"),
-            (isinstance(self.n_samples, int) and 8 <= self.n_samples <= MAX_SAMPLES, f"8 to {MAX_SAMPLES} samples"),
-            (isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS, f"1 to {MAX_EPOCHS} epochs"),
+            (_integer(self.n_samples, 8, MAX_SAMPLES), f"8 to {MAX_SAMPLES} samples"),
+            (_integer(self.epochs, 1, MAX_EPOCHS), f"1 to {MAX_EPOCHS} epochs"),
             (_within(self.lr, LR_RANGE), f"a learning rate in [{LR_RANGE[0]:g}, {LR_RANGE[1]:g}]"),
             (self.init in INITS, f"an init among {', '.join(INITS)}"),
             (_within(self.bias_init, BIAS_RANGE), f"a bias init in [{BIAS_RANGE[0]:g}, {BIAS_RANGE[1]:g}]"),
             (_within(self.init_std, STD_RANGE), f"a custom std in [{STD_RANGE[0]:g}, {STD_RANGE[1]:g}]"),
             (self.optimizer in OPTIMIZERS, f"an optimizer among {', '.join(OPTIMIZERS)}"),
-            (self.batch_size is None or (isinstance(self.batch_size, int) and self.batch_size >= 1),
-             "a positive batch size (or None for full batch)"),
-            (isinstance(self.seed, int) and 0 <= self.seed < 2**32, "a seed in [0, 2^32)"),
+            (self.batch_size is None or _integer(self.batch_size, 1, MAX_SAMPLES),
+             f"a batch size from 1 to {MAX_SAMPLES} (or None for full batch)"),
+            (_integer(self.seed, 0, 2**32 - 1), "a seed in [0, 2^32)"),
+            (_integer(seeds, 1, MAX_SEEDS), f"1 to {MAX_SEEDS} seeds at once"),
+            (isinstance(self.standardize, bool), "standardize True or False"),
         ]
         for ok, wanted in checks:
             if not ok:
                 raise ValueError(f"training needs {wanted}; got {self}")
-        if self.epochs > self.max_epochs():
-            raise ValueError(f"this run is too large: at this size at most {self.max_epochs()} epochs fit the "
+        for key, params in layers:
+            ACTIVATIONS[key].resolve(params)
+        if self.epochs > self.max_epochs(seeds):
+            raise ValueError(f"this run is too large: at this size at most {self.max_epochs(seeds)} epochs fit the "
                              "time limit of a few seconds; use fewer epochs, samples or units, or larger batches")
         return self
 
 
+def _seed_allowance(seeds: int) -> float:
+    """A sweep of many seeds may take up to three times a single run's time budget."""
+    return 1.0 if seeds == 1 else 3.0
+
+
 def _within(value, bounds) -> bool:
-    return isinstance(value, int | float) and math.isfinite(value) and bounds[0] <= value <= bounds[1]
+    return (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+            and bounds[0] <= value <= bounds[1])
+
+
+def _integer(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 @dataclass
@@ -96,170 +154,276 @@ class Run:
     """What a training run recorded; index 0 is before training, index i after epoch i."""
 
     config: TrainConfig
-    X: np.ndarray
+    X: np.ndarray  # what the network sees (standardised unless the config says otherwise)
     y: np.ndarray
     task: str
     layers: list[tuple[np.ndarray, np.ndarray]]  # (W of shape (fan_in, fan_out), b), hidden layers then output
     loss: np.ndarray
     accuracy: np.ndarray | None  # classification only
-    dead_fraction: np.ndarray  # (epochs + 1, len(hidden))
-    saturated_fraction: np.ndarray  # (epochs + 1, len(hidden))
+    dead_fraction: np.ndarray  # (epochs + 1, len(hidden)): f' = 0 on every input
+    saturated_fraction: np.ndarray  # (epochs + 1, len(hidden)): |f'| < SATURATED on every input
+    negative_fraction: np.ndarray  # (epochs + 1, len(hidden)): pre-activation <= 0 on every input
     activity: list[np.ndarray]  # per hidden layer, (epochs + 1, units): share of inputs where f' != 0
+    gradient: list[np.ndarray]  # per hidden layer, (epochs + 1, units): norm of the full-batch loss gradient
+    # with respect to the unit's incoming weights and bias (0 while it is dead)
     status: str = "ok"  # "ok", "diverged" (the loss stopped being finite) or "stopped"
 
     @property
     def epochs_run(self) -> int:
         return len(self.loss) - 1
 
-    def dead_masks(self) -> list[np.ndarray]:
-        """Per hidden layer, which units are dead at the end."""
-        return [a[-1] == 0 for a in self.activity]
+    def dead_masks(self, epoch: int = -1) -> list[np.ndarray]:
+        """Per hidden layer, which units are dead at `epoch` (the end by default)."""
+        return [a[epoch] == 0 for a in self.activity]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """The network's output (a probability for classification) on new inputs."""
-        act = ACTIVATIONS[self.config.activation]
-        out = _forward(self.layers, X, act, act.resolve(self.config.params))[2]
+        """The network's output (a probability for classification) on inputs in the space of run.X."""
+        stack = [(W[None], b[None]) for W, b in self.layers]
+        out = _forward(stack, np.asarray(X, np.float32)[None], _resolved(self.config))[2][0]
         return special.expit(out) if self.task == "classification" else out
 
 
-def init_layers(config: TrainConfig, fan_ins: list[int], fan_outs: list[int], rng) -> list:
-    """Weights by the chosen scheme, every bias at bias_init."""
+def _resolved(config: TrainConfig) -> list[tuple[Activation, dict]]:
+    return [(ACTIVATIONS[key], ACTIVATIONS[key].resolve(params)) for key, params in config.layer_activations()]
+
+
+def init_layers(config: TrainConfig, widths: Sequence[int], rng: np.random.Generator) -> list:
+    """Hidden weights by the chosen scheme and biases at bias_init; the output layer N(0, OUTPUT_GAIN^2 / fan_in)
+    with a zero bias. W has shape (fan_in, fan_out)."""
     layers = []
-    for n_in, n_out in zip(fan_ins, fan_outs):
-        if config.init == "he":
-            W = rng.normal(0, math.sqrt(2 / n_in), (n_in, n_out))
-        elif config.init == "xavier":
-            W = rng.normal(0, math.sqrt(1 / n_in), (n_in, n_out))
-        elif config.init == "lecun":  # LeCun et al. 1998: uniform with variance 1/fan_in
-            W = rng.uniform(-math.sqrt(3 / n_in), math.sqrt(3 / n_in), (n_in, n_out))
-        elif config.init == "uniform":  # PyTorch's nn.Linear default
-            W = rng.uniform(-1 / math.sqrt(n_in), 1 / math.sqrt(n_in), (n_in, n_out))
+    for n_in, n_out in zip(widths[:-2], widths[1:-1]):
+        b = np.full(n_out, config.bias_init)
+        if config.init == "uniform":  # PyTorch's nn.Linear default, weights and biases
+            bound = 1 / math.sqrt(n_in)
+            W = rng.uniform(-bound, bound, (n_in, n_out))
+            b = b + rng.uniform(-bound, bound, n_out)
         else:
-            W = rng.normal(0, config.init_std, (n_in, n_out))
-        layers.append((W, np.full(n_out, config.bias_init)))
+            std = {"he": math.sqrt(2 / n_in), "xavier": math.sqrt(2 / (n_in + n_out)), "lecun": math.sqrt(1 / n_in),
+                   "custom": config.init_std}[config.init]
+            W = rng.normal(0, std, (n_in, n_out))
+        layers.append((W, b))
+    n_in = widths[-2]
+    layers.append((rng.normal(0, OUTPUT_GAIN / math.sqrt(n_in), (n_in, widths[-1])), np.zeros(widths[-1])))
     return layers
 
 
-def _forward(layers, X, act, params):
-    """Pre-activations of each hidden layer, the inputs of each layer (X first), and the output."""
+def standardized(X: np.ndarray) -> np.ndarray:
+    """Each feature shifted to zero mean and scaled to unit variance (over this sample)."""
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+@dataclass
+class Start:
+    """A run before its first step: the data the network sees, its initial layers, and the generator of its
+    mini-batch order."""
+
+    X: np.ndarray
+    y: np.ndarray
+    layers: list[tuple[np.ndarray, np.ndarray]]
+    batch_rng: np.random.Generator
+
+
+def initial_state(config: TrainConfig) -> Start:
+    """The data and initial weights of `config`'s run, regenerated from its seed exactly as `train` makes them."""
+    data_rng, init_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(3))
+    dataset = make(config.dataset, config.n_samples, data_rng)
+    X = standardized(dataset.X) if config.standardize else dataset.X
+    return Start(X, dataset.y, init_layers(config, [X.shape[1], *config.hidden, 1], init_rng), batch_rng)
+
+
+def _forward(layers, X, acts):
+    """Pre-activations of each hidden layer, the inputs of each layer (X first), and the output. Arrays carry a
+    leading seed axis: X (seeds, n, d), W (seeds, fan_in, fan_out), b (seeds, 1, fan_out)."""
     pre_acts, inputs = [], [X]
-    for W, b in layers[:-1]:
-        pre_acts.append(inputs[-1] @ W + b)
+    for (W, b), (act, params) in zip(layers[:-1], acts):
+        pre_acts.append(_affine(inputs[-1], W, b))
         inputs.append(act.f(pre_acts[-1], **params))  # params already resolved: skip re-validation
-    W, b = layers[-1]
-    return pre_acts, inputs, inputs[-1] @ W + b
+    return pre_acts, inputs, _affine(inputs[-1], *layers[-1])
 
 
-def _pass(layers, X, y, act, params, task):
-    """One forward pass: each layer's inputs, f' of each hidden layer at its pre-activations (in their dtype: some
-    derivatives build float64 constants), the output, the loss and its gradient with respect to the output."""
-    pre_acts, inputs, out = _forward(layers, X, act, params)
-    slopes = [np.asarray(act.df(pre, **params), dtype=pre.dtype) for pre in pre_acts]
-    return inputs, slopes, out, *_loss_and_grad(out, y, task)
+def _affine(h, W, b):
+    """h @ W + b over the seed axis; with one or two inputs per unit, as broadcast products (numpy's matmul has
+    no fast path for an inner dimension that small)."""
+    if W.shape[1] > 2:
+        out = h @ W
+    else:
+        out = h[:, :, :1] * W[:, :1]
+        for k in range(1, W.shape[1]):
+            out += h[:, :, k:k + 1] * W[:, k:k + 1]
+    out += b
+    return out
+
+
+def _count(mask) -> np.ndarray:
+    """Per seed and unit, how many inputs the mask (seeds, inputs, units) holds true for (a matrix product: faster
+    than a reduction over the middle axis)."""
+    ones = np.ones((mask.shape[0], 1, mask.shape[1]), np.float32)
+    return (ones @ mask.astype(np.float32))[:, 0]
+
+
+def _pass(layers, X, y, acts, task):
+    """One forward pass: each layer's pre-activations and inputs, f' of each hidden layer at its pre-activations
+    (in their dtype), the output, the loss per seed and its gradient with respect to the output."""
+    pre_acts, inputs, out = _forward(layers, X, acts)
+    slopes = [np.asarray(act.df(pre, **params), dtype=pre.dtype) for pre, (act, params) in zip(pre_acts, acts)]
+    return pre_acts, inputs, slopes, out, *_loss_and_grad(out, y, task)
 
 
 def _loss_and_grad(out, y, task):
-    """Mean loss and its gradient with respect to the output."""
-    n = len(y)
+    """Mean loss per seed and its gradient with respect to the output."""
+    n = y.shape[1]
     if task == "classification":  # binary cross-entropy on logits
-        loss = float(np.mean(np.logaddexp(0, out) - y * out))
-        return loss, (special.expit(out) - y) / n
+        return np.mean(np.logaddexp(0, out) - y * out, axis=(1, 2)), (special.expit(out) - y) / n
     diff = out - y
-    return float(np.mean(diff**2)), 2 * diff / n
+    return np.mean(diff**2, axis=(1, 2)), 2 * diff / n
+
+
+def backward(layers, inputs, slopes, grad_out):
+    """Gradients of the loss for every (W, b), by backpropagation: `inputs` of each layer, `slopes` f' of each
+    hidden layer at its pre-activations, `grad_out` the loss gradient with respect to the output."""
+    grads = [None] * len(layers)
+    g = grad_out
+    for i in range(len(layers) - 1, -1, -1):
+        grads[i] = (inputs[i].transpose(0, 2, 1) @ g, np.ones((g.shape[0], 1, g.shape[1]), g.dtype) @ g)
+        if i > 0:
+            g = (g @ layers[i][0].transpose(0, 2, 1)) * slopes[i - 1]
+    return grads
+
+
+class Optimizer:
+    """Plain gradient descent, heavy-ball momentum or Adam, as torch.optim.SGD / Adam with their defaults;
+    updates the layers in place."""
+
+    def __init__(self, kind: str, lr: float, layers):
+        self.kind, self.lr, self.layers, self.t = kind, lr, layers, 0
+        self.m = [tuple(np.zeros_like(p) for p in layer) for layer in layers]
+        self.v = [tuple(np.zeros_like(p) for p in layer) for layer in layers]
+
+    def step(self, grads) -> None:
+        self.t += 1
+        lr, (beta1, beta2) = self.lr, ADAM_BETAS
+        for layer, grad, m, v in zip(self.layers, grads, self.m, self.v):
+            for param, g, m_j, v_j in zip(layer, grad, m, v):
+                if self.kind == "gd":
+                    param -= lr * g
+                elif self.kind == "momentum":
+                    m_j *= MOMENTUM
+                    m_j += g
+                    param -= lr * m_j
+                else:
+                    m_j[...] = beta1 * m_j + (1 - beta1) * g
+                    v_j[...] = beta2 * v_j + (1 - beta2) * g * g
+                    m_hat = m_j / (1 - beta1**self.t)
+                    v_hat = v_j / (1 - beta2**self.t)
+                    param -= lr * m_hat / (np.sqrt(v_hat) + ADAM_EPS)
 
 
 def train(config: TrainConfig, progress: Callable[[Run], bool | None] | None = None, every: int = 25) -> Run:
     """Train as `config` says. `progress(run_so_far)` is called every `every` epochs and at the end; returning
     False stops the run (status "stopped"). Reproducible from the seed."""
-    config = config.validate()
-    data_rng, init_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(3))
-    data: Dataset = make(config.dataset, config.n_samples, data_rng)
-    X, y = data.X.astype(np.float32), data.y.astype(np.float32)  # float32, as PyTorch trains
-    widths = [data.X.shape[1], *config.hidden, 1]
-    layers = [(W.astype(np.float32), b.astype(np.float32))
-              for W, b in init_layers(config, widths[:-1], widths[1:], init_rng)]
-    act = ACTIVATIONS[config.activation]
-    params = act.resolve(config.params)
-    n_layers, epochs = len(config.hidden), config.epochs
-    loss = np.full(epochs + 1, np.nan)
-    accuracy = np.full(epochs + 1, np.nan) if data.task == "classification" else None
-    dead, saturated = np.zeros((epochs + 1, n_layers)), np.zeros((epochs + 1, n_layers))
-    activity = [np.zeros((epochs + 1, u), dtype=np.float32) for u in config.hidden]
-    optimizer = _Optimizer(config, layers)
-    run = Run(config, data.X, data.y, data.task, layers, loss, accuracy, dead, saturated, activity)
-    batch = config.batch_size if config.batch_size and config.batch_size < len(data.y) else None
+    report = None if progress is None else (lambda runs: progress(runs[0]))
+    return train_seeds(config, (config.seed,), report, every)[0]
 
+
+def train_seeds(config: TrainConfig, seeds: Sequence[int],
+                progress: Callable[[list[Run]], bool | None] | None = None, every: int = 25) -> list[Run]:
+    """The same configuration trained from each seed, all at once: element i equals
+    train(replace(config, seed=seeds[i])). A seed whose loss stops being finite ends there ("diverged")."""
+    seeds = list(seeds)
+    for seed in seeds:
+        replace(config, seed=seed).validate(len(seeds))
+    acts = _resolved(config)
+    starts = [initial_state(replace(config, seed=seed)) for seed in seeds]
+    data = [(start.X, start.y) for start in starts]
+    layers = [start.layers for start in starts]
+    batch_rngs = [start.batch_rng for start in starts]
+    X = np.stack([x for x, _ in data]).astype(np.float32)  # float32, as PyTorch trains
+    y = np.stack([t for _, t in data]).astype(np.float32)
+    stack = [(np.stack([net[i][0] for net in layers]).astype(np.float32),
+              np.stack([net[i][1] for net in layers])[:, None, :].astype(np.float32)) for i in range(len(layers[0]))]
+    task = task_of(config.dataset)
+    history = _History(config, seeds, task)
+    optimizer = Optimizer(config.optimizer, config.lr, stack)
+    n = X.shape[1]
     with np.errstate(all="ignore"):  # divergence shows up as a non-finite loss, checked below
-        for epoch in range(epochs + 1):
-            inputs, slopes, out, loss[epoch], grad_out = _pass(layers, X, y, act, params, data.task)
-            if accuracy is not None:
-                accuracy[epoch] = np.mean((out > 0) == (y > 0.5))
-            for i, d in enumerate(slopes):
-                activity[i][epoch] = np.count_nonzero(d, axis=0) / len(d)
-                dead[epoch, i] = np.mean(activity[i][epoch] == 0)
-                saturated[epoch, i] = np.mean(np.abs(d).max(axis=0) < SATURATED)
-            if not math.isfinite(loss[epoch]):
-                run.status = "diverged"
-            elif epoch < epochs:
-                if batch is None:
-                    optimizer.step(_backward(layers, inputs, slopes, grad_out))
-                else:
-                    for rows in np.array_split(batch_rng.permutation(len(data.y)), math.ceil(len(data.y) / batch)):
-                        inputs_b, slopes_b, _, _, grad_b = _pass(layers, X[rows], y[rows], act, params, data.task)
-                        optimizer.step(_backward(layers, inputs_b, slopes_b, grad_b))
-            stopping = run.status != "ok" or epoch == epochs
-            reporting = progress is not None and (stopping or epoch % every == 0)
-            if reporting and progress(_truncated(run, epoch)) is False and not stopping:
-                run.status = "stopped"
-                stopping = True
-            if stopping:
-                return _truncated(run, epoch)
-    return run
+        for epoch in range(config.epochs + 1):
+            pre_acts, inputs, slopes, out, loss, grad_out = _pass(stack, X, y, acts, task)
+            grads = backward(stack, inputs, slopes, grad_out)
+            history.record(epoch, loss, out, y, pre_acts, slopes, grads)
+            last = epoch == config.epochs or bool(np.all(history.diverged_at >= 0))
+            reporting = progress is not None and (last or epoch % every == 0)
+            if reporting and progress(history.runs(data, stack, epoch)) is False and not last:
+                return history.runs(data, stack, epoch, stopped=True)
+            if last:
+                break
+            if config.batches == 1:
+                optimizer.step(grads)
+                continue
+            orders = np.stack([rng.permutation(n) for rng in batch_rngs])
+            for rows in np.array_split(orders, config.batches, axis=1):
+                take = rows[:, :, None]
+                _, inputs_b, slopes_b, _, _, grad_b = _pass(
+                    stack, np.take_along_axis(X, take, 1), np.take_along_axis(y, take, 1), acts, task)
+                optimizer.step(backward(stack, inputs_b, slopes_b, grad_b))
+    return history.runs(data, stack, epoch)
 
 
-def _truncated(run: Run, epoch: int) -> Run:
-    """The run as recorded up to and including `epoch`."""
-    cut = slice(0, epoch + 1)
-    return replace(run, layers=[(W.copy(), b.copy()) for W, b in run.layers], loss=run.loss[cut],
-                   accuracy=None if run.accuracy is None else run.accuracy[cut],
-                   dead_fraction=run.dead_fraction[cut], saturated_fraction=run.saturated_fraction[cut],
-                   activity=[a[cut] for a in run.activity])
+@dataclass(frozen=True)
+class UnitStates:
+    """Per seed and unit: the share of inputs with f' != 0, and which units are dead (f' = 0 on every input),
+    saturated (|f'| < SATURATED on every input) and negative (pre-activation <= 0 on every input)."""
+
+    activity: np.ndarray
+    dead: np.ndarray
+    saturated: np.ndarray
+    negative: np.ndarray
 
 
-def _backward(layers, inputs, slopes, grad_out):
-    """Gradients of the loss for every (W, b), by backpropagation: `inputs` of each layer, `slopes` f' of each
-    hidden layer at its pre-activations."""
-    grads = [None] * len(layers)
-    g = grad_out
-    for i in range(len(layers) - 1, -1, -1):
-        grads[i] = (inputs[i].T @ g, g.sum(axis=0))
-        if i > 0:
-            g = (g @ layers[i][0].T) * slopes[i - 1]
-    return grads
+def unit_states(pre: np.ndarray, slopes: np.ndarray) -> UnitStates:
+    """States of a hidden layer from its pre-activations and f' there, both (seeds, inputs, units)."""
+    active = _count(slopes != 0)
+    return UnitStates(active / slopes.shape[1], active == 0, _count(np.abs(slopes) >= SATURATED) == 0,
+                      _count(pre > 0) == 0)
 
 
-class _Optimizer:
-    """Plain gradient descent, heavy-ball momentum (0.9) or Adam (0.9, 0.999), updating the layers in place."""
+class _History:
+    """Per-epoch records of every seed, and the epoch at which each seed's loss stopped being finite."""
 
-    def __init__(self, config: TrainConfig, layers):
-        self.config, self.layers, self.t = config, layers, 0
-        self.m = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
-        self.v = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
+    def __init__(self, config: TrainConfig, seeds: list[int], task: str):
+        rows, layers = config.epochs + 1, len(config.hidden)
+        self.config, self.seeds, self.task = config, seeds, task
+        seeds = len(seeds)
+        self.loss = np.full((seeds, rows), np.nan)
+        self.accuracy = np.full((seeds, rows), np.nan) if task == "classification" else None
+        self.dead, self.saturated, self.negative = (np.zeros((seeds, rows, layers)) for _ in range(3))
+        self.activity = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
+        self.gradient = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
+        self.diverged_at = np.full(seeds, -1)  # the epoch whose loss was not finite, per seed (-1: none)
 
-    def step(self, grads) -> None:
-        lr, kind = self.config.lr, self.config.optimizer
-        self.t += 1
-        for i, (layer, grad) in enumerate(zip(self.layers, grads)):
-            for j in (0, 1):
-                param, g = layer[j], grad[j]
-                if kind == "gd":
-                    param -= lr * g
-                elif kind == "momentum":
-                    self.m[i][j][...] = 0.9 * self.m[i][j] + g
-                    param -= lr * self.m[i][j]
-                else:
-                    self.m[i][j][...] = 0.9 * self.m[i][j] + 0.1 * g
-                    self.v[i][j][...] = 0.999 * self.v[i][j] + 0.001 * g * g
-                    m_hat = self.m[i][j] / (1 - 0.9**self.t)
-                    v_hat = self.v[i][j] / (1 - 0.999**self.t)
-                    param -= lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    def record(self, epoch, loss, out, y, pre_acts, slopes, grads) -> None:
+        self.loss[:, epoch] = loss
+        if self.accuracy is not None:
+            self.accuracy[:, epoch] = np.mean((out > 0) == (y > 0.5), axis=(1, 2))
+        for i, (pre, d) in enumerate(zip(pre_acts, slopes)):
+            states = unit_states(pre, d)
+            self.activity[i][:, epoch] = states.activity
+            self.dead[:, epoch, i], self.saturated[:, epoch, i], self.negative[:, epoch, i] = (
+                np.mean(mask, axis=1) for mask in (states.dead, states.saturated, states.negative))
+            gW, gb = grads[i]
+            self.gradient[i][:, epoch] = np.sqrt(np.sum(gW * gW, axis=1) + gb[:, 0] ** 2)
+        self.diverged_at[~np.isfinite(loss) & (self.diverged_at < 0)] = epoch
+
+    def runs(self, data, stack, epoch: int, stopped: bool = False) -> list[Run]:
+        """The run of each seed as recorded up to `epoch` (or to its divergence, if earlier)."""
+        runs = []
+        for s, (X, y) in enumerate(data):
+            diverged = self.diverged_at[s] >= 0
+            cut = slice(0, (self.diverged_at[s] if diverged else epoch) + 1)
+            status = "diverged" if diverged else "stopped" if stopped else "ok"
+            runs.append(Run(
+                replace(self.config, seed=self.seeds[s]), X, y, self.task,
+                [(W[s].copy(), b[s, 0].copy()) for W, b in stack],
+                self.loss[s, cut].copy(), None if self.accuracy is None else self.accuracy[s, cut].copy(),
+                self.dead[s, cut].copy(), self.saturated[s, cut].copy(), self.negative[s, cut].copy(),
+                [a[s, cut].copy() for a in self.activity], [g[s, cut].copy() for g in self.gradient], status))
+        return runs

@@ -1,0 +1,114 @@
+"""PyTorch as the independent reference: every activation in torch.nn.functional, and a trainer written with
+torch.nn / torch.optim from the documented algorithm (data, initial weights and batch order from the seed)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from relu_viz.training import TrainConfig, initial_state
+
+TORCH = {
+    "relu": lambda x: F.relu(x),
+    "leaky_relu": lambda x, negative_slope: F.leaky_relu(x, negative_slope),
+    "prelu": lambda x, weight: F.prelu(x, torch.tensor([weight], dtype=x.dtype)),
+    "rrelu": lambda x, lower, upper: F.rrelu(x, lower, upper, training=False),
+    "relu6": lambda x: F.relu6(x),
+    "elu": lambda x, alpha: F.elu(x, alpha),
+    "selu": lambda x: F.selu(x),
+    "celu": lambda x, alpha: F.celu(x, alpha),
+    "maxout": lambda x, slopes, intercepts: torch.stack(
+        [a * x + b for a, b in zip(slopes, intercepts)]).max(dim=0).values,
+    "gelu": lambda x, approximate: F.gelu(x, approximate=approximate),
+    "silu": lambda x: F.silu(x),
+    "swish": lambda x, beta: x * torch.sigmoid(beta * x),
+    "mish": lambda x: F.mish(x),
+    "softplus": lambda x, beta, threshold: F.softplus(x, beta, threshold),
+    "hardswish": lambda x: F.hardswish(x),
+    "sigmoid": lambda x: torch.sigmoid(x),
+    "tanh": lambda x: torch.tanh(x),
+    "hardsigmoid": lambda x: F.hardsigmoid(x),
+    "hardtanh": lambda x, min_val, max_val: F.hardtanh(x, min_val, max_val),
+    "softsign": lambda x: F.softsign(x),
+    "logsigmoid": lambda x: F.logsigmoid(x),
+    "softshrink": lambda x, lambd: F.softshrink(x, lambd),
+    "hardshrink": lambda x, lambd: F.hardshrink(x, lambd),
+    "tanhshrink": lambda x: F.tanhshrink(x),
+    "threshold": lambda x, threshold, value: F.threshold(x, threshold, value),
+    "binary_step": lambda x: (x >= 0).to(x.dtype),
+    "identity": lambda x: x,
+}
+
+
+def torch_value_and_grad(key: str, x: np.ndarray, **params) -> tuple[np.ndarray, np.ndarray]:
+    """f(x) and autograd's df/dx, in float64."""
+    t = torch.tensor(np.asarray(x, float), dtype=torch.float64, requires_grad=True)
+    y = TORCH[key](t, **params)
+    if y.requires_grad:
+        y.sum().backward()
+        grad = t.grad.numpy()
+    else:
+        grad = np.zeros_like(t.detach().numpy())
+    return y.detach().numpy(), grad
+
+
+def torch_train(config: TrainConfig, epochs: int | None = None, dtype=torch.float32) -> dict:
+    """Train `config` with torch from the same data, initial weights and batch order; per epoch the full-batch
+    loss (before the epoch's steps) and the share of dead units per hidden layer."""
+    start = initial_state(config)
+    epochs = config.epochs if epochs is None else epochs
+    X = torch.tensor(start.X, dtype=dtype)
+    y = torch.tensor(start.y, dtype=dtype)
+    params = [torch.tensor(np.asarray(p, float), dtype=dtype).requires_grad_() for layer in start.layers
+              for p in layer]
+    optimizer = {"gd": lambda: torch.optim.SGD(params, lr=config.lr),
+                 "momentum": lambda: torch.optim.SGD(params, lr=config.lr, momentum=0.9),
+                 "adam": lambda: torch.optim.Adam(params, lr=config.lr)}[config.optimizer]()
+    acts = [(TORCH[key], p) for key, p in config.canonical().layer_activations()]
+    classification = config.dataset in ("moons", "circles", "xor", "spiral")
+
+    def forward(inputs):
+        h, pre_acts = inputs, []
+        for i, (f, p) in enumerate(acts):
+            pre_acts.append(h @ params[2 * i] + params[2 * i + 1])
+            h = f(pre_acts[-1], **p)
+        return h @ params[-2] + params[-1], pre_acts
+
+    def loss_of(out, target):
+        if classification:
+            return F.binary_cross_entropy_with_logits(out, target)
+        return F.mse_loss(out, target)
+
+    losses, dead = [], []
+    n = len(y)
+    batches = math.ceil(n / config.batch_size) if config.batch_size else 1
+    for epoch in range(epochs + 1):
+        out, pre_acts = forward(X)
+        loss = loss_of(out, y)
+        losses.append(float(loss.detach()))
+        dead.append([float(_slopes_zero(pre, f, p).float().mean()) for pre, (f, p) in zip(pre_acts, acts)])
+        if epoch == epochs or not math.isfinite(losses[-1]):
+            break
+        if batches == 1:
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            continue
+        order = start.batch_rng.permutation(n)
+        for rows in np.array_split(order, batches):
+            optimizer.zero_grad()
+            out_b, _ = forward(X[rows])
+            loss_of(out_b, y[rows]).backward()
+            optimizer.step()
+    return {"loss": np.array(losses), "dead_fraction": np.array(dead),
+            "layers": [p.detach().numpy() for p in params]}
+
+
+def _slopes_zero(pre: torch.Tensor, f, p) -> torch.Tensor:
+    """Per unit: autograd's f' is exactly 0 at every input."""
+    z = pre.detach().clone().requires_grad_()
+    f(z, **p).sum().backward()
+    return (z.grad == 0).all(dim=0)
