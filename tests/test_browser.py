@@ -2,6 +2,8 @@
 
 import pytest
 
+from relu_viz.scenarios import SCENARIOS
+from relu_viz.training import train
 from tests.browser import curve, nudge_slider, open_page, wait_for_query, wait_for_value
 
 pytestmark = pytest.mark.browser
@@ -59,9 +61,10 @@ def test_dead_neuron_preset_runs_and_the_charts_update(page, server):
     page.get_by_role("button", name="Learning rate too high").click()
     page.wait_for_function(f"({LAST_DEAD_JS})() && ({LAST_DEAD_JS})().epochs === 500", timeout=30_000)
     after = page.evaluate(LAST_DEAD_JS)
-    assert before["last"] < 0.2 and after["last"] >= 0.4, (before, after)
-    wait_for_query(page, r"sim\.lr=4")
-    assert page.get_by_text("as much as 40%").first.is_visible()
+    expected = train(SCENARIOS["lr_too_high"].config).dead_fraction[-1, 0]
+    assert before["last"] == 0 and after["last"] == pytest.approx(expected), (before, after)
+    wait_for_query(page, r"sim\.lr=2")
+    assert page.get_by_text("This story holds in").first.is_visible()
 
 
 def test_clicking_through_the_tour(page, server):

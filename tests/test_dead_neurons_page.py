@@ -4,9 +4,10 @@ import json
 
 import pytest
 
+from relu_viz.scenarios import SCENARIOS, check
 from relu_viz.training import TrainConfig, train
 from tests.apptest import notices, open_app
-from ui.dead_neurons import PRESETS, final_json, history_csv
+from ui.dead_neurons import final_json, history_csv, settings
 
 
 def metrics(at) -> dict[str, str]:
@@ -21,33 +22,44 @@ def test_default_run_is_the_contract_configuration():
     assert shown["dead L1"] == f"{expected.dead_fraction[-1, 0]:.0%}"
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("first-layer hinges" in t for t in titles) and any("Activity of every hidden unit" in t for t in titles)
+    assert shown["dead L2"] == f"{expected.dead_fraction[-1, 1]:.0%}"
 
 
-@pytest.mark.parametrize("name", PRESETS)
-def test_each_preset_runs_and_shows_what_it_claims(name):
+@pytest.mark.parametrize("key", SCENARIOS)
+def test_each_scenario_button_runs_its_configuration_and_tells_its_story_with_its_seed_count(key):
     at = open_app({"tab": "Dead neurons"})
-    at.button(key=f"sim.preset.{name}").click().run()
+    at.button(key=f"sim.preset.{key}").click().run()
     assert not at.exception
+    scenario = SCENARIOS[key]
+    run = train(scenario.config)
     shown = metrics(at)
-    text, settings = PRESETS[name]
-    assert text in [i.value for i in at.info], "the preset's explanation is shown"
-    dead_first = float(shown["dead L1"].rstrip("%"))
-    if name == "Learning rate too high":
-        assert dead_first >= 40
-    elif name in ("Healthy", "Leaky ReLU rescue"):
-        assert dead_first == 0 and shown["dead L2"] in ("0%", "3%", "6%", "9%", "12%", "16%")
-    elif name == "Bad bias init":
-        assert dead_first >= 40
-    else:
-        assert settings["sim.act"] == "sigmoid" and float(shown["loss"]) > 0.3, "saturated sigmoid stays flat"
-        dead = [t for t in at.get("plotly_chart") if "layer 2 saturated" in t.proto.spec]
-        assert dead, "the saturated share is drawn beside the dead share"
+    assert shown["epochs"] == str(run.epochs_run) and shown["loss"] == f"{run.loss[-1]:.3g}"
+    assert shown["dead L1"] == f"{run.dead_fraction[-1, 0]:.0%}"
+    story = [i.value for i in at.info if scenario.text in i.value]
+    assert story, "the scenario's story is shown"
+    result = check(scenario)
+    assert f"This story holds in {result.count} of 20 seeds (0-19)." in story[0]
+    assert result.evidence in story[0]
+    for name, value in settings(scenario.config).items():
+        assert at.session_state[name] == value, name
 
 
-def test_leaky_rescue_has_no_dead_units_at_all():
+def test_the_default_run_is_the_default_scenario():
     at = open_app({"tab": "Dead neurons"})
-    at.button(key="sim.preset.Leaky ReLU rescue").click().run()
-    assert metrics(at)["dead L1"] == "0%" and metrics(at)["dead L2"] == "0%"
+    assert any(SCENARIOS["default"].text in i.value for i in at.info)
+
+
+def test_sweep_over_20_seeds_shows_the_spread_of_the_dead_share():
+    at = open_app({"tab": "Dead neurons", "sim.data": "moons", "sim.lr": "0.3", "sim.epochs": "50"})
+    at.button(key="sim.sweep.run").click().run()
+    assert not at.exception
+    from relu_viz.scenarios import spread
+    from relu_viz.training import train_seeds
+
+    runs = train_seeds(TrainConfig(dataset="moons", lr=0.3, epochs=50), range(20))
+    caption = next(c.value for c in at.caption if c.value.startswith("Dead at the end over seeds 0-19"))
+    assert f"layer 1 {spread([r.dead_fraction[-1, 0] for r in runs])}" in caption
+    assert any("Dead units over seeds 0-19" in c.proto.spec for c in at.get("plotly_chart"))
 
 
 def test_link_sets_the_simulation():
@@ -58,10 +70,16 @@ def test_link_sets_the_simulation():
     assert metrics(at)["loss"] == f"{run.loss[-1]:.3g}" and "dead L2" not in metrics(at)
 
 
-def test_compare_shows_both_activations():
-    at = open_app({"tab": "Dead neurons", "sim.compare": "leaky_relu", "sim.data": "moons", "sim.lr": "4",
-                   "sim.epochs": "100"})
-    assert [s.value for s in at.subheader][-2:] == ["ReLU", "Leaky ReLU"]
+def test_compare_trains_the_second_configuration_beside_the_first():
+    at = open_app({"tab": "Dead neurons", "act": ["relu", "leaky_relu"], "sim.compare": "leaky_relu",
+                   "sim.data": "moons", "sim.lr": "2", "sim.epochs": "100"})
+    assert [s.value for s in at.subheader][:2] == ["ReLU", "Leaky ReLU"]
+    relu = train(TrainConfig(dataset="moons", lr=2.0, epochs=100))
+    leaky = train(TrainConfig(activation="leaky_relu", params={"negative_slope": 0.01}, dataset="moons", lr=2.0,
+                              epochs=100))
+    losses = [m.value for m in at.metric if m.label == "loss"]
+    assert losses == [f"{relu.loss[-1]:.3g}", f"{leaky.loss[-1]:.3g}"]
+    assert losses[0] != losses[1]
 
 
 @pytest.mark.parametrize("query, named", [

@@ -7,13 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from relu_viz.scenarios import SCENARIOS
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 
 pytestmark = pytest.mark.load
 SESSIONS = 20
 # 20 Chromium pages share the 2-core machine with the server: rendering dominates, so allow minutes per step
 STEP_TIMEOUT = 300_000
-PRESETS = ("Healthy", "Learning rate too high", "Bad bias init", "Leaky ReLU rescue", "Sigmoid saturation")
+PRESETS = tuple(s.title for s in SCENARIOS.values())
 
 
 @pytest.fixture(scope="module")

@@ -5,46 +5,39 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DESCRIPTIONS
-from relu_viz.training import Run, TrainConfig, train
+from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
+from relu_viz.training import MAX_SEEDS, Run, TrainConfig, train, train_seeds
 from ui import presenter
 from ui import training_charts as charts
 from ui.controls import URL, param_widget, shown_activation
-from ui.state import LR_CHOICES, SIM, View
+from ui.state import LR_CHOICES, SIM, View, format_number
 
 SPEC = {p.name: p for p in SIM}
 STORED_RUNS = 16  # finished runs kept for every visitor, least recently used dropped first
 LIVE_UPDATES = 10  # chart refreshes during one run
-PARTIAL, STOPPED = "sim.partial", "sim.stopped"
+PARTIAL, STOPPED, SWEEP = "sim.partial", "sim.stopped", "sim.sweep"
+INTRO = (
+    "A hidden unit is **dead** when its activation's derivative is exactly 0 on every training input: it passes "
+    "no gradient back, so its incoming weights get no gradient (a ReLU whose input is negative everywhere). Under "
+    "plain gradient descent a dead first-layer unit stays dead for good; a deeper unit can come back when the "
+    "layers below it change, and momentum or Adam can move any unit back. Train a small network below with the "
+    "activation picked in the explorer, then try a scenario to see what causes dead units and what prevents them.")
 
-PRESETS = {
-    "Healthy": (
-        "ReLU on the moons, learning rate 0.3: it learns, and almost every unit stays alive.",
-        {"sim.act": "relu", "sim.data": "moons", "sim.lr": "0.3", "sim.epochs": 500}),
-    "Learning rate too high": (
-        "The same network with learning rate 4: big updates push units to where they are negative on every input, "
-        "and they never come back. CS231n warns that as much as 40% of a network can end up dead this way.",
-        {"sim.act": "relu", "sim.data": "moons", "sim.lr": "4", "sim.epochs": 500}),
-    "Bad bias init": (
-        "Hidden biases start at -1.5: about half the first layer is switched off for every input from the start, "
-        "so it never receives a gradient.",
-        {"sim.act": "relu", "sim.data": "moons", "sim.lr": "0.3", "sim.bias": -1.5, "sim.epochs": 500}),
-    "Leaky ReLU rescue": (
-        "Learning rate 4 again, with Leaky ReLU (slope 0.01 for x < 0): f' is never 0, so no unit can die.",
-        {"sim.act": "leaky_relu", "sim.data": "moons", "sim.lr": "4", "sim.epochs": 500}),
-    "Sigmoid saturation": (
-        "Sigmoid with large initial weights (std 3) on the sine, learning rate 0.3: training drives the units into "
-        "the flat tails, where f' < 0.001 (dotted: saturated) and they learn almost nothing; some go so far that "
-        "f' rounds to exactly 0 in float32 and they stop for good (solid: dead). The fit stays flat.",
-        {"sim.act": "sigmoid", "sim.data": "sine", "sim.lr": "0.3", "sim.init": "custom", "sim.std": 3.0,
-         "sim.epochs": 500}),
-}
+
+def settings(config: TrainConfig) -> dict:
+    """The panel's URL settings (sim.*) that reproduce a configuration."""
+    return {"sim.act": config.activation, "sim.data": config.dataset, "sim.layers": len(config.hidden),
+            "sim.width": config.hidden[0], "sim.lr": format_number(config.lr), "sim.epochs": config.epochs,
+            "sim.samples": config.n_samples, "sim.init": config.init, "sim.std": config.init_std,
+            "sim.bias": config.bias_init, "sim.seed": config.seed, "sim.opt": config.optimizer,
+            "sim.batch": "full" if config.batch_size is None else str(config.batch_size)}
 
 
 class RunStore:
@@ -72,12 +65,24 @@ def run_store() -> RunStore:
     return RunStore(STORED_RUNS)
 
 
-def _apply_preset(settings: dict) -> None:
-    """Set every simulation widget to the preset (defaults for what it does not name); show its activation."""
-    for p in SIM:
-        if p.name not in ("sim.compare",):
-            st.session_state[p.name] = settings.get(p.name, p.default)
-    act = ACTIVATIONS[settings["sim.act"]]
+@st.cache_data(max_entries=16, show_spinner=False)
+def story_check(key: str) -> tuple[int, str]:
+    """In how many of the 20 seeds a scenario's story holds, and the sentence saying so (computed once, shared)."""
+    result = check(SCENARIOS[key])
+    return result.count, result.sentence()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def seed_sweep(config_json: str) -> charts.Sweep:
+    """The configuration trained from seeds 0-19 at once, kept as the curves the spread chart needs."""
+    return charts.Sweep.of(train_seeds(TrainConfig.from_json(config_json), SEEDS))
+
+
+def _apply(scenario: Scenario) -> None:
+    """Set every simulation widget to the scenario (defaults for what it does not name); show its activation."""
+    for name, value in settings(scenario.config).items():
+        st.session_state[name] = value
+    act = ACTIVATIONS[scenario.config.activation]
     picked = st.session_state.setdefault(f"pick.{act.group}", [])
     if act.key not in picked:
         st.session_state[f"pick.{act.group}"] = [*picked, act.key]
@@ -90,7 +95,7 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
     with left:
         key = shown_activation(view, "sim.act", "Activation (from the explorer)", SPEC["sim.act"].help)
         data = param_widget(SPEC["sim.data"], "sim.data", "Dataset")
-        st.caption(DESCRIPTIONS[data])
+        st.caption(DESCRIPTIONS[data] + " (standardised before training)")
         layers = param_widget(SPEC["sim.layers"], "sim.layers", "Hidden layers")
         width = param_widget(SPEC["sim.width"], "sim.width", "Units per layer")
     with middle:
@@ -112,24 +117,19 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
                          dataset=data, n_samples=int(samples), lr=float(lr), epochs=int(epochs), init=init,
                          bias_init=float(bias), seed=int(seed), optimizer=optimizer,
                          batch_size=None if batch == "full" else int(batch), init_std=float(std))
-    view.panels.update({"sim.act": key, "sim.data": data, "sim.layers": layers, "sim.width": width, "sim.lr": lr,
-                        "sim.epochs": epochs, "sim.samples": samples, "sim.opt": optimizer, "sim.init": init,
-                        "sim.bias": bias, "sim.batch": batch, "sim.seed": seed, "sim.compare": compare,
-                        **({"sim.std": std} if init == "custom" else {})})
+    view.panels.update({name: value for name, value in settings(config).items()
+                        if name != "sim.std" or init == "custom"})
+    view.panels["sim.compare"] = compare
     return config, compare
 
 
 def render(view: View) -> None:
-    st.markdown(
-        "A hidden unit is **dead** when its activation's derivative is exactly 0 on every training input: it "
-        "passes no gradient back, so its weights never change again (a ReLU whose input is negative everywhere). "
-        "Train a small network below with the activation picked in the explorer and watch units die, then try a "
-        "preset to see what causes it and what prevents it.")
+    st.markdown(INTRO)
     st.caption("Scenarios, one click each:")
-    columns = st.columns(len(PRESETS))
-    for column, (name, (text, settings)) in zip(columns, PRESETS.items()):
-        column.button(name, key=f"sim.preset.{name}", on_click=_apply_preset, args=(settings,), help=text,
-                      width="stretch")
+    with st.container(horizontal=True, key="sim.scenarios"):
+        for scenario in SCENARIOS.values():
+            st.button(scenario.title, key=f"sim.preset.{scenario.key}", on_click=_apply, args=(scenario,),
+                      help=scenario.text)
     with st.expander("Network and training", expanded=not presenter.is_on()):
         config, compare = _controls(view)
     try:
@@ -137,13 +137,21 @@ def render(view: View) -> None:
     except ValueError as error:
         st.error(f"This configuration cannot run: {error}.")
         return
-    chosen = next((text for _, (text, s) in PRESETS.items() if _matches(view.panels, s)), None)
+    chosen = next((s for s in SCENARIOS.values() if config.canonical() == s.config.canonical()), None)
     if chosen:
-        st.info(chosen)
+        _story(chosen)
     other = None
     if compare not in ("none", config.activation):
-        other = TrainConfig(**{**asdict(config), "activation": compare, "params": view.params.get(compare, {})})
+        other = replace(config, activation=compare, params=view.params.get(compare, {}))
     _results(config, other)
+    _sweep(config)
+
+
+def _story(scenario: Scenario) -> None:
+    """The scenario's story and how often it holds."""
+    with st.spinner("Checking this story over 20 seeds…"):
+        _, sentence = story_check(scenario.key)
+    st.info(f"**{scenario.title}.** {scenario.text}\n\n{sentence}")
 
 
 def _results(config: TrainConfig, other: TrainConfig | None) -> None:
@@ -164,14 +172,9 @@ def _results(config: TrainConfig, other: TrainConfig | None) -> None:
             _show(other_run, ACTIVATIONS[other.activation].label, compact=True)
 
 
-def _matches(panels: dict, settings: dict) -> bool:
-    return all(panels.get(name, SPEC[name].default) == settings.get(name, SPEC[name].default)
-               for name in SPEC if name != "sim.compare")
-
-
 def _result(config: TrainConfig) -> Run | None:
     """The run for `config`: from the store, or trained now with live charts. A stopped run is kept as it was."""
-    key = repr(config)
+    key = config.canonical().to_json()
     stopped = st.session_state.get(STOPPED)
     if stopped is not None and stopped[0] == key:
         st.info(f"Training stopped at epoch {stopped[1].epochs_run}.")
@@ -229,27 +232,54 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
     left, right = st.columns(2)
     presenter.chart(charts.loss_figure(run), where=left)
     presenter.chart(charts.dead_figure(run), where=right)
+    st.caption(charts.dead_caption(run))
     if run.X.shape[1] == 1:
         presenter.chart(charts.fit_figure(run))
         st.caption("Each triangle is a first-layer unit at its hinge x = -b/w, pointing to the side where it is "
-                   "active (w·x + b > 0). A unit whose active side misses the whole shaded data interval has "
-                   "f' = 0 on every input: it is dead (vermillion) and gradient descent cannot move it back.")
+                   "active (w·x + b > 0); x is the standardised input the network sees. A unit whose active side "
+                   "misses the whole shaded data interval has f' = 0 on every input: it is dead (vermillion) and "
+                   "gets no gradient, so under plain gradient descent it stays dead.")
     else:
         presenter.chart(charts.surface_figure(run))
     presenter.chart(charts.activity_figure(run))
     st.caption("Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
-               "which the unit's derivative is non-zero. A row that turns black has died at that epoch.")
+               "which the unit's derivative is non-zero. A row is black while the unit is dead; it can turn "
+               "colour again if the unit revives.")
     _downloads(run)
 
 
+def _sweep(config: TrainConfig) -> None:
+    """The same setup over seeds 0-19: the spread of the dead share, on request."""
+    st.subheader("Over 20 seeds")
+    key = config.canonical().to_json()
+    try:
+        config.validate(MAX_SEEDS)
+    except ValueError as error:
+        st.caption(f"Too large to train over {MAX_SEEDS} seeds at once here: {error}.")
+        return
+    if st.session_state.get(SWEEP) != key:
+        st.caption("One run is one seed. Train the same setup from seeds 0 to 19 at once (vectorised, a few "
+                   "seconds) to see how much the dead share varies.")
+        st.button("Run over 20 seeds", key="sim.sweep.run", on_click=lambda: st.session_state.update({SWEEP: key}))
+        return
+    with st.spinner("Training 20 seeds…"):
+        sweep = seed_sweep(key)
+    presenter.chart(charts.sweep_figure(sweep))
+    finals = sweep.dead[:, -1]
+    layers = ", ".join(f"layer {i + 1} {spread(finals[:, i])}" for i in range(finals.shape[1]))
+    st.caption(f"Dead at the end over seeds 0-19: {layers}. Diverged: {sweep.diverged} of {len(SEEDS)}. Thin "
+               "lines are single seeds, thick lines the median.")
+
+
 def history_csv(run: Run) -> str:
-    """Per epoch: loss, accuracy, and the dead and saturated share of each layer."""
+    """Per epoch: loss, accuracy, and the dead, saturated and negative share of each layer."""
     columns = {"epoch": np.arange(run.epochs_run + 1), "loss": run.loss}
     if run.accuracy is not None:
         columns["accuracy"] = run.accuracy
     for i in range(run.dead_fraction.shape[1]):
         columns[f"dead_layer{i + 1}"] = run.dead_fraction[:, i]
         columns[f"saturated_layer{i + 1}"] = run.saturated_fraction[:, i]
+        columns[f"negative_layer{i + 1}"] = run.negative_fraction[:, i]
     rows = [",".join(columns)] + [",".join(f"{c[i]:.6g}" for c in columns.values())
                                   for i in range(run.epochs_run + 1)]
     return "\n".join(rows) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -43,18 +44,25 @@ def loss_figure(run: Run, title: str = "Loss", height: int = 300) -> go.Figure:
     return fig
 
 
+def _layer_colour(i: int) -> str:
+    return PALETTE[(i + 3) % len(PALETTE)] if i else DEAD
+
+
 def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300) -> go.Figure:
-    """The share of dead units (f' = 0 on every input) per hidden layer; saturated (|f'| < 1e-3) dotted."""
+    """The share of dead units (f' = 0 on every input) per hidden layer; where they differ from it, saturated
+    (|f'| < 1e-3 on every input) dotted and negative on every input dashed."""
     fig = go.Figure()
     for i in range(run.dead_fraction.shape[1]):
-        color = PALETTE[(i + 3) % len(PALETTE)] if i else DEAD
+        color = _layer_colour(i)
         fig.add_trace(go.Scatter(x=_epochs(run), y=run.dead_fraction[:, i], name=f"layer {i + 1} dead",
                                  line={"color": color, "width": 2.5},
                                  hovertemplate=f"layer {i + 1}: %{{y:.0%}} dead<extra></extra>"))
-        if np.any(run.saturated_fraction[:, i] != run.dead_fraction[:, i]):
-            fig.add_trace(go.Scatter(x=_epochs(run), y=run.saturated_fraction[:, i],
-                                     name=f"layer {i + 1} saturated", line={"color": color, "dash": "dot"},
-                                     hovertemplate=f"layer {i + 1}: %{{y:.0%}} saturated<extra></extra>"))
+        for values, name, dash in ((run.saturated_fraction, "saturated", "dot"),
+                                   (run.negative_fraction, "negative on every input", "dash")):
+            if np.any(values[:, i] != run.dead_fraction[:, i]):
+                fig.add_trace(go.Scatter(x=_epochs(run), y=values[:, i], name=f"layer {i + 1} {name}",
+                                         line={"color": color, "dash": dash},
+                                         hovertemplate=f"layer {i + 1}: %{{y:.0%}} {name}<extra></extra>"))
     fig.update_yaxes(range=[-0.02, 1.02], tickformat=".0%", title_text="share of units")
     fig.update_xaxes(title_text="epoch", range=[0, run.config.epochs])
     fig.update_layout(title=title, height=height, margin=MARGIN, hovermode="x unified",
@@ -139,10 +147,60 @@ def surface_figure(run: Run, height: int = 420) -> go.Figure:
     return fig
 
 
+def dead_caption(run: Run) -> str:
+    """What the lines of the dead-unit chart mean, for the lines this run draws."""
+    parts = ["Solid: dead, f' = 0 on every training input (no gradient reaches the unit's weights)."]
+    if np.any(run.saturated_fraction != run.dead_fraction):
+        parts.append("Dotted: saturated, |f'| < 0.001 on every input (a gradient, but a tiny one).")
+    if np.any(run.negative_fraction != run.dead_fraction):
+        parts.append("Dashed: pre-activation negative on every input; with a non-zero slope there (Leaky ReLU) the "
+                     "unit is alive but learns only through that slope.")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The dead share of one configuration trained from many seeds: (seeds, epochs + 1, layers), NaN after a
+    seed diverged."""
+
+    dead: np.ndarray
+    diverged: int
+
+    @classmethod
+    def of(cls, runs: list[Run]) -> Sweep:
+        epochs = max(len(r.loss) for r in runs)
+        dead = np.full((len(runs), epochs, runs[0].dead_fraction.shape[1]), np.nan)
+        for s, r in enumerate(runs):
+            dead[s, :len(r.dead_fraction)] = r.dead_fraction
+        return cls(dead, sum(r.status == "diverged" for r in runs))
+
+
+def sweep_figure(sweep: Sweep, height: int = 320) -> go.Figure:
+    """Every seed's dead share per layer, thin, and the median over seeds, thick."""
+    fig = go.Figure()
+    epochs = np.arange(sweep.dead.shape[1])
+    for i in range(sweep.dead.shape[2]):
+        color = _layer_colour(i)
+        for s, curve in enumerate(sweep.dead[:, :, i]):
+            fig.add_trace(go.Scatter(x=epochs, y=curve, mode="lines", line={"color": color, "width": 1},
+                                     opacity=0.35, legendgroup=f"layer {i + 1}", showlegend=False,
+                                     hovertemplate=f"seed {s}, layer {i + 1}: %{{y:.0%}} dead<extra></extra>"))
+        with np.errstate(all="ignore"):
+            median = np.nanmedian(sweep.dead[:, :, i], axis=0)
+        fig.add_trace(go.Scatter(x=epochs, y=median, mode="lines", name=f"layer {i + 1}, median",
+                                 legendgroup=f"layer {i + 1}", line={"color": color, "width": 3.5},
+                                 hovertemplate=f"median, layer {i + 1}: %{{y:.0%}} dead<extra></extra>"))
+    fig.update_yaxes(range=[-0.02, 1.02], tickformat=".0%", title_text="share of units dead")
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(title="Dead units over seeds 0-19", height=height, margin=MARGIN,
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
 def summary(run: Run) -> dict[str, str]:
     """Headline numbers of a run, formatted."""
     last = run.epochs_run
-    out = {"epochs": f"{last}", "loss": f"{run.loss[-1]:.3g}" if math.isfinite(run.loss[-1]) else "∞"}
+    out = {"epochs": f"{last}", "loss": f"{run.loss[-1]:.3g}" if math.isfinite(run.loss[-1]) else "not finite"}
     if run.accuracy is not None:
         out["accuracy"] = f"{run.accuracy[-1]:.0%}"
     for i, frac in enumerate(run.dead_fraction[-1]):

@@ -1,0 +1,112 @@
+"""Every scenario's story holds across seeds 0-19, and each claim its text makes is checked on the runs."""
+
+import functools
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from relu_viz.scenarios import SCENARIOS, SEEDS, came_back, check, spread
+from relu_viz.training import TrainConfig, train_seeds
+
+DESIGN_KEYS = ("healthy", "lr_too_high", "bad_bias", "leaky_rescue", "saturation")
+
+
+@functools.cache
+def checked(key: str):
+    return check(SCENARIOS[key])
+
+
+def test_the_design_keys_are_there_with_titles_and_texts():
+    assert set(DESIGN_KEYS) <= set(SCENARIOS)
+    for key, scenario in SCENARIOS.items():
+        assert scenario.key == key and scenario.title and len(scenario.text) > 80
+        scenario.config.validate(len(SEEDS))
+        assert not re.search(r"\d+(\.\d+)?\s*%", scenario.text), "measured numbers belong in the evidence"
+
+
+@pytest.mark.parametrize("key", SCENARIOS)
+def test_each_story_holds_for_at_least_18_of_seeds_0_to_19(key):
+    result = checked(key)
+    assert result.count >= 18, f"{key}: holds in {result.count} of 20: {result.held}"
+    assert result.sentence().startswith(f"This story holds in {result.count} of 20 seeds (0-19). ")
+
+
+def test_the_sentence_counts_what_holds_says():
+    result = checked("healthy")
+    assert result.count == sum(SCENARIOS["healthy"].holds(r) for r in result.runs)
+    broken = replace(SCENARIOS["healthy"], holds=lambda run: run.config.seed < 5)
+    assert check(broken, seeds=range(8)).count == 5
+
+
+def test_predicates_reject_runs_that_do_not_show_the_story():
+    """Each predicate, applied to a run of another scenario that does not show its story, says no."""
+    assert not any(SCENARIOS["leaky_rescue"].holds(r) for r in checked("lr_too_high").runs), "ReLU units die"
+    assert not any(SCENARIOS["lr_too_high"].holds(r) for r in checked("healthy").runs), "nothing dies there"
+    assert not any(SCENARIOS["bad_bias"].holds(r) for r in checked("healthy").runs), "no dead unit at the start"
+    assert not any(SCENARIOS["vanishing"].holds(r) for r in checked("default").runs), "ReLU learns the sine"
+    assert not any(SCENARIOS["saturation"].holds(r) for r in checked("default").runs), "ReLU never saturates"
+
+
+def test_default_story_a_quarter_of_layer_2_is_dead_before_the_first_step():
+    runs = checked("default").runs
+    assert 0.15 < np.mean([r.dead_fraction[0, 1] for r in runs]) < 0.35
+    assert not any(r.dead_fraction[0, 0] for r in runs)
+    revived = [np.any((r.activity[1][:-1] == 0) & (r.activity[1][1:] > 0)) for r in runs]
+    assert sum(revived) >= 18, "'It can revive later': layer-2 units come back in most seeds"
+
+
+def test_healthy_story_few_layer_2_units_die_or_revive():
+    runs = checked("healthy").runs
+    assert all(r.dead_fraction[-1, 1] <= 0.2 for r in runs)
+    assert any(np.any((r.activity[1][:-1] == 0) & (r.activity[1][1:] > 0)) for r in runs)
+
+
+def test_too_high_story_units_die_some_come_back_most_do_not():
+    runs = checked("lr_too_high").runs
+    died, back = came_back(runs)
+    assert 0 < back < died / 2, (died, back)
+    assert np.median([r.dead_fraction[-1, 0] for r in runs]) > np.median(
+        [r.dead_fraction[-1, 0] for r in checked("healthy").runs]) + 0.2
+
+
+def test_bad_bias_story_dead_from_the_start_and_never_falls():
+    for run in checked("bad_bias").runs:
+        assert run.dead_fraction[0, 0] > 0
+        assert np.all(np.diff(run.dead_fraction[:, 0]) >= 0)
+
+
+def test_leaky_story_nothing_dies_many_units_negative_everywhere():
+    runs = checked("leaky_rescue").runs
+    assert not any(r.dead_fraction.any() for r in runs)
+    assert np.median([r.negative_fraction[-1, 0] for r in runs]) >= 0.2, "'many still end up negative'"
+    assert all(r.status == "ok" for r in runs)
+
+
+def test_saturation_story_saturated_not_dead_and_the_rest_fit():
+    runs = checked("saturation").runs
+    assert all(not r.dead_fraction[0].any() for r in runs), "a saturated unit is not dead at the start"
+    assert np.median([r.loss[-1] / r.loss[0] for r in runs]) < 0.2, "'the other units still fit the curve'"
+    assert "saturated unit's gradient is median" in checked("saturation").evidence
+
+
+def test_vanishing_story_gradients_smallest_in_layer_1_and_tanh_trains():
+    runs = checked("vanishing").runs
+    smallest_first = [np.median(r.gradient[0][0]) < np.median(r.gradient[1][0]) < np.median(r.gradient[2][0])
+                      for r in runs]
+    assert sum(smallest_first) >= 18
+    tanh = train_seeds(replace(SCENARIOS["vanishing"].config, activation="tanh"), SEEDS)
+    assert sum(r.loss[-1] < 0.2 * r.loss[0] for r in tanh) >= 18, "'Tanh trains the same network well'"
+
+
+def test_evidence_numbers_are_the_runs_numbers():
+    result = checked("bad_bias")
+    starts = [r.dead_fraction[0, 0] for r in result.runs]
+    assert f"Layer 1 dead from the first epoch: {spread(starts)}" in result.evidence
+    assert spread([0.1, 0.5, 0.2]) == "median 20% (10% to 50%)"
+
+
+def test_a_sweep_reports_diverged_seeds():
+    result = check(replace(SCENARIOS["default"], config=TrainConfig(lr=1.0, epochs=50)), seeds=range(4))
+    assert re.search(r"\d of 4 runs diverged", result.evidence)
