@@ -1,7 +1,8 @@
-"""Properties of an activation (range, monotonicity, smoothness, ...), derived by evaluating the function itself.
+"""Properties of an activation (range, monotonicity, smoothness, mean output, ...), derived from the function itself.
 
 Nothing here is typed in per activation: each property comes from f and f' on a dense grid that contains every
-kink, refined near the extremes, plus the behaviour far out in both tails (|x| = 1e6).
+kink wherever it lies, refined near the extremes, from the behaviour far out in both tails, and from an integral
+against the standard normal density.
 """
 
 from __future__ import annotations
@@ -10,25 +11,49 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import integrate, stats
 
 from relu_viz.activations import Activation
 
-FAR = 1e6  # "infinity" for tail limits: the largest |x| the activations guarantee to handle
+FAR = 1e6  # "infinity" for tail limits (farther when a kink lies farther out)
 FLAT = 1e-9  # |f'| below this far out means f tends to a finite limit
 JUMP = 1e-6  # a relative change larger than this across a kink is a discontinuity
+CENTRED = 0.05  # zero-centred: |E f(Z)| below this share of the RMS output sqrt(E f(Z)^2)
+NEAR = 12.0  # the grid is finest on [-NEAR, NEAR], where every registry shape has its structure
 GRID_POINTS = 24001
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A piece of the range: [lo, hi] with each end closed (attained) or open; lo == hi is a single value."""
+
+    lo: float
+    hi: float
+    lo_closed: bool
+    hi_closed: bool
+
+    def contains(self, y: float, tolerance: float = 0.0) -> bool:
+        """Whether y lies in this piece; with a tolerance, within it of either end (open or closed)."""
+        above = y > self.lo or (self.lo_closed or tolerance > 0) and y >= self.lo - tolerance
+        below = y < self.hi or (self.hi_closed or tolerance > 0) and y <= self.hi + tolerance
+        return bool(above and below)
+
+    @property
+    def text(self) -> str:
+        if self.lo == self.hi:
+            return "{" + _number(self.lo) + "}"
+        return (f"{'[' if self.lo_closed else '('}{_number(self.lo)}, {_number(self.hi)}"
+                f"{']' if self.hi_closed else ')'}")
 
 
 @dataclass(frozen=True)
 class Properties:
     """What an activation's graph looks like, for one set of parameters."""
 
-    lower: float  # infimum of f (may be -inf)
-    upper: float  # supremum of f (may be inf)
-    lower_attained: bool
-    upper_attained: bool
+    range: tuple[Interval, ...]  # the set of values f takes, as disjoint sorted pieces
     monotonic: str  # "increasing", "non-decreasing", "decreasing", "non-increasing" or "no"
-    zero_centred: bool  # f(0) = 0 and f takes both signs
+    mean_output: float  # E[f(Z)] for Z ~ N(0, 1)
+    rms_output: float  # sqrt(E[f(Z)^2])
     continuous: bool
     smooth: bool  # f' continuous
     saturates_left: bool  # f' -> 0 as x -> -inf
@@ -36,10 +61,23 @@ class Properties:
     dead_zone: tuple[tuple[float, float], ...]  # closed intervals of positive length where f' = 0 exactly
 
     @property
+    def lower(self) -> float:
+        return self.range[0].lo
+
+    @property
+    def upper(self) -> float:
+        return self.range[-1].hi
+
+    @property
+    def zero_centred(self) -> bool:
+        """The mean output for a standard normal input is zero, up to CENTRED of the RMS output."""
+        return abs(self.mean_output) <= CENTRED * self.rms_output
+
+    @property
     def range_text(self) -> str:
-        left = "[" if self.lower_attained else "("
-        right = "]" if self.upper_attained else ")"
-        return f"{left}{_number(self.lower)}, {_number(self.upper)}{right}"
+        if all(piece.lo == piece.hi for piece in self.range):
+            return "{" + ", ".join(_number(piece.lo) for piece in self.range) + "}"
+        return " ∪ ".join(piece.text for piece in self.range)
 
     @property
     def dead_zone_text(self) -> str:
@@ -49,13 +87,18 @@ class Properties:
             f"{'(' if math.isinf(lo) else '['}{_number(lo)}, {_number(hi)}{')' if math.isinf(hi) else ']'}"
             for lo, hi in self.dead_zone)
 
+    def contains(self, y: float, tolerance: float = 0.0) -> bool:
+        """Whether y lies in the range (within `tolerance`)."""
+        return any(piece.contains(y, tolerance) for piece in self.range)
+
     def rows(self) -> list[tuple[str, str]]:
         """(property, value) pairs for a table."""
         sides = [side for side, flag in (("x → -∞", self.saturates_left), ("x → +∞", self.saturates_right)) if flag]
         return [
             ("Range", self.range_text),
             ("Monotonic", self.monotonic),
-            ("Zero-centred", _yes(self.zero_centred)),
+            ("Mean output E[f(Z)], Z ~ N(0, 1)", f"{self.mean_output:.3f}"),
+            (f"Zero-centred (|mean| ≤ {CENTRED:g} × RMS)", _yes(self.zero_centred)),
             ("Continuous", _yes(self.continuous)),
             ("Smooth (f' continuous)", _yes(self.smooth)),
             ("Saturating (f' → 0)", ", ".join(sides) if sides else "no"),
@@ -70,63 +113,136 @@ def _yes(flag: bool) -> str:
 def _number(v: float) -> str:
     if math.isinf(v):
         return "∞" if v > 0 else "-∞"
-    return f"{v:.4g}".replace("-0", "0") if abs(v) < 5e-5 else f"{v:.4g}"
+    text = f"{v:.4g}"
+    return "0" if text == "-0" else text
 
 
 def derive(activation: Activation, **params) -> Properties:
     """Derive the properties of `activation` at `params` from its values and derivative."""
     p = activation.resolve(params)
     kinks = activation.kink_points(**p)
-    reach = min(max([12.0] + [2.0 * abs(k) for k in kinks]), 100.0)
-    x = _grid(reach, [k for k in kinks if abs(k) < reach])
+    far = max([FAR] + [4 * abs(k) for k in kinks])
+    x = _grid(kinks)
     f, d = activation(x, **p), activation.derivative(x, **p)
-    (f_left, f_right), (d_left, d_right) = activation([-FAR, FAR], **p), activation.derivative([-FAR, FAR], **p)
-
-    limit_left = f_left if abs(d_left) < FLAT else (-math.inf if d_left > 0 else math.inf)
-    limit_right = f_right if abs(d_right) < FLAT else (math.inf if d_right > 0 else -math.inf)
-    low, low_attained = _extreme(activation, p, x, f, sign=1)
-    high, high_attained = _extreme(activation, p, x, f, sign=-1)
-    lower, upper = min(low, limit_left, limit_right), max(high, limit_left, limit_right)
-
+    (d_left, d_right) = activation.derivative([-far, far], **p)
+    jumps = [k for k in kinks if is_jump(*one_sided_limits(activation, k, p))]
+    mean, rms = mean_output(activation, p, kinks)
     return Properties(
-        lower=float(lower),
-        upper=float(upper),
-        lower_attained=bool(low_attained and low <= lower),
-        upper_attained=bool(high_attained and high >= upper),
+        range=_range(activation, p, x, f, jumps, far),
         monotonic=_monotonic(np.diff(f)),
-        zero_centred=bool(activation(0.0, **p) == 0 and lower < 0 < upper),
-        continuous=_continuous(x, f, d),
-        smooth=_continuous(x, f, d) and not any(is_jump(*one_sided_limits(activation.derivative, k, p))
-                                                for k in kinks),
+        mean_output=mean,
+        rms_output=rms,
+        continuous=not jumps,
+        smooth=not jumps and not any(is_jump(*one_sided_limits(activation.derivative, k, p)) for k in kinks),
         saturates_left=bool(abs(d_left) < 1e-6),
         saturates_right=bool(abs(d_right) < 1e-6),
         dead_zone=_dead_zone(x, d, d_left, d_right),
     )
 
 
-def _grid(reach: float, kinks: list[float]) -> np.ndarray:
-    """An even grid over [-reach, reach] with the kinks in it (and no grid point a rounding error from one)."""
-    x = np.linspace(-reach, reach, GRID_POINTS)
+def _grid(kinks) -> np.ndarray:
+    """Fine on [-NEAR, NEAR], even across the reach of every kink, and dense around each kink (no grid point a
+    rounding error from one). Beyond the grid every registry function runs monotonically to its tail limit."""
+    reach = max([NEAR] + [1.5 * abs(k) + 1 for k in kinks])
+    parts = [np.linspace(-NEAR, NEAR, GRID_POINTS), np.linspace(-reach, reach, GRID_POINTS)]
+    for k in kinks:
+        near = np.geomspace(1e-6, 1.0, 60) * max(1.0, abs(k))
+        parts += [k - near, k + near]
+    x = np.unique(np.concatenate(parts))
     if kinks:
-        x = x[np.min(np.abs(x[:, None] - np.asarray(kinks)[None, :]), axis=1) > 1e-9 * reach]
+        gap = 1e-12 * np.maximum(1.0, np.abs(x))
+        x = x[np.min(np.abs(x[:, None] - np.asarray(kinks)[None, :]), axis=1) > gap]
     return np.union1d(x, kinks)
 
 
-def _extreme(activation, p, x, f, sign):
-    """The minimum (sign=1) or maximum (sign=-1) of f on the grid, refined between the neighbouring grid points,
-    and whether it is attained (a grid point, a flat spot, or a smooth turning point) rather than approached."""
+def _range(activation, p, x, f, jumps, far) -> tuple[Interval, ...]:
+    """The set of values: the image of each continuous piece between jumps (an interval, since f is continuous
+    there), each jump point's own value, merged."""
+    bounds = [-math.inf, *jumps, math.inf]
+    pieces = [Interval(float(v), float(v), True, True) for v in activation(np.asarray(jumps, float), **p)]
+    for a, b in zip(bounds, bounds[1:]):
+        inside = (x > a) & (x < b)
+        ends = [_end_limit(activation, p, e, side, far) for e, side in ((a, 1), (b, -1))]
+        low = _extreme(activation, p, x[inside], f[inside], 1, (a, b))
+        high = _extreme(activation, p, x[inside], f[inside], -1, (a, b))
+        lo, lo_closed = _side(low, ends, min)
+        hi, hi_closed = _side(high, ends, max)
+        pieces.append(Interval(lo, hi, lo_closed, hi_closed))
+    return _merge(pieces)
+
+
+def _end_limit(activation, p, end: float, side: int, far: float) -> float:
+    """The limit of f at one end of a piece: a one-sided limit at a jump, or the tail limit (±inf if f' does not
+    vanish far out)."""
+    if math.isfinite(end):
+        return float(activation(end + side * 1e-9 * max(1.0, abs(end)), **p))
+    x = -far if end < 0 else far
+    value, slope = float(activation(x, **p)), float(activation.derivative(x, **p))
+    if abs(slope) < FLAT:
+        return value
+    return math.inf * (1 if slope * x > 0 else -1)
+
+
+def _side(extreme: tuple[float, bool], limits: list[float], pick) -> tuple[float, bool]:
+    """The inf (pick=min) or sup (pick=max) of a piece: its extreme on the grid, or a limit it only approaches."""
+    value, attained = extreme
+    limit = pick(limits)
+    if pick(value, limit) == value or math.isclose(value, limit, rel_tol=1e-12, abs_tol=1e-15):
+        return value, attained
+    return limit, False
+
+
+def _extreme(activation, p, x, f, sign, piece):
+    """The minimum (sign=1) or maximum (sign=-1) of f on the grid points of a piece, refined between the
+    neighbouring grid points, and whether it is attained (a flat spot or a smooth turning point) rather than
+    only approached at the grid's edge."""
+    if len(x) == 0:
+        return (math.inf * sign, False)
     i = int(np.argmin(sign * f))
     best_x, best_f = x[i], f[i]
     lo, hi = x[max(i - 1, 0)], x[min(i + 1, len(x) - 1)]
     for _ in range(3):
         fine = np.linspace(lo, hi, 2001)
+        fine = fine[(fine > piece[0]) & (fine < piece[1])]
         values = activation(fine, **p)
         j = int(np.argmin(sign * values))
         if sign * values[j] < sign * best_f:
             best_x, best_f = fine[j], values[j]
         lo, hi = fine[max(j - 1, 0)], fine[min(j + 1, len(fine) - 1)]
-    attained = best_x == x[i] or abs(activation.derivative(best_x, **p)) < 1e-6
+    interior = 0 < i < len(x) - 1
+    attained = interior or abs(activation.derivative(best_x, **p)) < 1e-6
     return float(best_f), bool(attained)
+
+
+def _merge(pieces: list[Interval]) -> tuple[Interval, ...]:
+    """Sorted, with overlapping or touching pieces joined."""
+    merged: list[Interval] = []
+    for piece in sorted(pieces, key=lambda q: (q.lo, not q.lo_closed)):
+        if merged:
+            last = merged[-1]
+            touching = piece.lo < last.hi or piece.lo == last.hi and (last.hi_closed or piece.lo_closed)
+            if touching:
+                if piece.hi > last.hi:
+                    last = Interval(last.lo, piece.hi, last.lo_closed, piece.hi_closed)
+                elif piece.hi == last.hi:
+                    last = Interval(last.lo, last.hi, last.lo_closed, last.hi_closed or piece.hi_closed)
+                merged[-1] = last
+                continue
+        merged.append(piece)
+    return tuple(merged)
+
+
+def mean_output(activation: Activation, params: dict, kinks=()) -> tuple[float, float]:
+    """E[f(Z)] and sqrt(E[f(Z)^2]) for Z ~ N(0, 1), by adaptive quadrature with the kinks as break points."""
+    pdf = stats.norm.pdf
+    breaks = [k for k in kinks if -40 < k < 40]
+
+    def moment(power):
+        value, _ = integrate.quad(lambda z: float(activation.f(np.float64(z), **params)) ** power * pdf(z), -40, 40,
+                                  points=breaks or None, limit=200, epsabs=1e-12, epsrel=1e-10)
+        return value
+
+    return moment(1), math.sqrt(max(moment(2), 0.0))
 
 
 def _monotonic(steps: np.ndarray) -> str:
@@ -139,12 +255,6 @@ def _monotonic(steps: np.ndarray) -> str:
     if np.all(steps <= 0):
         return "non-increasing"
     return "no"
-
-
-def _continuous(x, f, d) -> bool:
-    """No step of f on the grid is larger than the derivative allows (a jump shows up wherever it is)."""
-    slope = np.maximum(np.abs(d[:-1]), np.abs(d[1:]))
-    return bool(np.all(np.abs(np.diff(f)) <= 10 * slope * np.diff(x) + JUMP))
 
 
 def one_sided_limits(g, k: float, params: dict) -> tuple[float, float]:

@@ -1,7 +1,9 @@
-"""Derived properties agree with what each formula implies (expectations written from the formulas, by hand)."""
+"""Derived properties agree with what each formula implies (expectations written from the formulas, by hand), and
+the mean output with an independent mpmath integral of the reference functions."""
 
 import math
 
+import mpmath as mp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,28 +11,30 @@ from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.properties import derive
+from tests.reference import reference
 from tests.test_activations import valid_params
 
 INF = math.inf
 SELU_MIN = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
 
-# key: (range as text, monotonic, zero-centred, continuous, smooth, saturates (left, right), dead zone as text)
+# key: (range as text, monotonic, zero-centred (mean output ~ 0), continuous, smooth, saturates (left, right),
+# dead zone as text)
 EXPECTED = {
     "relu": ("[0, ∞)", "non-decreasing", False, True, False, (True, False), "(-∞, 0]"),
-    "leaky_relu": ("(-∞, ∞)", "increasing", True, True, False, (False, False), "none"),
-    "prelu": ("(-∞, ∞)", "increasing", True, True, False, (False, False), "none"),
-    "rrelu": ("(-∞, ∞)", "increasing", True, True, False, (False, False), "none"),
+    "leaky_relu": ("(-∞, ∞)", "increasing", False, True, False, (False, False), "none"),
+    "prelu": ("(-∞, ∞)", "increasing", False, True, False, (False, False), "none"),
+    "rrelu": ("(-∞, ∞)", "increasing", False, True, False, (False, False), "none"),
     "relu6": ("[0, 6]", "non-decreasing", False, True, False, (True, True), "(-∞, 0] ∪ [6, ∞)"),
-    "elu": ("(-1, ∞)", "increasing", True, True, True, (True, False), "none"),
+    "elu": ("(-1, ∞)", "increasing", False, True, True, (True, False), "none"),
     "selu": (f"({SELU_MIN:.4g}, ∞)", "increasing", True, True, False, (True, False), "none"),
-    "celu": ("(-1, ∞)", "increasing", True, True, True, (True, False), "none"),
+    "celu": ("(-1, ∞)", "increasing", False, True, True, (True, False), "none"),
     "maxout": ("[0.5, ∞)", "no", False, True, False, (False, False), "none"),
-    "gelu": ("[-0.17, ∞)", "no", True, True, True, (True, False), "none"),
-    "silu": ("[-0.2785, ∞)", "no", True, True, True, (True, False), "none"),
-    "swish": ("[-0.2785, ∞)", "no", True, True, True, (True, False), "none"),
-    "mish": ("[-0.3088, ∞)", "no", True, True, True, (True, False), "none"),
+    "gelu": ("[-0.17, ∞)", "no", False, True, True, (True, False), "none"),
+    "silu": ("[-0.2785, ∞)", "no", False, True, True, (True, False), "none"),
+    "swish": ("[-0.2785, ∞)", "no", False, True, True, (True, False), "none"),
+    "mish": ("[-0.3088, ∞)", "no", False, True, True, (True, False), "none"),
     "softplus": ("(0, ∞)", "increasing", False, True, True, (True, False), "none"),
-    "hardswish": ("[-0.375, ∞)", "no", True, True, False, (True, False), "(-∞, -3]"),
+    "hardswish": ("[-0.375, ∞)", "no", False, True, False, (True, False), "(-∞, -3]"),
     "sigmoid": ("(0, 1)", "increasing", False, True, True, (True, True), "none"),
     "tanh": ("(-1, 1)", "increasing", True, True, True, (True, True), "none"),
     "hardsigmoid": ("[0, 1]", "non-decreasing", False, True, False, (True, True), "(-∞, -3] ∪ [3, ∞)"),
@@ -38,10 +42,10 @@ EXPECTED = {
     "softsign": ("(-1, 1)", "increasing", True, True, True, (True, True), "none"),
     "logsigmoid": ("(-∞, 0)", "increasing", False, True, True, (False, True), "none"),
     "softshrink": ("(-∞, ∞)", "non-decreasing", True, True, False, (False, False), "[-0.5, 0.5]"),
-    "hardshrink": ("(-∞, ∞)", "non-decreasing", True, False, False, (False, False), "[-0.5, 0.5]"),
+    "hardshrink": ("(-∞, -0.5) ∪ {0} ∪ (0.5, ∞)", "non-decreasing", True, False, False, (False, False), "[-0.5, 0.5]"),
     "tanhshrink": ("(-∞, ∞)", "increasing", True, True, True, (False, False), "none"),
-    "threshold": ("[0, ∞)", "non-decreasing", False, False, False, (True, False), "(-∞, 1]"),
-    "binary_step": ("[0, 1]", "non-decreasing", False, False, False, (True, True), "(-∞, ∞)"),
+    "threshold": ("{0} ∪ (1, ∞)", "non-decreasing", False, False, False, (True, False), "(-∞, 1]"),
+    "binary_step": ("{0, 1}", "non-decreasing", False, False, False, (True, True), "(-∞, ∞)"),
     "identity": ("(-∞, ∞)", "increasing", True, True, True, (False, False), "none"),
 }
 
@@ -70,7 +74,49 @@ def test_properties_follow_the_parameters():
     assert derive(ACTIVATIONS["maxout"], slopes=(0.0, 1.0), intercepts=(0.0, 0.0)).dead_zone_text == "(-∞, 0]"
     assert derive(ACTIVATIONS["hardtanh"], min_val=-2.0, max_val=5.0).range_text == "[-2, 5]"
     assert derive(ACTIVATIONS["threshold"], threshold=0.5, value=2.0).range_text == "(0.5, ∞)"
+    assert derive(ACTIVATIONS["threshold"], threshold=1.0, value=1.0).range_text == "[1, ∞)"
+    assert derive(ACTIVATIONS["threshold"], threshold=1.0, value=1.0).continuous
+    assert not derive(ACTIVATIONS["threshold"], threshold=1.0, value=-2.0).continuous
+    assert derive(ACTIVATIONS["threshold"], threshold=1.0, value=-2.0).range_text == "{-2} ∪ (1, ∞)"
+    assert derive(ACTIVATIONS["hardshrink"], lambd=2.0).range_text == "(-∞, -2) ∪ {0} ∪ (2, ∞)"
+    assert derive(ACTIVATIONS["hardshrink"], lambd=0.0).range_text == "(-∞, ∞)"
     assert derive(ACTIVATIONS["swish"], beta=0.0).monotonic == "increasing"
+    assert derive(ACTIVATIONS["elu"], alpha=0.0).dead_zone_text == "(-∞, 0]", "ELU with alpha 0 is ReLU"
+
+
+def test_kinks_far_out_are_inside_the_grid():
+    """0.01 |x - 1000| as a Maxout: a V with its vertex at x = 1000."""
+    p = derive(ACTIVATIONS["maxout"], slopes=(0.01, -0.01), intercepts=(-10.0, 10.0))
+    assert (p.range_text, p.monotonic, p.continuous, p.smooth) == ("[0, ∞)", "no", True, False)
+    far = derive(ACTIVATIONS["maxout"], slopes=(0.1, 0.1002), intercepts=(10.0, -10.0))  # kink at x = 1e5
+    assert far.monotonic == "increasing" and not far.smooth and far.range_text == "(-∞, ∞)"
+    dip = derive(ACTIVATIONS["maxout"], slopes=(-0.01, 0.01), intercepts=(0.0, -10.0))  # min -5 at x = 500
+    assert dip.range_text == "[-5, ∞)" and dip.monotonic == "no"
+
+
+def normal_moment(key, power, **params):
+    """E[f(Z)^power], Z ~ N(0, 1), from the mpmath reference, split at the kinks."""
+    kinks = sorted({float(k) for k in ACTIVATIONS[key].kink_points(**params)} | {0.0})
+    points = [-mp.inf, *kinks, mp.inf]
+    return mp.quad(lambda z: reference(key, z, **params) ** power * mp.npdf(z), points)
+
+
+@pytest.mark.parametrize("key", ACTIVATIONS)
+def test_mean_output_against_an_mpmath_integral(key):
+    params = ACTIVATIONS[key].defaults
+    p = derive(ACTIVATIONS[key])
+    assert p.mean_output == pytest.approx(float(normal_moment(key, 1, **params)), abs=1e-8)
+    assert p.rms_output == pytest.approx(float(mp.sqrt(normal_moment(key, 2, **params))), abs=1e-8)
+    assert p.zero_centred == (abs(p.mean_output) <= 0.05 * p.rms_output)
+
+
+def test_mean_outputs_of_the_closed_forms():
+    """E relu(Z) = 1/sqrt(2 pi); leaky: (1 - a)/sqrt(2 pi); GELU: E[Z Phi(Z)] = 1/(2 sqrt(pi)); tanh: 0 (odd)."""
+    mean = {k: derive(ACTIVATIONS[k]).mean_output for k in ("relu", "leaky_relu", "gelu", "tanh", "selu")}
+    assert mean["relu"] == pytest.approx(1 / math.sqrt(2 * math.pi), abs=1e-10)
+    assert mean["leaky_relu"] == pytest.approx(0.99 / math.sqrt(2 * math.pi), abs=1e-10)
+    assert mean["gelu"] == pytest.approx(1 / (2 * math.sqrt(math.pi)), abs=1e-10)
+    assert abs(mean["tanh"]) < 1e-12 and abs(mean["selu"]) < 1e-4
 
 
 @pytest.mark.parametrize("key", ACTIVATIONS)
@@ -82,8 +128,7 @@ def test_sampled_values_lie_in_the_derived_range(key, data):
     props = derive(act, **params)
     xs = np.array(data.draw(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=20)))
     y = act(xs, **params)
-    tolerance = 1e-9 * (1 + np.abs(y))
-    assert (y >= props.lower - tolerance).all() and (y <= props.upper + tolerance).all(), (
-        f"{key}{params}: values {y} outside derived range {props.range_text}")
+    outside = [v for v in y if not props.contains(float(v), tolerance=1e-9 * (1 + abs(v)))]
+    assert not outside, f"{key}{params}: values {outside} outside derived range {props.range_text}"
     dead = [x for x in xs if any(lo <= x <= hi for lo, hi in props.dead_zone)]
     assert not np.any(act.derivative(np.array(dead), **params)), f"{key}{params}: f' != 0 inside the dead zone"

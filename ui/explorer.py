@@ -47,9 +47,10 @@ def render(view: View) -> None:
     series = [_series(key, view.params[key], view, marked) for key in view.acts]
     presenter.chart(curves_figure(series, view.xmin, view.xmax), key="curves",
                     config=chart_config("relu-viz_" + "_".join(view.acts)))
-    st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. Where f′ is exactly 0 (ReLU for x ≤ 0) a unit receives "
-               "no gradient at all and stops learning; where it is merely tiny (the tails of sigmoid and tanh) the "
-               "unit saturates and learns very slowly. Jumps are drawn as gaps: a filled dot is the value at the "
+    st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. An input on a flat side (ReLU for x ≤ 0) passes no "
+               "gradient back; a unit whose input lands there for every training example gets no gradient at all: "
+               "it is dead. In the tails of sigmoid and tanh f′ is tiny but not 0: a unit there for every example "
+               "is saturated and learns very slowly. Jumps are drawn as gaps: a filled dot is the value at the "
                "jump, an open dot the limit it is not.")
     if too_many:
         st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
@@ -82,7 +83,10 @@ def _details(view: View) -> None:
     st.table([{"property": name, **{label: rows[name] for label, rows in derived.items()}} for name in names],
              hide_index=True)
     st.caption("Derived from each function itself at the current parameters (a dense grid through every kink, "
-               "refined extremes, and the tails at |x| = 10⁶), not typed in.")
+               "refined extremes, the tails at |x| = 10⁶ or beyond the farthest kink, and the mean and RMS output "
+               "for a standard normal input by quadrature), not typed in. The range is the set of values taken: "
+               "{0, 1} for the binary step, pieces joined by ∪ where values are skipped. Zero-centred means the "
+               "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are.")
     st.subheader("Formulas")
     for tab, key in zip(st.tabs([ACTIVATIONS[k].label for k in view.acts]), view.acts):
         act = ACTIVATIONS[key]
