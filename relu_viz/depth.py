@@ -2,8 +2,8 @@
 
 Born dead (Lu, Shin, Su, Karniadakis, "Dying ReLU and Initialization: Theory and Numerical Examples", Commun.
 Comput. Phys. 28, 2020): a 1-input, 1-output network whose output is constant over [-sqrt(7), sqrt(7)] at
-initialisation because some hidden layer is dead on the whole domain: f' = 0 for every unit at every input, so
-the layer's output does not depend on x and no gradient passes it (for ReLU: the layer is all zero).
+initialisation because some hidden layer gives the same output at every input and has f' = 0 there (for ReLU: the
+layer is all zero), so no gradient reaches the layers below it either.
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ from relu_viz.activations import ACTIVATIONS
 DOMAIN = math.sqrt(7)
 GRID = 129  # inputs per network where no exact shortcut applies
 BORN_INITS = ("he", "he_bias", "rai")  # He with zero biases; He with N(0, 2/fan_in) biases; randomized asymmetric
-RAI_SIGMA = 0.6007  # Lu et al. 2020: sigma of the symmetric part of RAI, whose asymmetric part is Beta(2, 1)
-HOMOGENEOUS = ("relu", "leaky_relu", "prelu", "rrelu", "identity")  # f(a x) = a f(x) for a > 0
+RAI_SIGMA = 0.6007  # Lu et al. 2020: the symmetric part of RAI is N(0, sigma^2 / fan_in), the asymmetric Beta(2, 1)
+NEARLY_CONSTANT = 1e-6  # a layer whose every unit varies by less than this over the domain is nearly constant
 MAX_DEPTH, MAX_WIDTH, MAX_TRIALS = 100, 512, 100_000
 MAX_CELLS = 5e8  # trials x depth x inputs x (width^2 + 10 width) of one estimate: about a second of numpy
 CHUNK = 2000  # trials simulated at once
 
 
 class Estimate(float):
-    """A Monte Carlo probability that also carries its standard error and the number of trials."""
+    """A Monte Carlo probability that also carries the number of trials, its standard error and its Wilson score
+    interval (which, unlike +-2 standard errors, does not collapse to a point at 0 or 1)."""
 
     standard_error: float
     trials: int
@@ -40,11 +41,38 @@ class Estimate(float):
     def __reduce__(self):
         return Estimate, (float(self), self.trials)
 
+    def interval(self, z: float = 1.96) -> tuple[float, float]:
+        """The Wilson score interval (95% for z = 1.96)."""
+        n, p = self.trials, float(self)
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class ByDepth:
+    """For every depth 1..L: the probability of being born dead (some layer exactly constant over the domain) and
+    of being at least nearly constant (some layer varies by less than NEARLY_CONSTANT)."""
+
+    dead: list[Estimate]
+    nearly_constant: list[Estimate]
+
+
+def positively_homogeneous(activation: str, params: dict | None = None) -> bool:
+    """Whether f(a x) = a f(x) for every a > 0, checked on a grid of x for several a. With zero biases such a
+    network satisfies h(x) = x h(1) for x > 0 and h(x) = |x| h(-1) for x < 0, so three inputs decide it."""
+    act = ACTIVATIONS[activation]
+    p = act.resolve(params or {})
+    x = np.concatenate([np.linspace(-5, 5, 1001), [-1e3, -1e-3, 1e-3, 1e3]])
+    with np.errstate(all="ignore"):
+        return all(np.allclose(act.f(a * x, **p), a * act.f(x, **p), rtol=1e-12, atol=1e-300)
+                   for a in (0.25, 0.5, 2.0, 3.7))
+
 
 def _init_layer(rng, trials: int, fan_in: int, width: int, init: str):
     """Weights (trials, fan_in, width) and biases (trials, 1, width) of one layer for every trial."""
     if init == "rai":
-        v = rng.normal(0, RAI_SIGMA / math.sqrt(fan_in + 1), (trials, fan_in + 1, width))
+        v = rng.normal(0, RAI_SIGMA / math.sqrt(fan_in), (trials, fan_in + 1, width))
         chosen = rng.integers(0, fan_in + 1, (trials, width))  # one entry of each neuron's [w, b] is asymmetric
         t, u = np.meshgrid(np.arange(trials), np.arange(width), indexing="ij")
         v[t, chosen, u] = rng.beta(2, 1, (trials, width))
@@ -54,53 +82,71 @@ def _init_layer(rng, trials: int, fan_in: int, width: int, init: str):
     return W, b
 
 
-def first_dead_layer(hidden_layers: int, width: int, trials: int, seed: int = 0, init: str = "he",
-                     activation: str = "relu", params: dict | None = None, inputs: np.ndarray | None = None):
-    """For each trial network, the first hidden layer (1-based) with f' = 0 for every unit at every input, or 0
-    if none is. A network with L hidden layers is the first L layers of a deeper one, so one run answers every
-    depth <= L."""
+def exact_inputs(init: str, activation: str, params: dict | None = None) -> bool:
+    """Whether the three inputs -sqrt(7), 0, sqrt(7) decide exactly (zero biases, positively homogeneous f)."""
+    return init == "he" and positively_homogeneous(activation, params)
+
+
+def first_constant_layer(hidden_layers: int, width: int, trials: int, seed: int = 0, init: str = "he",
+                         activation: str = "relu", params: dict | None = None, inputs: np.ndarray | None = None):
+    """For each trial network, the first hidden layer (1-based) whose every unit gives the same output at every
+    input with f' = 0 there (so no rounding of a merely tiny variation counts), or 0 if none does; and the first
+    layer whose units vary by less than NEARLY_CONSTANT. A network with L hidden layers is the first L layers of a
+    deeper one, so one run answers every depth <= L."""
     _check(hidden_layers, width, trials, init, activation)
     act = ACTIVATIONS[activation]
     p = act.resolve(params or {})
-    if inputs is None:  # zero biases, homogeneous f: pre(x) = x pre(1) for x > 0 and |x| pre(-1) for x < 0
-        exact = init == "he" and activation in HOMOGENEOUS
-        inputs = np.array([-1.0, 1.0]) if exact else np.linspace(-DOMAIN, DOMAIN, GRID)
+    if inputs is None:
+        exact = exact_inputs(init, activation, params)
+        inputs = np.array([-DOMAIN, 0.0, DOMAIN]) if exact else np.linspace(-DOMAIN, DOMAIN, GRID)
     rng = np.random.default_rng(seed)
-    first = np.zeros(trials, dtype=int)
-    for start in range(0, trials, CHUNK):
-        n = min(CHUNK, trials - start)
-        h = np.broadcast_to(np.asarray(inputs, float)[None, :, None], (n, len(inputs), 1))
-        dead = np.zeros(n, dtype=int)
-        for layer in range(1, hidden_layers + 1):
-            W, b = _init_layer(rng, n, h.shape[2], width, init)
-            pre = h @ W if b is None else h @ W + b
-            h = act.f(pre, **p)
-            blocked = ~np.any(act.df(pre, **p) != 0, axis=(1, 2))
-            dead = np.where((dead == 0) & blocked, layer, dead)
-        first[start:start + n] = dead
-    return first
+    constant, flat = np.zeros(trials, dtype=int), np.zeros(trials, dtype=int)
+    with np.errstate(all="ignore"):
+        for start in range(0, trials, CHUNK):
+            n = min(CHUNK, trials - start)
+            h = np.broadcast_to(np.asarray(inputs, float)[None, :, None], (n, len(inputs), 1))
+            first, first_flat = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
+            for layer in range(1, hidden_layers + 1):
+                W, b = _init_layer(rng, n, h.shape[2], width, init)
+                pre = h @ W if b is None else h @ W + b
+                h = act.f(pre, **p)
+                variation = np.ptp(h, axis=1).max(axis=1)
+                blocked = ~np.any(act.df(pre, **p) != 0, axis=(1, 2))
+                first = np.where((first == 0) & (variation == 0) & blocked, layer, first)
+                first_flat = np.where((first_flat == 0) & (variation < NEARLY_CONSTANT), layer, first_flat)
+            constant[start:start + n], flat[start:start + n] = first, first_flat
+    return constant, flat
 
 
 def born_dead_probability(hidden_layers: int, width: int, trials: int = 20_000, seed: int = 0, init: str = "he",
                           activation: str = "relu", params: dict | None = None) -> Estimate:
-    """Monte Carlo probability that the network is born dead (constant over [-sqrt(7), sqrt(7)])."""
-    first = first_dead_layer(hidden_layers, width, trials, seed, init, activation, params)
-    return Estimate(float(np.mean(first > 0)), trials)
+    """Monte Carlo probability that the network is born dead (its output constant over [-sqrt(7), sqrt(7)])."""
+    constant, _ = first_constant_layer(hidden_layers, width, trials, seed, init, activation, params)
+    return Estimate(float(np.mean(constant > 0)), trials)
 
 
 def born_dead_by_depth(max_layers: int, width: int, trials: int, seed: int = 0, init: str = "he",
-                       activation: str = "relu", params: dict | None = None) -> list[Estimate]:
-    """born_dead_probability for every depth 1..max_layers from one simulation of the deepest networks."""
-    first = first_dead_layer(max_layers, width, trials, seed, init, activation, params)
-    return [Estimate(float(np.mean((first > 0) & (first <= depth))), trials) for depth in range(1, max_layers + 1)]
+                       activation: str = "relu", params: dict | None = None) -> ByDepth:
+    """born_dead_probability (and the nearly-constant share) for every depth 1..max_layers, from one simulation
+    of the deepest networks."""
+    constant, flat = first_constant_layer(max_layers, width, trials, seed, init, activation, params)
+    depths = range(1, max_layers + 1)
+    return ByDepth([Estimate(float(np.mean((constant > 0) & (constant <= d))), trials) for d in depths],
+                   [Estimate(float(np.mean((flat > 0) & (flat <= d))), trials) for d in depths])
 
 
 def dead_at_point_probability(hidden_layers: int, width: int, trials: int = 20_000, seed: int = 0,
                               x: float = 1.0) -> Estimate:
     """Monte Carlo probability that a He-initialised ReLU network with zero biases has a layer that is all zero
     at the single input x (compare single_input_closed_form)."""
-    first = first_dead_layer(hidden_layers, width, trials, seed, inputs=np.array([x]))
-    return Estimate(float(np.mean(first > 0)), trials)
+    rng = np.random.default_rng(seed)
+    h = np.full((trials, 1, 1), float(x))
+    dead = np.zeros(trials, dtype=bool)
+    for _ in range(hidden_layers):
+        W, _ = _init_layer(rng, trials, h.shape[2], width, "he")
+        h = np.maximum(h @ W, 0)
+        dead |= ~h.any(axis=(1, 2))
+    return Estimate(float(np.mean(dead)), trials)
 
 
 def single_input_closed_form(hidden_layers: int, width: int) -> float:
@@ -110,7 +156,7 @@ def single_input_closed_form(hidden_layers: int, width: int) -> float:
 
 def _cost_per_trial(hidden_layers, width, init, activation) -> int:
     """Multiply-adds (and elementwise work, about 10 per unit) to simulate one network."""
-    inputs = 2 if init == "he" and activation in HOMOGENEOUS else GRID
+    inputs = 3 if exact_inputs(init, activation) else GRID
     return hidden_layers * inputs * (width**2 + 10 * width)
 
 

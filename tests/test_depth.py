@@ -5,21 +5,26 @@ import math
 import numpy as np
 import pytest
 
+from relu_viz import ACTIVATIONS
 from relu_viz.depth import (
-    DOMAIN,
+    RAI_SIGMA,
+    Estimate,
+    _init_layer,
     born_dead_by_depth,
     born_dead_probability,
     dead_at_point_probability,
     max_trials,
+    positively_homogeneous,
     signal_propagation,
     single_input_closed_form,
 )
+from tests.reference import reference
 
 
 def brute_force_born_dead(hidden_layers, width, trials, seed, points=1001):
     """One network at a time, on a dense grid of the domain: is some hidden layer zero everywhere?"""
     rng = np.random.default_rng(seed)
-    x = np.linspace(-DOMAIN, DOMAIN, points)[:, None]
+    x = np.linspace(-math.sqrt(7), math.sqrt(7), points)[:, None]
     dead = 0
     for _ in range(trials):
         h, fan_in = x, 1
@@ -56,7 +61,9 @@ def test_contract_call_and_standard_error():
 
 def test_by_depth_is_monotonic_and_agrees_with_single_depth_estimates():
     curve = born_dead_by_depth(12, 3, 20_000, seed=3)
-    values = np.array([float(e) for e in curve])
+    values = np.array([float(e) for e in curve.dead])
+    flat = np.array([float(e) for e in curve.nearly_constant])
+    assert np.all(flat >= values) and np.all(np.diff(flat) >= 0)
     assert values[0] == 0 and np.all(np.diff(values) >= 0)
     single = born_dead_probability(12, 3, 20_000, seed=4)
     assert abs(values[-1] - single) < 4 * math.sqrt(2) * single.standard_error
@@ -65,7 +72,83 @@ def test_by_depth_is_monotonic_and_agrees_with_single_depth_estimates():
 def test_leaky_relu_is_never_born_dead_and_wide_networks_essentially_never():
     assert born_dead_probability(30, 2, 5_000, activation="leaky_relu") == 0
     assert born_dead_probability(30, 2, 1_000, init="he_bias", activation="leaky_relu") == 0
-    assert born_dead_probability(50, 100, 400) == 0
+    assert born_dead_probability(50, 100, 300) == 0
+
+
+def brute_force_with_biases(hidden_layers, width, trials, seed, activation="relu", points=1001):
+    """One network at a time, He weights and biases N(0, 2/fan_in), dense grid: is some layer constant?"""
+    rng = np.random.default_rng(seed)
+    f = ACTIVATIONS[activation].f
+    x = np.linspace(-math.sqrt(7), math.sqrt(7), points)[:, None]
+    dead = 0
+    for _ in range(trials):
+        h, fan_in = x, 1
+        for _ in range(hidden_layers):
+            s = math.sqrt(2 / fan_in)
+            h = f(h @ rng.normal(0, s, (fan_in, width)) + rng.normal(0, s, width))
+            fan_in = width
+            if np.all(h == h[0]):
+                dead += 1
+                break
+    return dead / trials
+
+
+def test_born_dead_with_biases_agrees_with_brute_force():
+    estimate = born_dead_probability(6, 3, 3000, seed=0, init="he_bias")
+    brute = brute_force_with_biases(6, 3, 1500, seed=5)
+    se = math.sqrt(estimate.standard_error**2 + brute * (1 - brute) / 1500)
+    assert abs(estimate - brute) < 4 * se, (float(estimate), brute)
+
+
+def test_he_bias_and_rai_draw_what_they_say():
+    rng = np.random.default_rng(0)
+    W, b = _init_layer(rng, 4000, 8, 6, "he_bias")
+    for values, std in ((W, math.sqrt(2 / 8)), (b, math.sqrt(2 / 8))):
+        assert abs(values.std() - std) < 5 * std / math.sqrt(2 * values.size)
+    W, b = _init_layer(rng, 4000, 8, 6, "rai")
+    v = np.concatenate([W, b], axis=1)  # (trials, fan_in + 1, width): one Beta(2, 1) entry per neuron
+    sigma = RAI_SIGMA / math.sqrt(8)
+    beta_mean, beta_var = 2 / 3, 1 / 18  # Beta(2, 1)
+    expected_mean = (beta_mean + 8 * 0) / 9
+    assert abs(v.mean() - expected_mean) < 5 * math.sqrt((beta_var + 8 * sigma**2) / 9 / v.size) * 3
+    column_max = v.max(axis=1)
+    assert (v >= 0).sum(axis=1).min() >= 1, "every neuron has its positive Beta entry"
+    symmetric = np.sort(v, axis=1)[:, :-1]  # mostly the normal entries
+    assert abs(np.median(np.abs(symmetric)) / sigma - 0.6745) < 0.1
+    assert float(column_max.mean()) > 0.5
+
+
+def test_wilson_interval_does_not_collapse_at_zero():
+    lo, hi = Estimate(0.0, 4000).interval()
+    assert lo == 0 and hi == pytest.approx(1.96**2 / (4000 + 1.96**2))
+    lo, hi = Estimate(0.5, 100).interval()
+    assert (lo, hi) == pytest.approx((0.4038, 0.5962), abs=1e-4)
+
+
+@pytest.mark.parametrize("key", ACTIVATIONS)
+def test_positive_homogeneity_is_decided_by_the_function_itself(key):
+    """Against the mpmath reference at default parameters: f(a x) = a f(x) for all a > 0 and x?"""
+    params = ACTIVATIONS[key].defaults
+    pairs = [(a, x) for a in (0.3, 2.0, 7.5) for x in (-4.0, -1.3, -0.2, 0.0, 0.7, 1.9, 5.0)]
+    holds = all(abs(reference(key, a * x, **params) - a * reference(key, x, **params)) < 1e-12 for a, x in pairs)
+    assert positively_homogeneous(key) == holds
+
+
+def test_the_three_point_shortcut_agrees_with_the_grid_where_it_is_used():
+    from relu_viz.depth import first_constant_layer
+
+    for key, params in (("relu", {}), ("leaky_relu", {"negative_slope": 0.0}), ("maxout",
+                        {"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)})):
+        assert positively_homogeneous(key, params)
+        exact, _ = first_constant_layer(8, 3, 3000, seed=9, activation=key, params=params)
+        grid, _ = first_constant_layer(8, 3, 3000, seed=9, activation=key, params=params,
+                                       inputs=np.linspace(-math.sqrt(7), math.sqrt(7), 257))
+        assert np.array_equal(exact > 0, grid > 0), key
+    assert not positively_homogeneous("hardtanh") and not positively_homogeneous("relu6")
+
+
+def test_binary_step_is_not_born_dead_at_depth_one():
+    assert born_dead_probability(1, 3, 2000, activation="binary_step") == 0
 
 
 def test_random_asymmetric_init_dies_less_than_symmetric_init():
@@ -85,9 +168,12 @@ def test_xavier_halves_relu_signal_per_layer():
     assert abs(ratios.mean() - 0.5) < 0.02 and np.all(np.abs(ratios - 0.5) < 0.1), ratios
 
 
-def test_sigmoid_gradients_vanish_towards_the_input():
+def test_sigmoid_gradients_vanish_towards_the_input_and_tanh_gradients_do_not():
     g = signal_propagation("sigmoid", depth=20, width=128, init="xavier").gradient_norm
     assert g[0] < 1e-6 * g[-1]
+    for init in ("xavier", "he"):
+        t = signal_propagation("tanh", depth=30, width=256, init=init).gradient_norm
+        assert t[0] > t[-1], f"tanh gradients grow towards the input under {init}"
 
 
 def test_limits_are_enforced():

@@ -1,15 +1,37 @@
-"""The depth panel through AppTest."""
+"""The depth panel through AppTest: the numbers in its captions are the core's."""
 
 import pytest
 
+from relu_viz.depth import born_dead_by_depth, max_trials, signal_propagation
 from tests.apptest import notices, open_app
+from ui.depth_panel import WIDTHS
 
 
-def test_depth_panel_renders_both_sections():
+def test_depth_panel_states_the_computed_probabilities_and_ratios():
     at = open_app({"tab": "Depth"})
     assert len(at.get("plotly_chart")) == 2
-    assert any("At 25 layers" in c.value for c in at.caption)
-    assert any("He ×" in c.value for c in at.caption)
+    born = next(c.value for c in at.caption if c.value.startswith("Born dead at 25 hidden layers"))
+    for width in WIDTHS:
+        curve = born_dead_by_depth(25, width, min(4000, max_trials(25, width)), 0)
+        assert f"width {width}: {float(curve.dead[-1]):.1%}" in born
+        assert f"width {width}: {float(curve.nearly_constant[-1]):.1%}" in born
+    assert "Wilson" in born and "-√7, 0 and √7 decide exactly" in born
+    meaning = next(m.value for m in at.markdown if m.value.startswith("**What it means.**"))
+    ten = born_dead_by_depth(25, 3, 4000, 0).dead[9]
+    assert f"{float(ten):.0%} of the networks of 10 hidden layers" in meaning
+    signal = next(c.value for c in at.caption if c.value.startswith("ReLU, measured over 8"))
+    he = signal_propagation("relu", depth=30, width=256, init="he", batch=256)
+    assert f"He ×{he.second_moment[-1] / he.second_moment[0]:.3g}" in signal
+    assert f"He ×{he.gradient_norm[0] / he.gradient_norm[-1]:.3g}" in signal
+
+
+def test_tanh_gradients_are_said_to_grow_and_sigmoid_gradients_to_shrink():
+    tanh = open_app({"tab": "Depth", "act": ["tanh", "sigmoid"], "depth.sig_act": "tanh"})
+    caption = next(c.value for c in tanh.caption if c.value.startswith("Tanh, measured"))
+    assert "Xavier ×" in caption and "(grows towards the input)" in caption and "shrinks" not in caption
+    sigmoid = open_app({"tab": "Depth", "act": ["tanh", "sigmoid"], "depth.sig_act": "sigmoid"})
+    caption = next(c.value for c in sigmoid.caption if c.value.startswith("Sigmoid, measured"))
+    assert "Xavier ×" in caption and "(shrinks towards the input)" in caption
 
 
 def test_leaky_relu_is_shown_never_born_dead():
@@ -17,11 +39,23 @@ def test_leaky_relu_is_shown_never_born_dead():
     assert any("no network was born dead" in i.value for i in at.info)
 
 
-def test_depth_link_with_other_init_and_custom_std():
+def test_rai_link_says_how_many_saved_networks_are_nearly_constant():
     at = open_app({"tab": "Depth", "depth.init": "rai", "depth.layers": "10", "depth.trials": "1000",
                    "depth.sig_std": "0.05", "depth.sig_depth": "10", "depth.sig_width": "64"})
     assert not at.warning, notices(at)
-    assert any("At 10 layers" in c.value for c in at.caption)
+    assert any(c.value.startswith("Born dead at 10 hidden layers") for c in at.caption)
+    meaning = next(m.value for m in at.markdown if m.value.startswith("**What it means.**"))
+    curve = born_dead_by_depth(10, 3, 1000, 0, "rai")
+    saved = float(curve.nearly_constant[-1]) - float(curve.dead[-1])
+    assert f"width 3: {saved:.0%} of all networks" in meaning
+    assert any("std 0.05" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_a_panel_activation_that_is_not_shown_is_announced():
+    at = open_app({"tab": "Depth", "depth.act": "tanh", "depth.sig_act": "gelu"})
+    for name in ("depth.act", "depth.sig_act"):
+        assert name in notices(at)
+    assert at.session_state["depth.act"] == "relu" and at.session_state["depth.sig_act"] == "relu"
 
 
 @pytest.mark.parametrize("query, named", [({"depth.layers": "500"}, "depth.layers"),

@@ -6,25 +6,27 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from relu_viz.depth import Estimate, Propagation, single_input_closed_form
+from relu_viz.depth import ByDepth, Propagation, single_input_closed_form
 from ui.charts import PALETTE
 
 MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 
 
-def born_dead_figure(by_width: dict[int, list[Estimate]], closed_form: bool, height: int = 460) -> go.Figure:
-    """Probability of being born dead against depth, one curve per width with 95% error bars; dashed, the
+def born_dead_figure(by_width: dict[int, ByDepth], closed_form: bool, height: int = 460) -> go.Figure:
+    """Probability of being born dead against depth, one curve per width with 95% Wilson intervals; dotted, the
     single-input closed form 1 - (1 - 2^-N)^L."""
     fig = go.Figure()
-    for i, (width, estimates) in enumerate(by_width.items()):
+    for i, (width, curve) in enumerate(by_width.items()):
+        estimates = curve.dead
         depths = np.arange(1, len(estimates) + 1)
         p = np.array([float(e) for e in estimates])
-        error = 1.96 * np.array([e.standard_error for e in estimates])
+        low, high = np.array([e.interval() for e in estimates]).T
         color = PALETTE[i % len(PALETTE)]
         fig.add_trace(go.Scatter(
             x=depths, y=p, name=f"width {width} ({estimates[0].trials:,} trials)", mode="lines+markers",
             line={"color": color, "width": 2.5}, marker={"size": 5},
-            error_y={"type": "data", "array": error, "thickness": 1, "width": 2, "color": color},
+            error_y={"type": "data", "symmetric": False, "array": high - p, "arrayminus": p - low, "thickness": 1,
+                     "width": 2, "color": color},
             hovertemplate=f"width {width}, %{{x}} layers: %{{y:.3f}}<extra></extra>"))
         if closed_form:
             fig.add_trace(go.Scatter(
@@ -32,7 +34,7 @@ def born_dead_figure(by_width: dict[int, list[Estimate]], closed_form: bool, hei
                 name=f"width {width}: dead at one input", mode="lines", showlegend=i == 0,
                 legendgroup="closed", line={"color": color, "dash": "dot", "width": 1.5},
                 hovertemplate=f"1 - (1 - 2^-{width})^%{{x}} = %{{y:.3f}}<extra>dead at one input</extra>"))
-    fig.update_xaxes(title_text="hidden layers L", rangemode="tozero")
+    fig.update_xaxes(title_text="hidden layers L (Lu et al. count weight layers: L + 1)", rangemode="tozero")
     fig.update_yaxes(title_text="probability", range=[-0.02, 1.02])
     fig.update_layout(title="Probability that the network is born dead", height=height, margin=MARGIN,
                       hovermode="x unified", legend={"orientation": "h", "y": -0.2})

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS
-from relu_viz.depth import GRID, HOMOGENEOUS, born_dead_by_depth, max_trials, signal_propagation
+from relu_viz.depth import GRID, NEARLY_CONSTANT, born_dead_by_depth, exact_inputs, max_trials, signal_propagation
 from ui import depth_charts as charts
 from ui import presenter
 from ui.controls import URL, param_widget, shown_activation
@@ -34,17 +34,17 @@ def render(view: View) -> None:
 def born_dead_section(view: View) -> None:
     st.subheader("Born dead")
     st.markdown(
-        "A network can be dead before training starts: if some hidden layer outputs zero for every input, the "
-        "network's output is constant and no gradient reaches the layers below. Here each network has 1 input, "
-        "1 output and L hidden layers of N units, initialised at random; it is **born dead** when some layer has "
-        "f' = 0 for every unit at every input in [-√7, √7], so its output is constant (Lu, Shin, Su and "
-        "Karniadakis, *Dying ReLU and Initialization*, 2020).")
+        "A network can be dead before training starts: if some hidden layer gives the same output for every "
+        "input, the network's output is constant and no gradient reaches the layers below it. Here each network "
+        "has 1 input, 1 output and L hidden layers of N units, initialised at random; it is **born dead** when some "
+        "layer's output is the same at every input in [-√7, √7] (for ReLU: the layer is all zero) (Lu, Shin, Su "
+        "and Karniadakis, *Dying ReLU and Initialization*, Commun. Comput. Phys. 28, 2020).")
     left, middle, right = st.columns(3)
     with left:
-        act = shown_activation(view, "depth.act", "Activation", SPEC["depth.act"].help)
+        act = shown_activation(view, "depth.act", "Activation (born dead)", SPEC["depth.act"].help)
         init = param_widget(SPEC["depth.init"], "depth.init", "Initialisation")
     with middle:
-        max_layers = param_widget(SPEC["depth.layers"], "depth.layers", "Deepest network (layers)")
+        max_layers = param_widget(SPEC["depth.layers"], "depth.layers", "Deepest network (hidden layers)")
         trials = int(param_widget(SPEC["depth.trials"], "depth.trials", "Trials"))
     with right:
         seed = st.number_input("Seed", 0, int(SPEC["depth.seed"].high), 0, 1, key="depth.seed", bind=URL,
@@ -55,36 +55,58 @@ def born_dead_section(view: View) -> None:
     with st.spinner("Drawing random networks…"):
         by_width = {w: born_dead(max_layers, w, min(trials, max_trials(max_layers, w, init, act)), seed, init, act,
                                  params) for w in WIDTHS}
-    exact = init == "he" and act in HOMOGENEOUS
-    presenter.chart(charts.born_dead_figure(by_width, closed_form=act == "relu" and init == "he"))
-    deepest = {w: float(e[-1]) for w, e in by_width.items()}
-    st.caption(
-        f"At {max_layers} layers: " + ", ".join(f"width {w}: {p:.1%}" for w, p in deepest.items()) + ". Error "
-        "bars: 95% (±1.96 standard errors). "
-        + ("With zero biases a ReLU network is positively homogeneous (h(x) = x·h(1) for x > 0), so checking "
-           "x = -1 and x = 1 decides it exactly. " if exact else f"Checked on {GRID} inputs across the domain. ")
-        + ("Dotted: the probability that some layer is all zero at one given input, 1 - (1 - 2^-N)^L; being "
-           "dead on the whole domain is rarer, since both signs of x must die." if act == "relu" and init == "he"
-           else ""))
-    if max(deepest.values()) == 0 and act != "relu":
-        st.info(f"{ACTIVATIONS[act].label}: no network was born dead. A layer dies only where f' = 0 for every "
-                "unit at every input" + (": Leaky ReLU's slope is never 0, so it cannot happen."
-                                        if "leaky" in act else "."))
-    st.markdown(
-        "**What it means.** Narrow, deep ReLU networks are often dead at birth: with 3 units per layer most "
-        "networks of 10 or more layers are. Width saves them (each layer dies with probability about 2^-N), and "
-        "so does a better initialisation: compare *rai*, the randomized asymmetric initialisation, with *he*.")
+    closed_form = act == "relu" and init == "he"
+    presenter.chart(charts.born_dead_figure(by_width, closed_form=closed_form))
+    st.caption(born_dead_caption(by_width, max_layers, exact_inputs(init, act, dict(params)), closed_form))
+    if all(float(c.dead[-1]) == 0 for c in by_width.values()):
+        st.info(f"{ACTIVATIONS[act].label}: no network was born dead. A layer is constant only where every unit's "
+                "output does not change with the input" + (": Leaky ReLU's slope is never 0, so it cannot happen."
+                                                             if "leaky" in act else "."))
+    st.markdown(born_dead_meaning(by_width, init))
+
+
+def born_dead_caption(by_width: dict, max_layers: int, exact: bool, closed_form: bool) -> str:
+    """What the chart shows at the deepest network, and how it was computed."""
+    dead = ", ".join(f"width {w}: {float(c.dead[-1]):.1%}" for w, c in by_width.items())
+    flat = ", ".join(f"width {w}: {float(c.nearly_constant[-1]):.1%}" for w, c in by_width.items())
+    method = ("With zero biases and a positively homogeneous activation (f(a·x) = a·f(x) for a > 0, checked on "
+              "the function itself), a layer's output is x·h(1) for x > 0 and |x|·h(-1) for x < 0, so the inputs "
+              "-√7, 0 and √7 decide exactly. " if exact else f"Checked on {GRID} inputs across the domain. ")
+    return (f"Born dead at {max_layers} hidden layers: {dead}. Born dead or nearly constant (some layer varies "
+            f"by less than {NEARLY_CONSTANT:g} over the whole domain): {flat}. Error bars: 95% Wilson intervals. "
+            + method + ("Dotted: the probability that some layer is all zero at one given input, 1 - (1 - 2^-N)^L; "
+                        "being dead on the whole domain is rarer, since both signs of x must die." if closed_form
+                        else ""))
+
+
+def born_dead_meaning(by_width: dict, init: str) -> str:
+    """The lesson, with the numbers taken from this figure."""
+    text = ("**What it means.** Narrow, deep ReLU networks are often dead at birth. Width helps: at one given "
+            "input, a layer of N units is all zero with probability 2^-N.")
+    curve = by_width.get(3)
+    if curve is not None and len(curve.dead) >= 10:
+        text += f" Here, with 3 units per layer, {float(curve.dead[9]):.0%} of the networks of 10 hidden layers are."
+    if init == "rai":
+        saved = {w: float(c.nearly_constant[-1]) - float(c.dead[-1]) for w, c in by_width.items()}
+        text += (" The randomized asymmetric initialisation (RAI) makes exact death rarer, but many of the "
+                 "networks it saves are nearly constant at this depth: " + ", ".join(
+                     f"width {w}: {v:.0%} of all networks" for w, v in saved.items()) + ".")
+    else:
+        text += " Compare the randomized asymmetric initialisation, *rai*, which Lu et al. designed against this."
+    return text
 
 
 def propagation_section(view: View) -> None:
     st.subheader("Signal propagation")
     st.markdown(
-        "Push a batch of inputs through a deep network at initialisation: He initialisation (variance 2/fan_in) "
-        "keeps the size of ReLU signals steady through depth, Xavier's 1/fan_in halves it at every layer, and "
-        "sigmoid and tanh gradients shrink towards the input layers (He et al. 2015; Glorot and Bengio 2010).")
+        "Push a batch of inputs through a deep network at initialisation, and a gradient back. For ReLU, He "
+        "initialisation (variance 2/fan_in) keeps the size of the signal steady through depth, while Xavier's "
+        "(2/(fan_in + fan_out), here 1/width) halves it at every layer (He et al. 2015; Glorot and Bengio 2010). "
+        "Other activations behave differently: the caption gives what was measured for the one picked.")
     left, middle, right = st.columns(3)
     with left:
-        sig_act = shown_activation(view, "depth.sig_act", "Activation ", SPEC["depth.sig_act"].help)
+        sig_act = shown_activation(view, "depth.sig_act", "Activation (signal propagation)",
+                                   SPEC["depth.sig_act"].help)
     with middle:
         depth = param_widget(SPEC["depth.sig_depth"], "depth.sig_depth", "Layers")
         width = param_widget(SPEC["depth.sig_width"], "depth.sig_width", "Width")
@@ -104,7 +126,17 @@ def propagation_section(view: View) -> None:
         theory = {"He": results["He"].second_moment[0] * np.ones(depth),
                   "Xavier": results["Xavier"].second_moment[0] * 0.5**layers}
     presenter.chart(charts.propagation_figure(results, theory))
-    he, xavier = results["He"].second_moment, results["Xavier"].second_moment
-    st.caption(f"Measured over 8 random networks of {depth} layers of {width} units. Signal from layer 1 to "
-               f"layer {depth}: He ×{he[-1] / he[0]:.3g}, Xavier ×{xavier[-1] / xavier[0]:.3g}"
-               + (f" (ReLU theory: ×1 and ×{0.5 ** (depth - 1):.3g})." if sig_act == "relu" else "."))
+    st.caption(propagation_caption(results, ACTIVATIONS[sig_act].label, depth, width, sig_act == "relu"))
+
+
+def propagation_caption(results: dict, label: str, depth: int, width: int, relu: bool) -> str:
+    """The measured change of the signal and of the gradient through depth, per initialisation."""
+    signal = ", ".join(f"{name} ×{r.second_moment[-1] / r.second_moment[0]:.3g}" for name, r in results.items())
+    parts = []
+    for name, r in results.items():
+        ratio = r.gradient_norm[0] / r.gradient_norm[-1]
+        trend = "shrinks" if ratio < 0.5 else "grows" if ratio > 2 else "stays within a factor 2"
+        parts.append(f"{name} ×{ratio:.3g} ({trend} towards the input)")
+    return (f"{label}, measured over 8 random networks of {depth} layers of {width} units. Signal from layer 1 to "
+            f"layer {depth}: {signal}" + (f" (ReLU theory: ×1 and ×{0.5 ** (depth - 1):.3g})" if relu else "")
+            + f". Gradient at layer 1 relative to layer {depth}: " + ", ".join(parts) + ".")
