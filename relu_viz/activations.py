@@ -82,6 +82,8 @@ class Activation:
     params: tuple[Param, ...] = ()
     kinks: Callable[..., tuple[float, ...]] = lambda **p: ()  # where f or f' is not smooth
     check: Callable[..., str | None] = lambda **p: None  # cross-parameter rule: an error message or None
+    # f' from the saved output y = f(x), where PyTorch's autograd computes it that way (relu, sigmoid, tanh)
+    df_from_output: Callable[..., np.ndarray] | None = None
 
     @property
     def defaults(self) -> dict:
@@ -262,10 +264,13 @@ _ENTRIES = [
         lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(x.dtype),
         r"\mathrm{ReLU}(x) = \max(0, x)",
         r"\mathrm{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-        "The default hidden activation of deep learning since AlexNet (2012): cheap, and its gradient is exactly 1 "
-        "for every positive input, so it does not vanish through depth. Its weakness is the flat negative side: a "
-        "unit whose pre-activation is negative on every input gets zero gradient and never recovers (a dead ReLU).",
-        kinks=lambda: (0.0,),
+        "Introduced for restricted Boltzmann machines by Nair and Hinton (2010), shown by Glorot, Bordes and Bengio "
+        "(2011) to train deep networks well, and the default hidden activation since AlexNet (Krizhevsky et al. "
+        "2012): cheap, its gradient is exactly 1 for every positive input, and its outputs are sparse (exact zeros "
+        "wherever the input is negative). Its weakness is the flat negative side: a unit whose pre-activation is "
+        "negative on every input gets zero gradient (a dead ReLU). In the first layer, under plain gradient "
+        "descent, it stays dead; deeper units can revive when the layers below them change.",
+        kinks=lambda: (0.0,), df_from_output=lambda y: (y > 0).astype(y.dtype),
     ),
     Activation(
         "leaky_relu", "Leaky ReLU", RELU_FAMILY,
@@ -274,8 +279,10 @@ _ENTRIES = [
         r"\mathrm{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ a\,x & x \le 0 \end{cases},\quad a = "
         r"\text{negative\_slope}",
         r"\mathrm{LeakyReLU}'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
-        "ReLU with a small slope for negative inputs (Maas et al. 2013), so every unit always receives some "
-        "gradient and cannot die. Used where dead units hurt, for example in GAN discriminators.",
+        "ReLU with a small slope for negative inputs (Maas, Hannun and Ng 2013): with a slope above 0 every unit "
+        "always receives some gradient and cannot die, though a unit negative on every input learns only through "
+        "that small slope. Its outputs are not zero-centred either. Used where dead units hurt, for example in GAN "
+        "discriminators.",
         (Param("negative_slope", 0.01, 0.0, 1.0, 0.01, "Slope for x < 0; 0 gives ReLU, 1 gives the identity."),),
         kinks=lambda negative_slope: (0.0,),
     ),
@@ -285,7 +292,8 @@ _ENTRIES = [
         r"\mathrm{PReLU}(x) = \begin{cases} x & x > 0 \\ w\,x & x \le 0 \end{cases}",
         r"\mathrm{PReLU}'(x) = \begin{cases} 1 & x > 0 \\ w & x \le 0 \end{cases}",
         "Leaky ReLU whose negative slope w is learned with the weights (He et al. 2015, the paper that also "
-        "introduced He initialisation). Here w is a slider; in a network each channel learns its own.",
+        "introduced He initialisation). Here w is a slider; PyTorch's nn.PReLU learns one w shared by all "
+        "channels by default (num_parameters=1), or one per channel.",
         (Param("weight", 0.25, -1.0, 1.0, 0.01, "The learned negative slope w (PyTorch initialises it to 0.25)."),),
         kinks=lambda weight: (0.0,),
     ),
@@ -319,8 +327,9 @@ _ENTRIES = [
         r"\mathrm{ELU}(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
         r"\mathrm{ELU}'(x) = \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
         "Exponential Linear Unit (Clevert et al. 2015): identity for positive inputs, a smooth exponential that "
-        "saturates at -alpha for negative ones. Negative outputs push mean activations towards zero, and the "
-        "gradient never becomes exactly zero, so units do not die. Costs an exponential.",
+        "saturates at -alpha for negative ones. Negative outputs push mean activations towards zero, and for "
+        "alpha > 0 the gradient never becomes exactly zero, so units do not die (alpha = 0 is ReLU). Costs an "
+        "exponential.",
         (_alpha(),),
         kinks=lambda alpha: (0.0,),
     ),
@@ -352,8 +361,9 @@ _ENTRIES = [
         r"\mathrm{Maxout}(x) = \max_{j=1..k} \left(a_j x + b_j\right)",
         r"\mathrm{Maxout}'(x) = a_{j^*},\quad j^* = \text{first } j \text{ attaining the max}",
         "Maxout (Goodfellow et al. 2013) outputs the largest of k learned linear pieces, so it can represent any "
-        "convex piecewise-linear function: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| max(-x, x). It never "
-        "saturates and never dies, at the price of k times the parameters.",
+        "convex piecewise-linear function: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| max(-x, x). Its gradient "
+        "is zero only where a flat piece (slope 0) is on top, as in max(0, x): without a flat piece it can "
+        "neither saturate nor die. The price is k times the parameters.",
         (Param("slopes", (-0.5, 0.5, 2.0), -10.0, 10.0, 0.1, "Slope a_j of each linear piece."),
          Param("intercepts", (0.0, 1.0, -2.0), -10.0, 10.0, 0.1, "Intercept b_j of each linear piece.")),
         kinks=_maxout_kinks,
@@ -364,7 +374,9 @@ _ENTRIES = [
         _gelu, _gelu_d,
         r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"
         r"\quad\text{tanh: } \tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
-        r"\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x),\quad \varphi(x) = e^{-x^2/2}/\sqrt{2\pi}",
+        r"\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x),\quad \varphi(x) = e^{-x^2/2}/\sqrt{2\pi}"
+        r"\quad\text{tanh: } \tfrac{1}{2}(1 + t) + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^2),"
+        r"\ t = \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)",
         "Gaussian Error Linear Unit (Hendrycks and Gimpel 2016): the input weighted by the probability that a "
         "standard normal falls below it. Smooth and slightly non-monotonic; the default in BERT and GPT models. "
         "The tanh form is the fast approximation those models originally used.",
@@ -376,7 +388,8 @@ _ENTRIES = [
         lambda x: _swish(x, 1.0), lambda x: _swish_d(x, 1.0),
         r"\mathrm{SiLU}(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
         r"\mathrm{SiLU}'(x) = \sigma(x)\,\big(1 + x\,(1 - \sigma(x))\big)",
-        "Sigmoid Linear Unit (Elfwing et al. 2017; Swish with beta = 1): smooth, non-monotonic with a small dip "
+        "Sigmoid Linear Unit (Hendrycks and Gimpel 2016; Elfwing et al. 2017; Swish with beta = 1): smooth, "
+        "non-monotonic with a small dip "
         "below zero, unbounded above. Used in EfficientNet, YOLO and the feed-forward layers of LLaMA (SwiGLU).",
     ),
     Activation(
@@ -424,16 +437,20 @@ _ENTRIES = [
         r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         r"\sigma'(x) = \sigma(x)\,\big(1 - \sigma(x)\big) \le \tfrac{1}{4}",
         "The logistic function, the classic neuron of the 1980s: squashes any input into (0, 1). Its derivative is "
-        "at most 1/4 and vanishes in both tails, so gradients shrink through every layer, and its output is not "
-        "zero-centred. Today used for gates (LSTM) and binary probabilities, not hidden layers.",
+        "at most 1/4 and vanishes in both tails, so each sigmoid layer scales the gradient passing back through it "
+        "by at most 1/4 (times its weights), and its output is not zero-centred (mean 1/2). Today used for gates "
+        "(LSTM) and binary probabilities, not hidden layers.",
+        df_from_output=lambda y: y * (1 - y),
     ),
     Activation(
         "tanh", "Tanh", SQUASHING,
         lambda x: np.tanh(x), _sech2,
         r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
         r"\tanh'(x) = 1 - \tanh^2(x)",
-        "A rescaled sigmoid with range (-1, 1): zero-centred, with slope 1 at the origin, so it trains better "
-        "than the sigmoid, but it still saturates in both tails, where gradients vanish. Used in RNNs and LSTMs.",
+        "A rescaled sigmoid with range (-1, 1): zero-centred, with slope 1 at the origin, so it usually trains "
+        "better than the sigmoid (LeCun et al. 1998, 'Efficient BackProp'), but it still saturates in both tails, "
+        "where gradients vanish. Used in RNNs and LSTMs.",
+        df_from_output=lambda y: 1 - y * y,
     ),
     Activation(
         "hardsigmoid", "Hardsigmoid", SQUASHING,
@@ -513,8 +530,8 @@ _ENTRIES = [
         r"\mathrm{Threshold}(x) = \begin{cases} x & x > \text{threshold} \\ \text{value} & \text{otherwise} "
         r"\end{cases}",
         r"\mathrm{Threshold}'(x) = \begin{cases} 1 & x > \text{threshold} \\ 0 & \text{otherwise} \end{cases}",
-        "Passes inputs above the threshold and replaces the rest by a constant. ReLU is Threshold(0, 0); other "
-        "values make a jump at the threshold.",
+        "Passes inputs above the threshold and replaces the rest by a constant. ReLU is Threshold(0, 0); a value "
+        "other than the threshold itself makes a jump there.",
         (Param("threshold", 1.0, -5.0, 5.0, 0.1, "Inputs above this pass unchanged."),
          Param("value", 0.0, -5.0, 5.0, 0.1, "The output for inputs at or below the threshold.")),
         kinks=lambda threshold, value: (threshold,),

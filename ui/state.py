@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from relu_viz import ACTIVATIONS, Param
 from relu_viz.datasets import DATASETS
 from relu_viz.depth import BORN_INITS
-from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS
+from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS, OUTPUT_GAIN
 
 X_LIMIT = 1000.0  # |x| bound of the plotted range and the probe
 MAX_CURVES = 8  # activations drawn at once
@@ -76,7 +76,7 @@ BATCH_CHOICES = ("full", "16", "32", "64", "128")
 # contract's: 1-32-32-1 ReLU on the sine, lr 0.05, 300 epochs, He init, zero biases, seed 0.
 SIM = (
     Param("sim.act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every hidden layer, with the "
-          "parameters set in the explorer."),
+          "parameters set in the explorer. Inputs are standardised (zero mean, unit variance)."),
     Param("sim.compare", "none", choices=("none", *ACTIVATIONS), help="Train the same network, data and seed "
           "with a second activation, side by side."),
     Param("sim.data", "sine", choices=DATASETS, help="1-D regression (sine, abs, step) or 2-D classification."),
@@ -85,11 +85,14 @@ SIM = (
     Param("sim.lr", "0.05", choices=LR_CHOICES, help="Step size of gradient descent (log scale)."),
     Param("sim.epochs", 300, 10, MAX_EPOCHS, 10, "Passes over the data.", integer=True),
     Param("sim.samples", 256, 32, MAX_SAMPLES, 32, "Training points.", integer=True),
-    Param("sim.init", "he", choices=INITS, help="he: N(0, 2/fan_in); xavier: N(0, 1/fan_in); lecun: uniform with "
-          "variance 1/fan_in; uniform: PyTorch's nn.Linear default; custom: N(0, std²)."),
+    Param("sim.init", "he", choices=INITS, help="Hidden-layer weights. he (He et al. 2015): N(0, 2/fan_in); xavier "
+          "(Glorot and Bengio 2010): N(0, 2/(fan_in + fan_out)); lecun: N(0, 1/fan_in); uniform: PyTorch's "
+          "nn.Linear default, U(±1/√fan_in) for weights and biases; custom: N(0, std²). The output layer always "
+
+          f"starts small, N(0, {OUTPUT_GAIN ** 2:g}/fan_in)."),
     Param("sim.std", 1.0, 0.01, 10.0, 0.01, "Standard deviation of the weights for the custom init."),
     Param("sim.bias", 0.0, -5.0, 5.0, 0.1, "Initial value of every hidden bias (negative values start units "
-          "switched off)."),
+          "switched off); added to PyTorch's random bias for the uniform init."),
     Param("sim.seed", 0, 0, 9999, 1, "Seed of the data, the weights and the batches.", integer=True),
     Param("sim.opt", "gd", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
     Param("sim.batch", "full", choices=BATCH_CHOICES, help="Examples per update: full batch, or mini-batches."),

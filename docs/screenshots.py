@@ -1,0 +1,67 @@
+"""Screenshot pages of the real app in Debian's Chromium, at the projector, laptop and phone sizes.
+
+Run: python docs/screenshots.py [OUT_DIR] [--only NAME ...]   (default OUT_DIR: docs/)
+Each shot is NAME-WIDTHxHEIGHT.png for the views below; the README links some of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_server  # noqa: E402
+
+SIZES = {"projector": (1920, 1080), "laptop": (1440, 900), "phone": (390, 844)}
+VIEWS = {  # name: (query string, sizes, full page, colour scheme)
+    "explorer": ("?act=relu&act=leaky_relu&act=gelu&act=sigmoid&leaky_relu.negative_slope=0.1", SIZES, False,
+                 "light"),
+    "explorer-dark": ("?act=relu&act=leaky_relu&act=gelu&act=sigmoid&leaky_relu.negative_slope=0.1",
+                      {"laptop": SIZES["laptop"]}, False, "dark"),
+    "properties": ("?act=relu&act=leaky_relu&act=tanh&act=hardshrink&act=binary_step", {"laptop": SIZES["laptop"]},
+                   True, "light"),
+    "dead-neurons": ("?tab=Dead+neurons&act=relu&act=leaky_relu&sim.data=moons&sim.lr=2&sim.opt=adam"
+                     "&sim.epochs=500", SIZES, True, "light"),
+    "depth": ("?tab=Depth&depth.init=rai&depth.layers=50", {"laptop": SIZES["laptop"]}, True, "light"),
+    "tour-6": ("?tour=6&present=1", {"projector": SIZES["projector"]}, False, "light"),
+    "tour-5": ("?tour=5", {"laptop": SIZES["laptop"]}, False, "light"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", nargs="?", default=str(ROOT / "docs"))
+    parser.add_argument("--only", nargs="*", default=list(VIEWS))
+    args = parser.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, running_server(pathlib.Path(tmp) / "log") as server, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name in args.only:
+            query, sizes, full, scheme = VIEWS[name]
+            for size_name, (width, height) in sizes.items():
+                # Streamlit scrolls inside the page, so a whole-page shot needs a tall window
+                tall = {"width": width, "height": 4200 if full else height}
+                context = browser.new_context(viewport=tall, color_scheme=scheme)
+                page = context.new_page()
+                page.goto(server.url + "/" + query)
+                page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+                page.wait_for_timeout(2500)
+                page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                       timeout=120_000)
+                page.wait_for_timeout(1500)
+                path = out / f"{name}-{width}x{height}.png"
+                page.screenshot(path=str(path))
+                print(path)
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
