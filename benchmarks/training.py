@@ -1,6 +1,7 @@
-"""Time one dead-neuron training run: 1-64-64-1 ReLU MLP, 256 samples, 500 epochs, lr 0.01, full batch, dead
-fraction recorded every epoch. If PyTorch is installed (never a dependency: `pip install torch==2.13.0` gives a CPU
-build here), the same network and loop in PyTorch on the CPU is timed beside it.
+"""Time dead-neuron training: one 1-64-64-1 ReLU MLP, 256 samples, 500 epochs, lr 0.01, full batch, dead
+fraction recorded every epoch, beside the same network and loop in PyTorch on the CPU (torch is a test
+dependency: `pip install -r requirements-dev.txt`); then a scenario over seeds 0-19, trained at once (vectorised)
+and one seed after another, beside a single run.
 
 Run: python benchmarks/training.py [--repeats R]
 """
@@ -14,7 +15,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from relu_viz.training import TrainConfig, train  # noqa: E402
+from relu_viz.scenarios import SCENARIOS  # noqa: E402
+from relu_viz.training import TrainConfig, train, train_seeds  # noqa: E402
 
 CONFIG = TrainConfig(hidden=(64, 64), n_samples=256, epochs=500, lr=0.01, dataset="sine", seed=0)
 
@@ -72,6 +74,20 @@ def main() -> None:
     print(f"PyTorch (CPU, {threads} threads): {theirs * 1e3:6.1f} ms  "
           f"({theirs / CONFIG.epochs * 1e6:.0f} us per epoch)")
     print(f"ratio: {ours / theirs:.2f}x PyTorch's time (target <= 1)")
+    sweeps(max(1, args.repeats // 3))
+
+
+def sweeps(repeats: int) -> None:
+    """A scenario over seeds 0-19: all at once against one seed at a time, in units of one single run."""
+    print(f"\nseeds 0-19, median of {repeats}")
+    for key in ("default", "healthy", "vanishing"):
+        config = SCENARIOS[key].config
+        single = median_time(lambda: train(config), repeats)  # noqa: B023
+        together = median_time(lambda: train_seeds(config, range(20)), repeats)  # noqa: B023
+        apart = median_time(lambda: [train(TrainConfig(**{**config.__dict__, "seed": s})) for s in range(20)],  # noqa: B023
+                            1)
+        print(f"  {key:10s} one run {single * 1e3:6.0f} ms | 20 seeds at once {together * 1e3:6.0f} ms "
+              f"({together / single:4.1f} runs) | one after another {apart * 1e3:6.0f} ms ({apart / single:4.1f} runs)")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name in args.only:
             query, sizes, full, scheme = VIEWS[name]
-            for size_name, (width, height) in sizes.items():
+            for width, height in sizes.values():
                 # Streamlit scrolls inside the page, so a whole-page shot needs a tall window
                 tall = {"width": width, "height": 4200 if full else height}
                 context = browser.new_context(viewport=tall, color_scheme=scheme)

@@ -104,16 +104,28 @@ def first_constant_layer(hidden_layers: int, width: int, trials: int, seed: int 
     with np.errstate(all="ignore"):
         for start in range(0, trials, CHUNK):
             n = min(CHUNK, trials - start)
-            h = np.broadcast_to(np.asarray(inputs, float)[None, :, None], (n, len(inputs), 1))
+            h = np.broadcast_to(np.asarray(inputs, float)[None, None, :], (n, 1, len(inputs)))  # units x inputs
             first, first_flat = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
+            live = np.arange(n)  # trials with no constant layer yet (a constant layer makes every later one so)
             for layer in range(1, hidden_layers + 1):
-                W, b = _init_layer(rng, n, h.shape[2], width, init)
-                pre = h @ W if b is None else h @ W + b
-                h = act.f(pre, **p)
-                variation = np.ptp(h, axis=1).max(axis=1)
-                blocked = ~np.any(act.df(pre, **p) != 0, axis=(1, 2))
-                first = np.where((first == 0) & (variation == 0) & blocked, layer, first)
-                first_flat = np.where((first_flat == 0) & (variation < NEARLY_CONSTANT), layer, first_flat)
+                W, b = _init_layer(rng, n, h.shape[1], width, init)  # drawn for every trial: one random stream
+                pre = W[live].transpose(0, 2, 1) @ h[live]
+                if b is not None:
+                    pre += b[live].transpose(0, 2, 1)
+                out = act.f(pre, **p)
+                variation = (out.max(axis=2) - out.min(axis=2)).max(axis=1)
+                first_flat[live] = np.where((first_flat[live] == 0) & (variation < NEARLY_CONSTANT), layer,
+                                            first_flat[live])
+                still = variation == 0
+                if still.any():
+                    blocked = ~np.any(act.df(pre[still], **p) != 0, axis=(1, 2))
+                    still[np.flatnonzero(still)[~blocked]] = False
+                first[live[still]] = layer
+                h = np.zeros((n, width, len(inputs)))
+                h[live] = out
+                live = live[~still]
+                if live.size == 0:
+                    break
             constant[start:start + n], flat[start:start + n] = first, first_flat
     return constant, flat
 

@@ -97,7 +97,7 @@ class Properties:
         return [
             ("Range", self.range_text),
             ("Monotonic", self.monotonic),
-            ("Mean output E[f(Z)], Z ~ N(0, 1)", f"{self.mean_output:.3f}"),
+            ("Mean output E[f(Z)], Z ~ N(0, 1)", fixed(self.mean_output)),
             (f"Zero-centred (|mean| ≤ {CENTRED:g} × RMS)", _yes(self.zero_centred)),
             ("Continuous", _yes(self.continuous)),
             ("Smooth (f' continuous)", _yes(self.smooth)),
@@ -108,6 +108,12 @@ class Properties:
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def fixed(v: float, digits: int = 3) -> str:
+    """v with `digits` decimals, without a minus sign on a value that rounds to zero."""
+    text = f"{v:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _number(v: float) -> str:

@@ -176,10 +176,20 @@ class Run:
         """Per hidden layer, which units are dead at `epoch` (the end by default)."""
         return [a[epoch] == 0 for a in self.activity]
 
+    def zero_fraction(self, at_start: bool = False) -> np.ndarray:
+        """Per hidden layer, the share of (input, unit) outputs that are exactly 0 (sparsity), with the final
+        weights or, if `at_start`, the initial ones."""
+        layers = initial_state(self.config).layers if at_start else self.layers
+        stack = [(W[None].astype(np.float32), b[None].astype(np.float32)) for W, b in layers]
+        with np.errstate(all="ignore"):  # a diverged run's weights may overflow
+            inputs = _forward(stack, self.X[None].astype(np.float32), _resolved(self.config))[1]
+        return np.array([float(np.mean(h == 0)) for h in inputs[1:]])
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's output (a probability for classification) on inputs in the space of run.X."""
         stack = [(W[None], b[None]) for W, b in self.layers]
-        out = _forward(stack, np.asarray(X, np.float32)[None], _resolved(self.config))[2][0]
+        with np.errstate(all="ignore"):  # a diverged run's weights may overflow
+            out = _forward(stack, np.asarray(X, np.float32)[None], _resolved(self.config))[2][0]
         return special.expit(out) if self.task == "classification" else out
 
 
@@ -263,9 +273,12 @@ def _count(mask) -> np.ndarray:
 
 def _pass(layers, X, y, acts, task):
     """One forward pass: each layer's pre-activations and inputs, f' of each hidden layer at its pre-activations
-    (in their dtype), the output, the loss per seed and its gradient with respect to the output."""
+    (in their dtype; from the layer's output where autograd computes it so, as for sigmoid and tanh, whose f'
+    then rounds to exactly 0 in float32 once the output rounds to 1), the output, the loss per seed and its
+    gradient with respect to the output."""
     pre_acts, inputs, out = _forward(layers, X, acts)
-    slopes = [np.asarray(act.df(pre, **params), dtype=pre.dtype) for pre, (act, params) in zip(pre_acts, acts)]
+    slopes = [np.asarray(act.df(pre, **params) if act.df_from_output is None else act.df_from_output(h),
+                         dtype=pre.dtype) for pre, h, (act, params) in zip(pre_acts, inputs[1:], acts)]
     return pre_acts, inputs, slopes, out, *_loss_and_grad(out, y, task)
 
 

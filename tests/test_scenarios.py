@@ -84,10 +84,18 @@ def test_leaky_story_nothing_dies_many_units_negative_everywhere():
     assert all(r.status == "ok" for r in runs)
 
 
-def test_saturation_story_saturated_not_dead_and_the_rest_fit():
+def test_saturation_story_some_saturated_units_are_dead_in_float32_and_the_rest_fit():
     runs = checked("saturation").runs
-    assert all(not r.dead_fraction[0].any() for r in runs), "a saturated unit is not dead at the start"
+    assert sum(bool(r.dead_fraction[0, 1]) for r in runs) >= 10, "'Some are even dead'"
+    assert all(np.all(r.dead_fraction[0] <= r.saturated_fraction[0]) for r in runs), "dead is a kind of saturated"
     assert np.median([r.loss[-1] / r.loss[0] for r in runs]) < 0.2, "'the other units still fit the curve'"
+    sigmoid = SCENARIOS["saturation"].config.activation
+    from relu_viz import ACTIVATIONS
+
+    act = ACTIVATIONS[sigmoid]
+    y = act(np.float32(17.5))
+    assert y == 1 and act.df_from_output(y) == 0 and act.derivative(np.float32(17.5)) > 0
+    assert act(np.float32(16.0)) < 1, "about 17"
     assert "saturated unit's gradient is median" in checked("saturation").evidence
 
 

@@ -408,3 +408,15 @@ def test_recorded_gradient_is_zero_exactly_while_a_unit_is_dead():
     for activity, gradient in zip(run.activity, run.gradient):
         assert np.all(gradient[activity == 0] == 0) and np.all(gradient[activity > 0] >= 0)
     assert np.any(run.gradient[0] > 0)
+
+
+def test_about_half_the_relu_outputs_are_exact_zeros_at_initialisation():
+    runs = train_seeds(replace(TrainConfig(), epochs=1), SEEDS)
+    start = np.array([r.zero_fraction(at_start=True) for r in runs])
+    assert 0.45 < start[:, 0].mean() < 0.55 and 0.35 < start[:, 1].mean() < 0.6
+    run = runs[0]
+    h, shares = run.X, []
+    for W, b in run.layers[:-1]:
+        h = np.maximum(h @ W.astype(float) + b.astype(float), 0)
+        shares.append(np.mean(h == 0))
+    assert run.zero_fraction() == pytest.approx(shares)

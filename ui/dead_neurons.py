@@ -232,7 +232,7 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
     left, right = st.columns(2)
     presenter.chart(charts.loss_figure(run), where=left)
     presenter.chart(charts.dead_figure(run), where=right)
-    st.caption(charts.dead_caption(run))
+    st.caption(charts.dead_caption(run) + " " + sparsity_sentence(run))
     if run.X.shape[1] == 1:
         presenter.chart(charts.fit_figure(run))
         st.caption("Each triangle is a first-layer unit at its hinge x = -b/w, pointing to the side where it is "
@@ -246,6 +246,13 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
                "which the unit's derivative is non-zero. A row is black while the unit is dead; it can turn "
                "colour again if the unit revives.")
     _downloads(run)
+
+
+def sparsity_sentence(run: Run) -> str:
+    """How many hidden outputs are exactly 0, at the start and at the end."""
+    start, end = run.zero_fraction(at_start=True), run.zero_fraction()
+    layers = ", ".join(f"layer {i + 1} {a:.0%} → {b:.0%}" for i, (a, b) in enumerate(zip(start, end)))
+    return f"Exact zeros among the hidden outputs (sparsity), start → end: {layers}."
 
 
 def _sweep(config: TrainConfig) -> None:

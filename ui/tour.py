@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS, GROUPS
-from relu_viz.properties import derive
+from relu_viz.properties import derive, fixed
 from relu_viz.scenarios import SCENARIOS
 from ui import maxout, presenter
 from ui.dead_neurons import settings
@@ -32,7 +32,7 @@ def facts() -> dict[str, str]:
     smooth = [means[k] for k in ("elu", "gelu", "silu", "mish")]
     x = np.linspace(-10, 10, 200_001)
     return {
-        **{f"{key}_mean": f"{value:.3f}" for key, value in means.items()},
+        **{f"{key}_mean": fixed(value) for key, value in means.items()},
         "smooth_means": f"{min(smooth):.2f} to {max(smooth):.2f}",
         "sigmoid_max_slope": f"{ACTIVATIONS['sigmoid'].derivative(x).max():g}",
         "tanh_max_slope": f"{ACTIVATIONS['tanh'].derivative(x).max():g}",

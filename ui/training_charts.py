@@ -102,8 +102,7 @@ def fit_figure(run: Run, height: int = 380) -> go.Figure:
                   annotation_text="data", annotation_position="top left")
     fig.add_trace(go.Scatter(x=run.X[:, 0], y=run.y[:, 0], mode="markers", name="data",
                              marker={"color": PALETTE[7], "size": 5}, hoverinfo="skip"))
-    with np.errstate(all="ignore"):
-        prediction = run.predict(grid)[:, 0]
+    prediction = run.predict(grid)[:, 0]
     fig.add_trace(go.Scatter(x=grid[:, 0], y=np.where(np.isfinite(prediction), prediction, np.nan), name="network",
                              line={"color": PALETTE[0], "width": 3}, hovertemplate="x %{x:.3g}: %{y:.3g}"
                              "<extra>network</extra>"))
@@ -132,8 +131,7 @@ def surface_figure(run: Run, height: int = 420) -> go.Figure:
     (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3
     gx, gy = np.linspace(x0, x1, 80), np.linspace(y0, y1, 80)
     grid = np.column_stack([np.repeat(gx, len(gy)), np.tile(gy, len(gx))])
-    with np.errstate(all="ignore"):
-        p = run.predict(grid)[:, 0].reshape(len(gx), len(gy)).T
+    p = run.predict(grid)[:, 0].reshape(len(gx), len(gy)).T
     fig = go.Figure(go.Contour(x=gx, y=gy, z=np.nan_to_num(p, nan=0.5), zmin=0, zmax=1, colorscale="RdBu",
                                opacity=0.75, contours={"start": 0, "end": 1, "size": 0.1},
                                colorbar={"title": {"text": "P(class 1)"}}, hoverinfo="skip"))

@@ -1,0 +1,47 @@
+"""The figures the README states, computed from the core; tests/test_readme.py checks the README holds them.
+
+Run: python docs/readme_figures.py   (prints the Markdown blocks to paste into README.md)
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from relu_viz import ACTIVATIONS  # noqa: E402
+from relu_viz.depth import born_dead_probability  # noqa: E402
+from relu_viz.properties import derive, fixed  # noqa: E402
+from relu_viz.scenarios import SCENARIOS, check  # noqa: E402
+
+
+def scenario_table() -> str:
+    """Each scenario: its configuration in brief, in how many of seeds 0-19 its story holds, and the evidence."""
+    rows = ["| scenario | setup | story holds (seeds 0-19) | measured over the 20 seeds |", "|---|---|---|---|"]
+    for scenario in SCENARIOS.values():
+        c = scenario.config
+        setup = (f"{ACTIVATIONS[c.activation].label}, {c.dataset}, {'-'.join(map(str, c.hidden))} units, "
+                 f"{c.optimizer} lr {c.lr:g}, {c.init}" + (f" std {c.init_std:g}" if c.init == "custom" else "")
+                 + (f", bias {c.bias_init:g}" if c.bias_init else "") + f", {c.epochs} epochs")
+        result = check(scenario)
+        rows.append(f"| {scenario.title} | {setup} | {result.count} of 20 | {result.evidence} |")
+    return "\n".join(rows)
+
+
+def mean_outputs() -> str:
+    """Mean output for a standard normal input, for the activations the README names."""
+    keys = ("relu", "leaky_relu", "gelu", "silu", "elu", "selu", "tanh", "sigmoid")
+    return ", ".join(f"{ACTIVATIONS[k].label} {fixed(derive(ACTIVATIONS[k]).mean_output)}" for k in keys)
+
+
+def born_dead() -> str:
+    p = born_dead_probability(hidden_layers=9, width=3, trials=20000, seed=0)
+    lo, hi = p.interval()
+    big = [born_dead_probability(9, 3, 100_000, seed=s) for s in (1, 2, 3)]
+    return (f"`born_dead_probability(hidden_layers=9, width=3, trials=20000, seed=0)` returns {float(p):.3f} (95% "
+            f"Wilson interval {lo:.3f} to {hi:.3f}); with 100,000 trials at seeds 1, 2 and 3: "
+            + ", ".join(f"{float(b):.3f}" for b in big) + ".")
+
+
+if __name__ == "__main__":
+    print(scenario_table(), mean_outputs(), born_dead(), sep="\n\n")
