@@ -10,9 +10,10 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from relu_viz import ACTIVATIONS  # noqa: E402
-from relu_viz.depth import born_dead_probability  # noqa: E402
+from relu_viz.depth import born_dead_probability, signal_propagation  # noqa: E402
 from relu_viz.properties import derive, fixed  # noqa: E402
 from relu_viz.scenarios import SCENARIOS, check  # noqa: E402
+from relu_viz.training import OUTPUT_GAIN  # noqa: E402
 
 
 def scenario_table() -> str:
@@ -43,5 +44,19 @@ def born_dead() -> str:
             + ", ".join(f"{float(b):.3f}" for b in big) + ".")
 
 
+def propagation() -> str:
+    """Gradient at layer 1 relative to layer 30 (30 layers of 256 units), as the depth panel measures it."""
+    def ratio(key, init):
+        g = signal_propagation(key, depth=30, width=256, init=init, batch=256).gradient_norm
+        return f"{g[0] / g[-1]:.2g}"
+
+    return (f"sigmoid under Xavier ×{ratio('sigmoid', 'xavier')}, tanh under Xavier ×{ratio('tanh', 'xavier')} "
+            f"and under He ×{ratio('tanh', 'he')}")
+
+
+def output_layer() -> str:
+    return f"N(0, {OUTPUT_GAIN ** 2:g}/fan_in)"
+
+
 if __name__ == "__main__":
-    print(scenario_table(), mean_outputs(), born_dead(), sep="\n\n")
+    print(scenario_table(), mean_outputs(), born_dead(), propagation(), output_layer(), sep="\n\n")

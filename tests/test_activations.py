@@ -266,3 +266,35 @@ def test_core_never_imports_ui_libraries():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=core.parent).stdout.strip()
     assert out == "[]", f"importing the core pulled in {out}"
+
+
+TORCH_GRID = np.array(sorted({*np.linspace(-8, 8, 161).round(6), -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0,
+                              20.0, 25.0, -20.0}))
+
+
+def torch_check(key, params):
+    from tests.torch_reference import torch_value_and_grad
+
+    act = ACTIVATIONS[key]
+    x = np.array(sorted(set(TORCH_GRID) | set(act.kink_points(**params))))
+    value, grad = torch_value_and_grad(key, x, **params)
+    assert np.allclose(act(x, **params), value, rtol=1e-12, atol=1e-14), f"{key}{params}: f differs from torch"
+    # rtol 1e-6: some of torch's backward kernels round constants or parameters to float32 even in float64
+    # (hardsigmoid's 1/6, CELU's 1/alpha); the mpmath tests hold ours to 1e-12
+    close = np.isclose(act.derivative(x, **params), grad, rtol=1e-6, atol=1e-12)
+    assert close.all(), f"{key}{params}: f' differs from torch autograd at {x[~close]}"
+
+
+@pytest.mark.parametrize("key", ACTIVATIONS)
+def test_values_and_gradients_equal_pytorch_at_defaults_and_kinks(key):
+    torch_check(key, ACTIVATIONS[key].defaults)
+
+
+@pytest.mark.parametrize("key", [k for k, a in ACTIVATIONS.items() if a.params])
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_values_and_gradients_equal_pytorch_for_any_parameters(key, data):
+    params = data.draw(valid_params(ACTIVATIONS[key]))
+    if key == "prelu":  # torch's prelu takes the weight as a tensor; any float in range
+        params = {"weight": float(params["weight"])}
+    torch_check(key, params)
