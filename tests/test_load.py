@@ -42,7 +42,7 @@ async def one_visitor(browser, url: str, i: int) -> float:
     preset = PRESETS[i % len(PRESETS)]
     await page.get_by_role("button", name=preset).click()
     await page.get_by_text("dead L1").first.wait_for(timeout=STEP_TIMEOUT)
-    await page.wait_for_function("() => /sim\\.epochs=500/.test(location.search)", timeout=STEP_TIMEOUT)
+    await page.get_by_text("This story holds in").first.wait_for(timeout=STEP_TIMEOUT)
     assert await page.locator("[data-testid='stException']").count() == 0
     await context.close()
     return time.perf_counter() - start
@@ -105,7 +105,7 @@ def test_leaving_and_rerunning_in_the_middle_of_a_simulation(load_server, browse
     staying.goto(load_server.url + LONG_RUN.replace("seed=7", "seed=8"), wait_until="commit")
     staying.wait_for_selector(PROGRESS, timeout=60_000)
     staying.get_by_role("button", name="Healthy").click()  # a rerun arrives while the simulation runs
-    staying.get_by_text("it learns, and almost every unit stays alive").first.wait_for(timeout=60_000)
+    staying.get_by_text("This story holds in").first.wait_for(timeout=60_000)
     staying.wait_for_function("() => /sim\\.epochs=500/.test(location.search)", timeout=60_000)
     staying.get_by_text("dead L1").first.wait_for(timeout=60_000)
     assert staying.locator("[data-testid='stException']").count() == 0
