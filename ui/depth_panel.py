@@ -59,9 +59,10 @@ def born_dead_section(view: View) -> None:
     presenter.chart(charts.born_dead_figure(by_width, closed_form=closed_form))
     st.caption(born_dead_caption(by_width, max_layers, exact_inputs(init, act, dict(params)), closed_form))
     if all(float(c.dead[-1]) == 0 for c in by_width.values()):
+        slope = dict(params).get("negative_slope")
         st.info(f"{ACTIVATIONS[act].label}: no network was born dead. A layer is constant only where every unit's "
-                "output does not change with the input" + (": Leaky ReLU's slope is never 0, so it cannot happen."
-                                                             if "leaky" in act else "."))
+                "output does not change with the input" + (f": with a negative slope of {slope:g}, Leaky ReLU's "
+                                                             "f' is never 0, so it cannot happen." if slope else "."))
     st.markdown(born_dead_meaning(by_width, init))
 
 
