@@ -178,10 +178,11 @@ def _range(activation, p, x, f, jumps, far) -> tuple[Interval, ...]:
 
 
 def _end_limit(activation, p, end: float, side: int, far: float) -> float:
-    """The limit of f at one end of a piece: a one-sided limit at a jump, or the tail limit (±inf if f' does not
-    vanish far out)."""
+    """The limit of f at one end of a piece (side +1: from the right): a one-sided limit at a jump, or the tail
+    limit (±inf if f' does not vanish far out)."""
     if math.isfinite(end):
-        return float(activation(end + side * 1e-9 * max(1.0, abs(end)), **p))
+        left, right = one_sided_limits(activation, end, p)
+        return right if side > 0 else left
     x = -far if end < 0 else far
     value, slope = float(activation(x, **p)), float(activation.derivative(x, **p))
     if abs(slope) < FLAT:
@@ -264,9 +265,11 @@ def _monotonic(steps: np.ndarray) -> str:
 
 
 def one_sided_limits(g, k: float, params: dict) -> tuple[float, float]:
-    """g just left and just right of k."""
-    eps = 1e-9 * max(1.0, abs(k))
-    return float(g(k - eps, **params)), float(g(k + eps, **params))
+    """The limits of g at k from the left and from the right, extrapolated linearly from two points on each side
+    (exact where g is linear next to k, within about eps^2 * g'' elsewhere)."""
+    eps = 1e-7 * max(1.0, abs(k))
+    near = g(np.array([k - eps, k - 2 * eps, k + eps, k + 2 * eps]), **params)
+    return float(2 * near[0] - near[1]), float(2 * near[2] - near[3])
 
 
 def is_jump(left: float, right: float) -> bool:
