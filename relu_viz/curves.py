@@ -56,11 +56,13 @@ def _trace(g, companion, x, kinks, p) -> Trace:
         left, right = one_sided_limits(g, k, p)
         if is_jump(left, right):
             jumps.append(Jump(float(k), float(g(k, **p)), left, right))
-    for jump in reversed(jumps):  # replace the kink's point by: left limit, gap, right limit
+    other = companion(x, **p)
+    for jump in reversed(jumps):  # replace the kink's point by: left limit, gap, right limit (of both curves)
         i = int(np.searchsorted(x, jump.x))
+        left, right = one_sided_limits(companion, jump.x, p)
         x = np.concatenate([x[:i], [jump.x] * 3, x[i + 1:]])
         y = np.concatenate([y[:i], [jump.left, np.nan, jump.right], y[i + 1:]])
-    other = np.where(np.isnan(y), np.nan, companion(x, **p))
+        other = np.concatenate([other[:i], [left, np.nan, right], other[i + 1:]])
     return Trace(x, y, other, tuple(jumps))
 
 

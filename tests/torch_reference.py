@@ -11,6 +11,8 @@ import torch.nn.functional as F
 
 from relu_viz.training import TrainConfig, initial_state
 
+torch.set_num_threads(1)  # one thread: safe to fork (mutation testing) and deterministic
+
 TORCH = {
     "relu": lambda x: F.relu(x),
     "leaky_relu": lambda x, negative_slope: F.leaky_relu(x, negative_slope),
