@@ -83,3 +83,19 @@ def test_no_eval_exec_or_raw_html_from_visitors():
         assert "unsafe_allow_javascript=True" not in text, f"{path.name} runs raw JavaScript"
     html_calls = [(p.name, m) for p, t in sources.items() for m in re.findall(r"st\.html\(([^)]*)\)", t)]
     assert html_calls == [("presenter.py", "STYLE")], f"st.html only for the constant presenter style: {html_calls}"
+
+
+def test_a_link_with_several_bad_values_announces_each_and_leaves_only_valid_settings_in_the_url():
+    query = {"act": ["relu", "bogus", "tanh"], "xmin": ["abc"], "sim.lr": ["0.07"], "colour": ["red"],
+             "leaky_relu.negative_slope": ["0.2"], "tanh.x": ["1"], "sim.epochs": ["20", "30"], "probe": ["1.5"]}
+    at = open_app(query)
+    shown = notices(at)
+    for bad in ("'bogus'", "'xmin'` = `'abc'", "'sim.lr'` = `'0.07'", "'colour'` = `'red'",
+                "'leaky_relu.negative_slope'` = `'0.2'", "'tanh.x'", "'sim.epochs'` was given 2 times"):
+        assert bad in shown, f"not announced: {bad}"
+    after = {name: at.query_params.get_all(name) if hasattr(at.query_params, "get_all") else at.query_params[name]
+             for name in at.query_params}
+    after = {name: value if isinstance(value, list) else [value] for name, value in after.items()}
+    assert set(after) <= {"act", "sim.epochs", "probe", "tab"}, after
+    assert after["act"] == ["relu", "tanh"] and after["sim.epochs"] == ["30"] and after["probe"] == ["1.5"]
+    assert not check_link(after).notices, "what stays in the URL is all valid"

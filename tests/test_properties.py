@@ -101,6 +101,7 @@ def normal_moment(key, power, **params):
     return mp.quad(lambda z: reference(key, z, **params) ** power * mp.npdf(z), points)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ACTIVATIONS)
 def test_mean_output_against_an_mpmath_integral(key):
     params = ACTIVATIONS[key].defaults
@@ -119,6 +120,7 @@ def test_mean_outputs_of_the_closed_forms():
     assert abs(mean["tanh"]) < 1e-12 and abs(mean["selu"]) < 1e-4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ACTIVATIONS)
 @settings(max_examples=10, deadline=None)
 @given(data=st.data())
@@ -132,3 +134,106 @@ def test_sampled_values_lie_in_the_derived_range(key, data):
     assert not outside, f"{key}{params}: values {outside} outside derived range {props.range_text}"
     dead = [x for x in xs if any(lo <= x <= hi for lo, hi in props.dead_zone)]
     assert not np.any(act.derivative(np.array(dead), **params)), f"{key}{params}: f' != 0 inside the dead zone"
+
+
+def test_interval_membership_at_open_and_closed_ends_and_with_tolerance():
+    from relu_viz.properties import Interval
+
+    closed, open_ = Interval(0.0, 1.0, True, True), Interval(0.0, 1.0, False, False)
+    assert closed.contains(0.0) and closed.contains(1.0) and closed.contains(0.5)
+    assert not open_.contains(0.0) and not open_.contains(1.0) and open_.contains(0.5)
+    assert not closed.contains(-1e-9) and not closed.contains(1 + 1e-9)
+    assert open_.contains(-1e-9, tolerance=1e-8) and open_.contains(1 + 1e-9, tolerance=1e-8)
+    assert not open_.contains(-1e-7, tolerance=1e-8) and not open_.contains(1 + 1e-7, tolerance=1e-8)
+    assert not closed.contains(2.0) and not closed.contains(-2.0), "above and below must both hold"
+    point = Interval(2.0, 2.0, True, True)
+    assert point.contains(2.0) and point.text == "{2}" and closed.text == "[0, 1]" and open_.text == "(0, 1)"
+    assert Interval(-math.inf, 0.5, False, True).text == "(-∞, 0.5]"
+
+
+def test_properties_rows_and_texts_exactly():
+    from relu_viz.properties import Interval, Properties
+
+    p = Properties(range=(Interval(-math.inf, -0.5, False, False), Interval(0.0, 0.0, True, True),
+                          Interval(0.5, math.inf, False, False)),
+                   monotonic="non-decreasing", mean_output=-0.00004, rms_output=0.9, continuous=False, smooth=False,
+                   saturates_left=True, saturates_right=False, dead_zone=((-math.inf, 0.0), (1.0, 2.5)))
+    assert p.rows() == [
+        ("Range", "(-∞, -0.5) ∪ {0} ∪ (0.5, ∞)"),
+        ("Monotonic", "non-decreasing"),
+        ("Mean output E[f(Z)], Z ~ N(0, 1)", "0.000"),
+        ("Zero-centred (|mean| ≤ 0.05 × RMS)", "yes"),
+        ("Continuous", "no"),
+        ("Smooth (f' continuous)", "no"),
+        ("Saturating (f' → 0)", "x → -∞"),
+        ("Dead zone (f' = 0)", "(-∞, 0] ∪ [1, 2.5]"),
+    ]
+    assert (p.lower, p.upper) == (-math.inf, math.inf)
+    assert p.contains(0.0) and p.contains(0.7) and not p.contains(0.3) and not p.contains(-0.5)
+    both = Properties((Interval(0.0, 1.0, True, False),), "increasing", 0.5, 0.6, True, True, True, True, ())
+    assert dict(both.rows())["Saturating (f' → 0)"] == "x → -∞, x → +∞" and both.dead_zone_text == "none"
+    assert dict(both.rows())["Zero-centred (|mean| ≤ 0.05 × RMS)"] == "no" and both.range_text == "[0, 1)"
+    none = Properties((Interval(0.0, 0.0, True, True), Interval(1.0, 1.0, True, True)), "no", 0.5, 0.7, False, False,
+                      False, False, ())
+    assert dict(none.rows())["Saturating (f' → 0)"] == "no" and none.range_text == "{0, 1}"
+    edge = Properties((Interval(0.0, 1.0, True, True),), "no", 0.05, 1.0, True, True, False, False, ())
+    assert edge.zero_centred and not Properties((Interval(0.0, 1.0, True, True),), "no", 0.0501, 1.0, True, True,
+                                                False, False, ()).zero_centred
+
+
+def test_number_formats():
+    from relu_viz.properties import _number, fixed
+
+    assert fixed(-0.0004) == "0.000" and fixed(-0.0006) == "-0.001" and fixed(0.39894) == "0.399"
+    assert fixed(2.5, digits=1) == "2.5" and fixed(-1.0) == "-1.000"
+    assert _number(math.inf) == "∞" and _number(-math.inf) == "-∞" and _number(-0.0) == "0"
+    assert _number(0.27846) == "0.2785" and _number(-1.7581) == "-1.758" and _number(12345.0) == "1.234e+04"
+
+
+def test_turning_points_are_found_to_twelve_digits():
+    """GELU, SiLU and Mish minima against mpmath: the root of f' by findroot, then f there."""
+    from tests.reference import reference, reference_derivative
+
+    for key, guess in (("gelu", -0.75), ("silu", -1.28), ("mish", -1.19)):
+        x = mp.findroot(lambda t, k=key: reference_derivative(k, t, **ACTIVATIONS[k].defaults), guess)
+        lowest = float(reference(key, x, **ACTIVATIONS[key].defaults))
+        got = derive(ACTIVATIONS[key])
+        assert got.lower == pytest.approx(lowest, rel=1e-12, abs=1e-14) and got.range[0].lo_closed, key
+
+
+def test_limits_one_side_at_a_time_and_jumps():
+    from relu_viz.properties import is_jump, one_sided_limits, runs
+
+    relu = ACTIVATIONS["relu"]
+    assert one_sided_limits(relu.derivative, 0.0, {}) == (0.0, 1.0)
+    left, right = one_sided_limits(ACTIVATIONS["threshold"], 2.0, {"threshold": 2.0, "value": -1.0})
+    assert left == -1.0 and abs(right - 2.0) < 1e-12, "extrapolated: exact beside a linear piece"
+    left, right = one_sided_limits(ACTIVATIONS["sigmoid"], 1000.0, {})
+    assert left == right == 1.0
+    assert is_jump(0.0, 1.0) and not is_jump(1.0, 1.0 + 1e-7) and is_jump(1.0, 1.0 + 3e-6)
+    assert not is_jump(100.0, 100.0 + 1e-4) and is_jump(100.0, 100.0 + 2e-4), "relative to the size"
+    assert runs(np.array([True, True, False, True, False, False, True])) == [(0, 1), (3, 3), (6, 6)]
+    assert runs(np.array([False, False])) == [] and runs(np.array([True])) == [(0, 0)]
+
+
+def test_monotonic_classes():
+    from relu_viz.properties import _monotonic
+
+    assert _monotonic(np.array([1.0, 2.0])) == "increasing"
+    assert _monotonic(np.array([1.0, 0.0])) == "non-decreasing"
+    assert _monotonic(np.array([-1.0, -2.0])) == "decreasing"
+    assert _monotonic(np.array([-1.0, 0.0])) == "non-increasing"
+    assert _monotonic(np.array([-1.0, 1.0])) == "no"
+
+
+def test_tails_and_saturation_at_the_far_end():
+    selu = derive(ACTIVATIONS["selu"])
+    assert selu.saturates_left and not selu.saturates_right and selu.range[0].lo == pytest.approx(-1.7581, abs=1e-4)
+    assert not selu.range[0].lo_closed
+    both_up = derive(ACTIVATIONS["maxout"], slopes=(-2.0, -1.0), intercepts=(0.0, 0.0))  # -2x for x < 0, -x after
+    assert both_up.range_text == "(-∞, ∞)" and both_up.monotonic == "decreasing"
+    v = derive(ACTIVATIONS["maxout"], slopes=(-1.0, 0.5), intercepts=(0.0, 0.0))
+    assert v.range_text == "[0, ∞)" and v.monotonic == "no" and not v.saturates_left
+    decreasing = derive(ACTIVATIONS["maxout"], slopes=(-1.0,), intercepts=(0.0,))
+    assert decreasing.range_text == "(-∞, ∞)" and decreasing.monotonic == "decreasing"
+    assert derive(ACTIVATIONS["maxout"], slopes=(0.0,), intercepts=(2.0,)).range_text == "{2}"

@@ -6,6 +6,7 @@ import pytest
 
 from docs import readme_figures
 
+pytestmark = pytest.mark.slow
 README = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
 FLAT = " ".join(README.split())  # lines are wrapped in the README
 

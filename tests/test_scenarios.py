@@ -27,12 +27,14 @@ def test_the_design_keys_are_there_with_titles_and_texts():
 
 
 @pytest.mark.parametrize("key", SCENARIOS)
+@pytest.mark.slow
 def test_each_story_holds_for_at_least_18_of_seeds_0_to_19(key):
     result = checked(key)
     assert result.count >= 18, f"{key}: holds in {result.count} of 20: {result.held}"
     assert result.sentence().startswith(f"This story holds in {result.count} of 20 seeds (0-19). ")
 
 
+@pytest.mark.slow
 def test_the_sentence_counts_what_holds_says():
     result = checked("healthy")
     assert result.count == sum(SCENARIOS["healthy"].holds(r) for r in result.runs)
@@ -40,6 +42,7 @@ def test_the_sentence_counts_what_holds_says():
     assert check(broken, seeds=range(8)).count == 5
 
 
+@pytest.mark.slow
 def test_predicates_reject_runs_that_do_not_show_the_story():
     """Each predicate, applied to a run of another scenario that does not show its story, says no."""
     assert not any(SCENARIOS["leaky_rescue"].holds(r) for r in checked("lr_too_high").runs), "ReLU units die"
@@ -49,6 +52,7 @@ def test_predicates_reject_runs_that_do_not_show_the_story():
     assert not any(SCENARIOS["saturation"].holds(r) for r in checked("default").runs), "ReLU never saturates"
 
 
+@pytest.mark.slow
 def test_default_story_a_quarter_of_layer_2_is_dead_before_the_first_step():
     runs = checked("default").runs
     assert 0.15 < np.mean([r.dead_fraction[0, 1] for r in runs]) < 0.35
@@ -57,12 +61,14 @@ def test_default_story_a_quarter_of_layer_2_is_dead_before_the_first_step():
     assert sum(revived) >= 18, "'It can revive later': layer-2 units come back in most seeds"
 
 
+@pytest.mark.slow
 def test_healthy_story_few_layer_2_units_die_or_revive():
     runs = checked("healthy").runs
     assert all(r.dead_fraction[-1, 1] <= 0.2 for r in runs)
     assert any(np.any((r.activity[1][:-1] == 0) & (r.activity[1][1:] > 0)) for r in runs)
 
 
+@pytest.mark.slow
 def test_too_high_story_units_die_some_come_back_most_do_not():
     runs = checked("lr_too_high").runs
     died, back = came_back(runs)
@@ -71,12 +77,14 @@ def test_too_high_story_units_die_some_come_back_most_do_not():
         [r.dead_fraction[-1, 0] for r in checked("healthy").runs]) + 0.2
 
 
+@pytest.mark.slow
 def test_bad_bias_story_dead_from_the_start_and_never_falls():
     for run in checked("bad_bias").runs:
         assert run.dead_fraction[0, 0] > 0
         assert np.all(np.diff(run.dead_fraction[:, 0]) >= 0)
 
 
+@pytest.mark.slow
 def test_leaky_story_nothing_dies_many_units_negative_everywhere():
     runs = checked("leaky_rescue").runs
     assert not any(r.dead_fraction.any() for r in runs)
@@ -84,6 +92,7 @@ def test_leaky_story_nothing_dies_many_units_negative_everywhere():
     assert all(r.status == "ok" for r in runs)
 
 
+@pytest.mark.slow
 def test_saturation_story_some_saturated_units_are_dead_in_float32_and_the_rest_fit():
     runs = checked("saturation").runs
     assert sum(bool(r.dead_fraction[0, 1]) for r in runs) >= 10, "'Some are even dead'"
@@ -99,6 +108,7 @@ def test_saturation_story_some_saturated_units_are_dead_in_float32_and_the_rest_
     assert "saturated unit's gradient is median" in checked("saturation").evidence
 
 
+@pytest.mark.slow
 def test_vanishing_story_gradients_smallest_in_layer_1_and_tanh_trains():
     runs = checked("vanishing").runs
     smallest_first = [np.median(r.gradient[0][0]) < np.median(r.gradient[1][0]) < np.median(r.gradient[2][0])
@@ -108,6 +118,7 @@ def test_vanishing_story_gradients_smallest_in_layer_1_and_tanh_trains():
     assert sum(r.loss[-1] < 0.2 * r.loss[0] for r in tanh) >= 18, "'Tanh trains the same network well'"
 
 
+@pytest.mark.slow
 def test_evidence_numbers_are_the_runs_numbers():
     result = checked("bad_bias")
     starts = [r.dead_fraction[0, 0] for r in result.runs]
@@ -115,6 +126,7 @@ def test_evidence_numbers_are_the_runs_numbers():
     assert spread([0.1, 0.5, 0.2]) == "median 20% (10% to 50%)"
 
 
+@pytest.mark.slow
 def test_a_sweep_reports_diverged_seeds():
     result = check(replace(SCENARIOS["default"], config=TrainConfig(lr=1.0, epochs=50)), seeds=range(4))
     assert re.search(r"\d of 4 runs diverged", result.evidence)

@@ -1,12 +1,28 @@
 """The URL table: share links round-trip exactly, and every bad value is caught with a notice."""
 
+from functools import partial
 from urllib.parse import parse_qs
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS, MAX_PIECES
-from ui.state import MAX_CURVES, PANEL_SETTINGS, X_LIMIT, View, check_link, format_number, to_query, view_from_link
+from ui.state import (
+    MAX_CURVES,
+    PANEL_SETTINGS,
+    PARAMS,
+    SCALARS,
+    SHOWN_CHARACTERS,
+    SPECS,
+    X_LIMIT,
+    View,
+    _parse,
+    check_link,
+    format_number,
+    to_query,
+    view_from_link,
+)
 
 
 def parse(query: str) -> dict[str, list[str]]:
@@ -101,3 +117,136 @@ def test_panel_settings_are_validated_from_their_specs():
     assert result.values["tab"] == "Dead neurons"
     for name in ("sim.width", "sim.layers", "sim.lr", "sim.data", "sim.act"):
         assert name not in result.values and any(name in n for n in result.notices), name
+
+
+def _bounds_cases():
+    """Every numeric setting of the URL table with its two ends (allowed) and a value just outside each."""
+    for name, p in {**SPECS, **{n: spec for n, (_, spec) in PARAMS.items()}}.items():
+        if p.kind != "number":
+            continue
+        for value, ok in ((p.low, True), (p.high, True), (p.low - (p.step or 1), False),
+                          (p.high + (p.step or 1), False)):
+            yield name, p, value, ok
+
+
+def read(name: str, raw: str):
+    """How the URL table reads one value of a setting (before rules between settings)."""
+    return SCALARS[name](raw) if name in SCALARS else partial(_parse, PARAMS[name][1])(raw)
+
+
+@pytest.mark.parametrize("name, p, value, ok", list(_bounds_cases()), ids=lambda v: str(v)[:20])
+def test_every_numeric_bound_of_the_url_table(name, p, value, ok):
+    raw = str(int(value)) if p.integer else format_number(value)
+    if ok:
+        assert read(name, raw) == value
+    else:
+        with pytest.raises(ValueError, match=name.split(".")[-1]):
+            read(name, raw)
+        query = {name: [raw], "act": [PARAMS[name][0]] if name in PARAMS else ["relu"]}
+        result = check_link(query)
+        assert f"Ignored `'{name}'` = `'{raw}'`: must be {p.allowed()}." in result.notices
+        assert name not in result.values and result.rewrite[name] is None
+
+
+@pytest.mark.parametrize("name", [n for n, p in SPECS.items() if p.kind == "number" and p.integer])
+def test_whole_number_settings_refuse_fractions(name):
+    p = SPECS[name]
+    result = check_link({name: [str(p.low + 0.5)]})
+    assert name not in result.values and "must be a whole number in" in result.notices[0]
+    assert isinstance(check_link({name: [str(int(p.low))]}).values[name], int)
+
+
+@pytest.mark.parametrize("name", [n for n, p in SPECS.items() if p.kind == "choice"])
+def test_every_choice_setting_takes_its_choices_and_nothing_else(name):
+    p = SPECS[name]
+    for choice in p.choices:
+        shown = [choice] if name.endswith("act") else ["relu"]  # the panels' activation must be a shown one
+        assert check_link({name: [choice], "act": shown}).values[name] == choice
+    result = check_link({name: ["not-a-choice"]})
+    assert result.notices == [f"Ignored `'{name}'` = `'not-a-choice'`: must be {p.allowed()}."]
+
+
+def test_a_link_with_several_bad_values_announces_each_one_and_rewrites_exactly_those():
+    query = {"act": ["relu", "bogus", "tanh", "relu"], "xmin": ["abc"], "probe": ["1e308"], "sim.lr": ["0.07"],
+             "leaky_relu.negative_slope": ["0.2"], "tanh.x": ["1"], "colour": ["red"], "ints": ["maybe"],
+             "sim.epochs": ["20", "30"], "depth.act": ["gelu"]}
+    result = check_link(query)
+    assert result.notices == [
+        "Ignored activation `'bogus'`: not one of the 27 known keys.",
+        "Activations listed more than once were shown once: `'relu'`.",
+        "Ignored `'xmin'` = `'abc'`: must be a number in [-1000, 1000].",
+        "Ignored `'probe'` = `'1e308'`: must be a number in [-1000, 1000].",
+        "Ignored `'sim.lr'` = `'0.07'`: must be one of '0.0001', '0.0003', '0.001', '0.003', '0.01', '0.03', "
+        "'0.05', '0.1', '0.3', '1', '2', '4', '10'.",
+        "Ignored `'leaky_relu.negative_slope'` = `'0.2'`: Leaky ReLU is not among the shown activations.",
+        "Ignored `'tanh.x'` = `'1'`: not a setting of this page.",
+        "Ignored `'colour'` = `'red'`: not a setting of this page.",
+        "Ignored `'ints'` = `'maybe'`: must be true or false.",
+        "`'sim.epochs'` was given 2 times; used the last, `'30'`.",
+        "Ignored `'depth.act'` = `'gelu'`: the panels use one of the activations shown in the explorer.",
+    ]
+    assert result.rewrite == {"act": ["relu", "tanh"], "xmin": None, "probe": None, "sim.lr": None,
+                              "leaky_relu.negative_slope": None, "tanh.x": None, "colour": None, "ints": None,
+                              "sim.epochs": ["30"], "depth.act": None}
+    assert result.values == {"act": ["relu", "tanh"], "sim.epochs": 30}
+
+
+def test_the_x_range_must_increase():
+    result = check_link({"xmin": ["3"], "xmax": ["3"]})
+    assert result.notices == ["Ignored the x-range [3, 3]: xmin must be below xmax; showing [-10, 10]."]
+    assert "xmin" not in result.values and "xmax" not in result.values
+    assert result.rewrite == {"xmin": None, "xmax": None}
+    one = check_link({"xmin": ["20"]})
+    assert one.rewrite == {"xmin": None} and "[20, 10]" in one.notices[0], "only what the link holds is removed"
+    assert check_link({"xmin": ["2.5"], "xmax": ["2.75"]}).values | {"act": None} == {
+        "act": None, "xmin": 2.5, "xmax": 2.75}
+
+
+def test_cross_parameter_rules_drop_the_given_parameters_of_that_activation():
+    result = check_link({"act": ["rrelu", "hardtanh"], "hardtanh.min_val": ["2"], "hardtanh.max_val": ["-2"],
+                         "rrelu.lower": ["0.2"]})
+    assert result.notices == ["Ignored the Hardtanh parameters of the link: min_val (2) must be below max_val (-2); "
+                              "using defaults."]
+    assert result.rewrite == {"hardtanh.min_val": None, "hardtanh.max_val": None}
+    assert result.values["rrelu.lower"] == 0.2 and "hardtanh.min_val" not in result.values
+    only_one = check_link({"act": ["hardtanh"], "hardtanh.min_val": ["1"]})
+    assert only_one.rewrite == {"hardtanh.min_val": None}, "a rule broken against a default drops only the given"
+
+
+def test_the_activation_list_defaults_cuts_and_keeps_an_empty_choice():
+    assert check_link({}).values == {"act": ["relu"]} and check_link({}).rewrite == {}
+    assert check_link({"act": ["tanh", "relu"]}).values["act"] == ["relu", "tanh"], "drawn in registry order"
+    assert check_link({"act": ["tanh", "relu"]}).rewrite == {"act": ["relu", "tanh"]}
+    assert check_link({"act": ["bogus"]}).values["act"] == ["relu"] and check_link({"act": ["bogus"]}).rewrite == {
+        "act": None}
+    keys = list(ACTIVATIONS)
+    many = check_link({"act": keys[:MAX_CURVES + 1]})
+    assert many.values["act"] == keys[:MAX_CURVES]
+    assert many.notices == [f"Showing the first {MAX_CURVES} activations of the link (at most {MAX_CURVES} at once)."]
+    exactly = check_link({"act": keys[:MAX_CURVES]})
+    assert exactly.values["act"] == keys[:MAX_CURVES] and not exactly.notices
+
+
+def test_rejected_values_are_quoted_shortened_and_never_carry_backticks():
+    result = check_link({"x" * 50: ["`" + "y" * 60]})
+    shown_name, shown_value = "'" + "x" * SHOWN_CHARACTERS + "…'", "''" + "y" * (SHOWN_CHARACTERS - 1) + "…'"
+    assert result.notices == [f"Ignored `{shown_name}` = `{shown_value}`: not a setting of this page."]
+    assert check_link({"tab": ["Secret"]}).notices[0].startswith("Ignored `'tab'` = `'Secret'`")
+
+
+def test_flags_and_pieces_are_read_and_written():
+    assert check_link({"ints": ["TRUE"]}).values["ints"] is True
+    assert check_link({"ints": ["false"]}).values["ints"] is False
+    pieces = check_link({"act": ["maxout"], "maxout.slopes": ["-1,1"], "maxout.intercepts": ["0,0.5"]}).values
+    assert pieces["maxout.slopes"] == (-1.0, 1.0) and pieces["maxout.intercepts"] == (0.0, 0.5)
+    view = View(["maxout"], {"maxout": {"slopes": (-1.0, 0.25), "intercepts": (0.0, 0.0)}}, ints=True)
+    assert to_query(view) == "act=maxout&maxout.slopes=-1,0.25&maxout.intercepts=0,0&ints=true"
+
+
+def test_share_links_hold_only_what_differs_from_the_defaults_in_a_fixed_order():
+    view = View(["leaky_relu", "gelu"], {"leaky_relu": {"negative_slope": 0.2}, "gelu": {"approximate": "none"}},
+                xmin=-3.0, xmax=10.0, probe=0.5, panels={"tab": "Depth", "sim.lr": "0.05", "depth.layers": 30})
+    assert to_query(view) == ("act=leaky_relu&act=gelu&leaky_relu.negative_slope=0.2&xmin=-3&probe=0.5&tab=Depth"
+                              "&depth.layers=30")
+    assert to_query(View([], {})) == "act="
+    assert to_query(View(xmax=12.5)) == "xmax=12.5"

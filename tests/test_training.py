@@ -49,6 +49,7 @@ def test_contract_shapes_status_and_standardised_inputs():
     assert np.array_equal(unscaled.X, raw), "standardize=False keeps the raw inputs"
 
 
+@pytest.mark.slow
 def test_default_run_trains_for_at_least_19_of_seeds_0_to_19():
     runs = train_seeds(TrainConfig(), SEEDS)
     trained = [r.status == "ok" and r.loss[-1] < r.loss[0] for r in runs]
@@ -228,6 +229,7 @@ def test_recorded_dead_saturated_and_negative_shares_match_recomputation_at_star
     assert run.saturated_fraction[0, 1] > 0.05, "std 5 saturates part of layer 2 from the start"
 
 
+@pytest.mark.slow
 def test_initial_dead_fraction_matches_closed_form_for_negative_bias():
     """w ~ N(0, 2) (He, fan_in 1), bias b < 0: a unit is dead iff w*x + b <= 0 for every data x, i.e.
     -b/|x_min| >= -w >= 0 or 0 <= w <= -b/x_max."""
@@ -243,6 +245,7 @@ def test_initial_dead_fraction_matches_closed_form_for_negative_bias():
     assert abs(np.mean(observed) - p) < 4 * standard_error, f"observed {np.mean(observed):.4f}, closed form {p:.4f}"
 
 
+@pytest.mark.slow
 def test_one_layer_2_unit_in_four_is_born_dead_with_one_input_and_zero_biases():
     """Layer-2 input is a*x for x > 0 and b*|x| for x < 0 with a, b independent and symmetric: dead iff both
     are <= 0, probability 1/4."""
@@ -252,6 +255,7 @@ def test_one_layer_2_unit_in_four_is_born_dead_with_one_input_and_zero_biases():
     assert not any(r.dead_fraction[0, 0] for r in runs), "first-layer hinges through 0 are never dead"
 
 
+@pytest.mark.slow
 def test_dead_first_layer_relu_never_revives_under_gradient_descent():
     runs = train_seeds(TrainConfig(hidden=(64, 64), dataset="moons", lr=4.0, epochs=300), range(5))
     for run in runs:
@@ -260,6 +264,7 @@ def test_dead_first_layer_relu_never_revives_under_gradient_descent():
     assert sum(int((r.activity[0][-1] == 0).sum()) for r in runs) >= 20, "the setting should kill units"
 
 
+@pytest.mark.slow
 def test_deeper_units_revive_under_gradient_descent_and_first_layer_units_under_adam():
     gd = train_seeds(TrainConfig(), range(5))
     assert any(np.any((r.activity[1][:-1] == 0) & (r.activity[1][1:] > 0)) for r in gd), "no layer-2 revival"
@@ -410,6 +415,7 @@ def test_recorded_gradient_is_zero_exactly_while_a_unit_is_dead():
     assert np.any(run.gradient[0] > 0)
 
 
+@pytest.mark.slow
 def test_about_half_the_relu_outputs_are_exact_zeros_at_initialisation():
     runs = train_seeds(replace(TrainConfig(), epochs=1), SEEDS)
     start = np.array([r.zero_fraction(at_start=True) for r in runs])
@@ -420,3 +426,12 @@ def test_about_half_the_relu_outputs_are_exact_zeros_at_initialisation():
         h = np.maximum(h @ W.astype(float) + b.astype(float), 0)
         shares.append(np.mean(h == 0))
     assert run.zero_fraction() == pytest.approx(shares)
+
+
+def test_dead_masks_are_taken_at_the_epoch_asked_for():
+    run = quiet_train(TrainConfig(dataset="moons", lr=4.0, epochs=60, seed=1))
+    start, end = run.dead_masks(0), run.dead_masks()
+    assert [m.tolist() for m in start] == [(a[0] == 0).tolist() for a in run.activity]
+    assert [m.tolist() for m in end] == [(a[-1] == 0).tolist() for a in run.activity]
+    assert [m.mean() for m in end] == pytest.approx(run.dead_fraction[-1].tolist())
+    assert sum(m.sum() for m in end) > sum(m.sum() for m in start), "units died during this run"

@@ -25,7 +25,7 @@ MODULES = {  # module: its own test files
     "relu_viz/datasets.py": ["tests/test_datasets.py"],
     "relu_viz/depth.py": ["tests/test_depth.py"],
     "relu_viz/properties.py": ["tests/test_properties.py"],
-    "relu_viz/scenarios.py": ["tests/test_scenarios.py"],
+    "relu_viz/scenarios.py": ["tests/test_scenario_rules.py", "tests/test_scenarios.py"],
     "relu_viz/timing.py": ["tests/test_timing.py"],
     "relu_viz/training.py": ["tests/test_training.py"],
     "ui/state.py": ["tests/test_state.py"],

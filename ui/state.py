@@ -198,7 +198,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
 
     for name in ("sim.act", "depth.act", "depth.sig_act"):
         if name in values and values[name] not in (values["act"] or ["relu"]):
-            notices.append(f"Ignored `{name}` = `{_show(values.pop(name))}`: the panels use one of the "
+            notices.append(f"Ignored `{_show(name)}` = `{_show(values.pop(name))}`: the panels use one of the "
                            "activations shown in the explorer.")
             rewrite[name] = None
     for key in values["act"]:
