@@ -5,9 +5,10 @@ Semantics (values and autograd gradients, kink values included) follow ``torch.n
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special
@@ -228,13 +229,12 @@ def _maxout_d(x, slopes, intercepts):
 def _maxout_kinks(slopes, intercepts):
     """Crossings of two pieces that lie on the upper envelope."""
     kinks = []
-    for i in range(len(slopes)):
-        for j in range(i + 1, len(slopes)):
-            if slopes[i] != slopes[j]:
-                x = (intercepts[j] - intercepts[i]) / (slopes[i] - slopes[j])
-                top = max(a * x + b for a, b in zip(slopes, intercepts))
-                if slopes[i] * x + intercepts[i] >= top - 1e-12 * max(1.0, abs(top)):
-                    kinks.append(x)
+    for i, j in itertools.combinations(range(len(slopes)), 2):
+        if slopes[i] != slopes[j]:
+            x = (intercepts[j] - intercepts[i]) / (slopes[i] - slopes[j])
+            top = max(a * x + b for a, b in zip(slopes, intercepts))
+            if slopes[i] * x + intercepts[i] >= top - 1e-12 * max(1.0, abs(top)):
+                kinks.append(x)
     return tuple(kinks)
 
 
@@ -246,12 +246,9 @@ def _maxout_check(slopes, intercepts):
 
 # --- parameters shared by several entries -------------------------------------------------------------------------
 
-def _alpha(default=1.0, low=0.0, help="Scale of the negative saturation: f tends to -alpha as x goes to -infinity."):
-    return Param("alpha", default, low, 5.0, 0.05, help)
-
-
-def _lambd(help):
-    return Param("lambd", 0.5, 0.0, 5.0, 0.05, help)
+ALPHA = Param("alpha", 1.0, 0.0, 5.0, 0.05, "Scale of the negative saturation: f tends to -alpha as x goes to "
+              "-infinity.")
+LAMBD = Param("lambd", 0.5, 0.0, 5.0, 0.05, "Half-width of the interval that is set to zero.")
 
 
 RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER = (
@@ -330,7 +327,7 @@ _ENTRIES = [
         "saturates at -alpha for negative ones. Negative outputs push mean activations towards zero, and for "
         "alpha > 0 the gradient never becomes exactly zero, so units do not die (alpha = 0 is ReLU). Costs an "
         "exponential.",
-        (_alpha(),),
+        (ALPHA,),
         kinks=lambda alpha: (0.0,),
     ),
     Activation(
@@ -352,7 +349,7 @@ _ENTRIES = [
         r"\mathrm{CELU}'(x) = \begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}",
         "Continuously differentiable ELU (Barron 2017): the exponent is divided by alpha, so the slope at 0 is 1 "
         "from both sides for every alpha, unlike ELU whose left slope at 0 is alpha.",
-        (_alpha(low=0.05),),
+        (replace(ALPHA, low=0.05),),
         kinks=lambda alpha: (0.0,),
     ),
     Activation(
@@ -501,7 +498,7 @@ _ENTRIES = [
         r"\mathrm{Softshrink}'(x) = \begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
         "Soft thresholding: values within lambda of zero become zero, the rest move towards zero by lambda. It is "
         "the proximal operator of the L1 norm, used in sparse coding (ISTA) and denoising.",
-        (_lambd("Half-width of the interval that is set to zero."),),
+        (LAMBD,),
         kinks=lambda lambd: (-lambd, lambd),
     ),
     Activation(
@@ -512,7 +509,7 @@ _ENTRIES = [
         r"\mathrm{Hardshrink}'(x) = \begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
         "Hard thresholding: values within lambda of zero become zero, the rest pass unchanged. Discontinuous at "
         "plus and minus lambda. Used in sparse approximation.",
-        (_lambd("Half-width of the interval that is set to zero."),),
+        (LAMBD,),
         kinks=lambda lambd: (-lambd, lambd),
     ),
     Activation(

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, optimize, stats
 
 from relu_viz.activations import Activation
 
@@ -147,18 +147,11 @@ def derive(activation: Activation, **params) -> Properties:
 
 
 def _grid(kinks) -> np.ndarray:
-    """Fine on [-NEAR, NEAR], even across the reach of every kink, and dense around each kink (no grid point a
-    rounding error from one). Beyond the grid every registry function runs monotonically to its tail limit."""
+    """Fine on [-NEAR, NEAR], even across the reach of every kink, with the kinks on it. Beyond the grid every
+    registry function runs monotonically to its tail limit."""
     reach = max([NEAR] + [1.5 * abs(k) + 1 for k in kinks])
-    parts = [np.linspace(-NEAR, NEAR, GRID_POINTS), np.linspace(-reach, reach, GRID_POINTS)]
-    for k in kinks:
-        near = np.geomspace(1e-6, 1.0, 60) * max(1.0, abs(k))
-        parts += [k - near, k + near]
-    x = np.unique(np.concatenate(parts))
-    if kinks:
-        gap = 1e-12 * np.maximum(1.0, np.abs(x))
-        x = x[np.min(np.abs(x[:, None] - np.asarray(kinks)[None, :]), axis=1) > gap]
-    return np.union1d(x, kinks)
+    return np.unique(np.concatenate([np.linspace(-NEAR, NEAR, GRID_POINTS), np.linspace(-reach, reach, GRID_POINTS),
+                                     kinks]))
 
 
 def _range(activation, p, x, f, jumps, far) -> tuple[Interval, ...]:
@@ -169,8 +162,8 @@ def _range(activation, p, x, f, jumps, far) -> tuple[Interval, ...]:
     for a, b in zip(bounds, bounds[1:]):
         inside = (x > a) & (x < b)
         ends = [_end_limit(activation, p, e, side, far) for e, side in ((a, 1), (b, -1))]
-        low = _extreme(activation, p, x[inside], f[inside], 1, (a, b))
-        high = _extreme(activation, p, x[inside], f[inside], -1, (a, b))
+        low = _extreme(activation, p, x[inside], f[inside], 1)
+        high = _extreme(activation, p, x[inside], f[inside], -1)
         lo, lo_closed = _side(low, ends, min)
         hi, hi_closed = _side(high, ends, max)
         pieces.append(Interval(lo, hi, lo_closed, hi_closed))
@@ -178,16 +171,13 @@ def _range(activation, p, x, f, jumps, far) -> tuple[Interval, ...]:
 
 
 def _end_limit(activation, p, end: float, side: int, far: float) -> float:
-    """The limit of f at one end of a piece (side +1: from the right): a one-sided limit at a jump, or the tail
-    limit (±inf if f' does not vanish far out)."""
+    """The limit of f at one end of a piece (side +1: its left end, approached from the right): a one-sided limit
+    at a jump, or the tail limit (±inf if f' does not vanish far out)."""
     if math.isfinite(end):
-        left, right = one_sided_limits(activation, end, p)
-        return right if side > 0 else left
-    x = -far if end < 0 else far
+        return one_sided_limits(activation, end, p)[side > 0]
+    x = -side * far
     value, slope = float(activation(x, **p)), float(activation.derivative(x, **p))
-    if abs(slope) < FLAT:
-        return value
-    return math.inf * (1 if slope * x > 0 else -1)
+    return value if abs(slope) < FLAT else math.copysign(math.inf, slope * x)
 
 
 def _side(extreme: tuple[float, bool], limits: list[float], pick) -> tuple[float, bool]:
@@ -199,26 +189,18 @@ def _side(extreme: tuple[float, bool], limits: list[float], pick) -> tuple[float
     return limit, False
 
 
-def _extreme(activation, p, x, f, sign, piece):
-    """The minimum (sign=1) or maximum (sign=-1) of f on the grid points of a piece, refined between the
-    neighbouring grid points, and whether it is attained (a flat spot or a smooth turning point) rather than
-    only approached at the grid's edge."""
+def _extreme(activation, p, x, f, sign):
+    """The minimum (sign=1) or maximum (sign=-1) of f on the grid points of a piece, refined by a bounded scalar
+    search between the neighbouring grid points, and whether it is attained (a turning point or a flat spot)
+    rather than only approached at the edge of the piece."""
     if len(x) == 0:
-        return (math.inf * sign, False)
+        return math.inf * sign, False  # a piece too short to hold a grid point adds nothing
     i = int(np.argmin(sign * f))
-    best_x, best_f = x[i], f[i]
-    lo, hi = x[max(i - 1, 0)], x[min(i + 1, len(x) - 1)]
-    for _ in range(3):
-        fine = np.linspace(lo, hi, 2001)
-        fine = fine[(fine > piece[0]) & (fine < piece[1])]
-        values = activation(fine, **p)
-        j = int(np.argmin(sign * values))
-        if sign * values[j] < sign * best_f:
-            best_x, best_f = fine[j], values[j]
-        lo, hi = fine[max(j - 1, 0)], fine[min(j + 1, len(fine) - 1)]
-    interior = 0 < i < len(x) - 1
-    attained = interior or abs(activation.derivative(best_x, **p)) < 1e-6
-    return float(best_f), bool(attained)
+    if 0 < i < len(x) - 1:
+        found = optimize.minimize_scalar(lambda t: sign * float(activation(t, **p)), bounds=(x[i - 1], x[i + 1]),
+                                         method="bounded", options={"xatol": 1e-12 * max(1.0, abs(x[i]))})
+        return min(float(f[i]), sign * found.fun, key=lambda v: sign * v), True
+    return float(f[i]), bool(abs(activation.derivative(x[i], **p)) < 1e-6)
 
 
 def _merge(pieces: list[Interval]) -> tuple[Interval, ...]:

@@ -298,3 +298,61 @@ def test_values_and_gradients_equal_pytorch_for_any_parameters(key, data):
     if key == "prelu":  # torch's prelu takes the weight as a tensor; any float in range
         params = {"weight": float(params["weight"])}
     torch_check(key, params)
+
+
+def test_param_allowed_texts_and_validation_exactly():
+    from relu_viz import Param
+
+    number, whole = Param("a", 1.0, -2.0, 5.0, 0.5), Param("n", 3, 1, 9, 1, integer=True)
+    choice, pieces = Param("c", "x", choices=("x", "y")), Param("p", (1.0,), -1.0, 1.0, 0.1)
+    assert number.allowed() == "a number in [-2, 5]" and whole.allowed() == "a whole number in [1, 9]"
+    assert choice.allowed() == "one of 'x', 'y'" and pieces.allowed() == f"1 to {MAX_PIECES} numbers in [-1, 1]"
+    assert (number.kind, whole.kind, choice.kind, pieces.kind) == ("number", "number", "choice", "pieces")
+    assert number.validate(5) == 5.0 and isinstance(number.validate(5), float)
+    assert whole.validate(4.0) == 4 and isinstance(whole.validate(4.0), int)
+    assert choice.validate("y") == "y" and pieces.validate([0.5, -1]) == (0.5, -1.0)
+    for p, bad in ((number, 5.5), (number, -2.1), (number, float("nan")), (number, True), (number, "1"),
+                   (whole, 2.5), (whole, 10), (choice, "z"), (pieces, ()), (pieces, (2.0,)), (pieces, 5),
+                   (pieces, ("a",)), (pieces, (0.0,) * (MAX_PIECES + 1))):
+        with pytest.raises(ValueError) as error:
+            p.validate(bad)
+        assert str(error.value) == f"{p.name} must be {p.allowed()}, got {bad!r}"
+
+
+def test_resolve_names_unknown_parameters_and_what_is_allowed():
+    with pytest.raises(ValueError) as error:
+        ACTIVATIONS["relu"].resolve({"alpha": 1.0})
+    assert str(error.value) == "relu: unknown parameter 'alpha' (allowed: none)"
+    with pytest.raises(ValueError) as error:
+        ACTIVATIONS["softplus"].resolve({"betta": 1.0, "zeta": 2.0})
+    assert str(error.value) == "softplus: unknown parameter 'betta' (allowed: beta, threshold)"
+    with pytest.raises(ValueError) as error:
+        ACTIVATIONS["rrelu"].resolve({"lower": 0.5, "upper": 0.25})
+    assert str(error.value) == "rrelu: lower (0.5) must not exceed upper (0.25)"
+    assert ACTIVATIONS["softplus"].resolve({"beta": 2}) == {"beta": 2.0, "threshold": 20.0}
+
+
+def test_scalars_stay_scalars_and_dtypes_are_kept_or_widened():
+    act = ACTIVATIONS["elu"]
+    for value in (0.5, np.float64(0.5), np.array(0.5)):
+        out = act(value)
+        assert np.ndim(out) == 0 and not isinstance(out, np.ndarray) and out == 0.5
+    assert act([0.5]).shape == (1,) and act(np.zeros((2, 3))).shape == (2, 3)
+    assert act(np.float16(-1.0)).dtype == np.float32, "float16 computes in float32"
+    assert act(np.array([1, -1])).dtype == np.float64, "integers compute in float64"
+    assert act(np.float32(-1.0)).dtype == np.float32 and act.derivative(np.float32(-1.0)).dtype == np.float32
+
+
+def test_maxout_kinks_are_the_crossings_on_the_upper_envelope():
+    maxout = ACTIVATIONS["maxout"]
+    assert maxout.kink_points() == (-1.0, 2.0), "-0.5x, 0.5x + 1 and 2x - 2: the crossing at 0.8 lies below"
+    assert maxout.kink_points(slopes=(0.0, 1.0, 0.0), intercepts=(0.0, 0.0, 0.5)) == (0.5,), (
+        "0 and x cross at 0, under the constant 0.5")
+    assert maxout.kink_points(slopes=(1.0, 1.0), intercepts=(0.0, 1.0)) == (), "parallel pieces never cross"
+    assert maxout.kink_points(slopes=(-1.0, 0.0, 1.0), intercepts=(0.0, 0.0, 0.0)) == (0.0,), "three meet at 0"
+    x = np.linspace(-5, 5, 1001)
+    for slopes, intercepts in (((-0.5, 0.5, 2.0), (0.0, 1.0, -2.0)), ((0.3, -2.0, 1.0, 0.0), (1.0, -3.0, 0.5, 2.0))):
+        kinks = maxout.kink_points(slopes=slopes, intercepts=intercepts)
+        winner = np.argmax(np.outer(slopes, x) + np.array(intercepts)[:, None], axis=0)
+        switches = x[1:][np.diff(winner) != 0]
+        assert len(switches) == len(kinks) and np.allclose(switches, kinks, atol=0.011), (switches, kinks)

@@ -237,3 +237,20 @@ def test_tails_and_saturation_at_the_far_end():
     decreasing = derive(ACTIVATIONS["maxout"], slopes=(-1.0,), intercepts=(0.0,))
     assert decreasing.range_text == "(-∞, ∞)" and decreasing.monotonic == "decreasing"
     assert derive(ACTIVATIONS["maxout"], slopes=(0.0,), intercepts=(2.0,)).range_text == "{2}"
+
+
+def test_pieces_of_the_range_merge_when_they_overlap_or_touch_at_a_value_taken():
+    from relu_viz.properties import Interval, _merge
+
+    a, b = Interval(0.0, 1.0, True, False), Interval(1.0, 2.0, False, True)
+    assert _merge([b, a]) == (a, b), "open at 1 on both sides: 1 is not taken"
+    assert _merge([Interval(0.0, 1.0, True, True), b]) == (Interval(0.0, 2.0, True, True),)
+    assert _merge([a, Interval(1.0, 2.0, True, False)]) == (Interval(0.0, 2.0, True, False),)
+    assert _merge([Interval(0.0, 3.0, False, False), Interval(1.0, 2.0, True, True)]) == (
+        Interval(0.0, 3.0, False, False),), "a piece inside another"
+    assert _merge([Interval(0.0, 2.0, True, False), Interval(1.0, 2.0, True, True)]) == (
+        Interval(0.0, 2.0, True, True),), "same end, closed by either"
+    assert _merge([Interval(0.0, 1.0, True, True), Interval(0.5, 3.0, False, False)]) == (
+        Interval(0.0, 3.0, True, False),)
+    assert _merge([Interval(5.0, 5.0, True, True), Interval(0.0, 0.0, True, True)]) == (
+        Interval(0.0, 0.0, True, True), Interval(5.0, 5.0, True, True))

@@ -59,6 +59,7 @@ def main() -> None:
         killed, total, survivors = run(module, MODULES[module])
         rows.append((module, killed, total, time.perf_counter() - began))
         all_survivors += survivors
+        (ROOT / f"mutants-{module.replace('/', '.')}.survivors.txt").write_text("\n".join(survivors) + "\n")
         print(f"{module:26s} {killed:5d} / {total:5d} killed  {100 * killed / max(total, 1):5.1f}%  "
               f"({time.perf_counter() - began:5.0f} s)", flush=True)
     killed, total = sum(r[1] for r in rows), sum(r[2] for r in rows)
@@ -66,7 +67,8 @@ def main() -> None:
           f"({time.perf_counter() - start:5.0f} s)")
     (ROOT / "mutants").mkdir(exist_ok=True)
     (ROOT / "mutants" / "survivors.txt").write_text("\n".join(all_survivors) + "\n")
-    print(f"{len(all_survivors)} survivors, each with its diff, in mutants/survivors.txt")
+    print(f"{len(all_survivors)} survivors, each with its diff, in mutants/survivors.txt (and per module in "
+          "mutants-MODULE.survivors.txt)")
 
 
 if __name__ == "__main__":
