@@ -249,7 +249,7 @@ def _monotonic(steps: np.ndarray) -> str:
 def one_sided_limits(g, k: float, params: dict) -> tuple[float, float]:
     """The limits of g at k from the left and from the right, extrapolated linearly from two points on each side
     (exact where g is linear next to k, within about eps^2 * g'' elsewhere)."""
-    eps = 1e-7 * max(1.0, abs(k))
+    eps = 2.0 ** round(math.log2(1e-7 * max(1.0, abs(k))))  # a power of two: k -+ eps exact for short k
     near = g(np.array([k - eps, k - 2 * eps, k + eps, k + 2 * eps]), **params)
     return float(2 * near[0] - near[1]), float(2 * near[2] - near[3])
 

@@ -69,6 +69,7 @@ def test_by_depth_is_monotonic_and_agrees_with_single_depth_estimates():
     assert abs(values[-1] - single) < 4 * math.sqrt(2) * single.standard_error
 
 
+@pytest.mark.slow
 def test_leaky_relu_is_never_born_dead_and_wide_networks_essentially_never():
     assert born_dead_probability(30, 2, 5_000, activation="leaky_relu") == 0
     assert born_dead_probability(30, 2, 1_000, init="he_bias", activation="leaky_relu") == 0
@@ -157,17 +158,20 @@ def test_random_asymmetric_init_dies_less_than_symmetric_init():
     assert rai < he_bias - 4 * math.sqrt(rai.standard_error**2 + he_bias.standard_error**2)
 
 
+@pytest.mark.slow
 def test_he_keeps_relu_signal_within_factor_two_over_30_layers():
     q = signal_propagation("relu", depth=30, width=256, init="he", seed=0).second_moment
     assert q.max() / q.min() < 2, q
 
 
+@pytest.mark.slow
 def test_xavier_halves_relu_signal_per_layer():
     q = signal_propagation("relu", depth=30, width=256, init="xavier", seed=0).second_moment
     ratios = q[1:] / q[:-1]
     assert abs(ratios.mean() - 0.5) < 0.02 and np.all(np.abs(ratios - 0.5) < 0.1), ratios
 
 
+@pytest.mark.slow
 def test_sigmoid_gradients_vanish_towards_the_input_and_tanh_gradients_do_not():
     g = signal_propagation("sigmoid", depth=20, width=128, init="xavier").gradient_norm
     assert g[0] < 1e-6 * g[-1]
@@ -184,3 +188,114 @@ def test_limits_are_enforced():
         born_dead_probability(101, 3)
     with pytest.raises(ValueError):
         signal_propagation(depth=1000)
+
+
+def test_estimates_pickle_with_their_trials_and_error():
+    import pickle
+
+    e = Estimate(0.25, 400)
+    back = pickle.loads(pickle.dumps(e))
+    assert float(back) == 0.25 and back.trials == 400 and back.standard_error == pytest.approx(math.sqrt(0.25 * 0.75
+                                                                                                           / 400))
+    assert math.isnan(Estimate(0.0, 0).standard_error)
+
+
+def test_trials_beyond_one_chunk_are_all_simulated():
+    from relu_viz.depth import CHUNK, first_constant_layer
+
+    trials = CHUNK + 37
+    constant, flat = first_constant_layer(6, 2, trials, seed=3)
+    assert constant.shape == flat.shape == (trials,)
+    assert np.all((constant == 0) | (flat <= constant)), "a constant layer is also nearly constant"
+    assert set(np.unique(constant)) <= set(range(7)) and 0.2 < np.mean(constant[CHUNK:] > 0) < 0.9
+    brute = brute_force_born_dead(6, 2, 2000, seed=11)
+    p = np.mean(constant > 0)
+    assert abs(p - brute) < 4 * math.sqrt(p * (1 - p) / trials + brute * (1 - brute) / 2000)
+
+
+def test_nearly_constant_networks_against_a_brute_force():
+    """RAI at depth 30, width 3: the share whose last layer varies by less than 1e-6 over a dense grid."""
+    rng = np.random.default_rng(4)
+    x = np.linspace(-math.sqrt(7), math.sqrt(7), 129)[None, :]
+    flat = 0
+    for _ in range(300):
+        h = x  # units x inputs
+        for fan_in in [1] + [3] * 29:
+            v = rng.normal(0, RAI_SIGMA / math.sqrt(fan_in), (fan_in + 1, 3))
+            v[rng.integers(0, fan_in + 1, 3), np.arange(3)] = rng.beta(2, 1, 3)
+            h = np.maximum(v[:fan_in].T @ h + v[fan_in:].T, 0)
+        flat += np.ptp(h, axis=1).max() < 1e-6
+    estimate = born_dead_by_depth(30, 3, 2000, seed=0, init="rai").nearly_constant[-1]
+    brute = flat / 300
+    assert abs(estimate - brute) < 4 * math.sqrt(estimate.standard_error**2 + brute * (1 - brute) / 300)
+
+
+def torch_propagation(activation, depth, width, batch, std, seed, networks):
+    """The documented procedure, in torch autograd: N(0, 1) inputs, N(0, std^2) weights, a random linear loss
+    g . h_last / batch; per layer the mean square pre-activation and the RMS of dLoss/dW."""
+    import torch
+
+    from tests.torch_reference import TORCH
+
+    rng = np.random.default_rng(seed)
+    moments, squares = np.zeros(depth), np.zeros(depth)
+    for _ in range(networks):
+        h = torch.tensor(rng.normal(0, 1, (batch, width)))
+        weights = [torch.tensor(rng.normal(0, std, (width, width)), requires_grad=True) for _ in range(depth)]
+        out = h
+        for layer, W in enumerate(weights):
+            pre = out @ W
+            moments[layer] += float((pre**2).mean()) / networks
+            out = TORCH[activation](pre)
+        g = torch.tensor(rng.normal(0, 1, (batch, width))) / batch
+        (out * g).sum().backward()
+        for layer, W in enumerate(weights):
+            squares[layer] += float((W.grad**2).mean()) / networks
+    return moments, np.sqrt(squares)
+
+
+@pytest.mark.parametrize("activation, init, std", [("relu", "he", math.sqrt(2 / 6)), ("tanh", "xavier",
+                                                   math.sqrt(1 / 6)), ("sigmoid", "custom", 0.7)])
+def test_signal_propagation_against_torch_autograd(activation, init, std):
+    got = signal_propagation(activation, depth=4, width=6, init=init, init_std=0.7, batch=5, seed=2, networks=3)
+    moments, gradients = torch_propagation(activation, 4, 6, 5, std, seed=2, networks=3)
+    assert np.allclose(got.second_moment, moments, rtol=1e-12)
+    assert np.allclose(got.gradient_norm, gradients, rtol=1e-10)
+
+
+def test_limits_and_messages_of_the_depth_core():
+    from relu_viz.depth import MAX_CELLS, MAX_DEPTH, MAX_TRIALS, MAX_WIDTH, _cost_per_trial
+
+    assert _cost_per_trial(10, 4, "he", "relu") == 10 * 3 * (16 + 40)
+    assert _cost_per_trial(10, 4, "he_bias", "relu") == 10 * 129 * (16 + 40)
+    assert _cost_per_trial(10, 4, "he", "tanh") == 10 * 129 * (16 + 40)
+    assert max_trials(10, 4, "he_bias") == int(MAX_CELLS // (10 * 129 * 56)) and max_trials(1, 1) == MAX_TRIALS
+    with pytest.raises(ValueError) as error:
+        born_dead_probability(MAX_DEPTH + 1, 3, 10)
+    assert str(error.value) == (f"born-dead estimates take 1 to {MAX_DEPTH} layers, 1 to {MAX_WIDTH} units and 1 to "
+                                f"{MAX_TRIALS} trials; got {MAX_DEPTH + 1}, 3, 10")
+    for args in ((0, 3, 10), (5, 0, 10), (5, 3, 0), (5, MAX_WIDTH + 1, 10), (5, 3, MAX_TRIALS + 1)):
+        with pytest.raises(ValueError, match="born-dead estimates take"):
+            born_dead_probability(*args)
+    with pytest.raises(ValueError) as error:
+        born_dead_probability(5, 3, 10, init="orthogonal")
+    assert str(error.value) == "init must be one of he, he_bias, rai, got 'orthogonal'"
+    with pytest.raises(ValueError) as error:
+        born_dead_probability(5, 3, 10, activation="swiglu")
+    assert str(error.value) == "unknown activation 'swiglu'"
+    with pytest.raises(ValueError) as error:
+        born_dead_probability(50, 10, 10_000, init="he_bias")
+    assert str(error.value) == ("this estimate is too large (1.3e+10 > 5e+08 multiply-adds): use fewer trials, "
+                                "layers or units")
+    born_dead_probability(MAX_DEPTH, 1, 1), born_dead_probability(1, MAX_WIDTH, 1)
+    for kwargs in ({"depth": MAX_DEPTH + 1}, {"width": MAX_WIDTH + 1}, {"batch": MAX_WIDTH + 1}, {"networks": 17},
+                   {"depth": 0}, {"networks": 0}, {"init": "lecun"}, {"init": "custom", "init_std": 0.0},
+                   {"init": "custom", "init_std": 10.5}):
+        with pytest.raises(ValueError):
+            signal_propagation(**kwargs)
+    signal_propagation(depth=2, width=4, batch=4, networks=16, init="custom", init_std=10.0)
+
+
+def test_leaky_relu_networks_are_never_born_dead_even_when_narrow():
+    assert born_dead_probability(20, 2, 500, activation="leaky_relu") == 0
+    assert born_dead_probability(20, 2, 300, init="he_bias", activation="leaky_relu") == 0

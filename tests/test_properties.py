@@ -254,3 +254,47 @@ def test_pieces_of_the_range_merge_when_they_overlap_or_touch_at_a_value_taken()
         Interval(0.0, 3.0, True, False),)
     assert _merge([Interval(5.0, 5.0, True, True), Interval(0.0, 0.0, True, True)]) == (
         Interval(0.0, 0.0, True, True), Interval(5.0, 5.0, True, True))
+
+
+def test_rms_and_means_with_kinks_by_closed_form():
+    """E relu(Z)^2 = 1/2; identity: RMS 1; threshold(1, 0): mean E[Z; Z > 1] = phi(1); binary step: 1/2."""
+    from scipy.stats import norm
+
+    assert derive(ACTIVATIONS["relu"]).rms_output == pytest.approx(math.sqrt(0.5), abs=1e-10)
+    assert derive(ACTIVATIONS["identity"]).rms_output == pytest.approx(1.0, abs=1e-10)
+    assert derive(ACTIVATIONS["threshold"], threshold=1.0, value=0.0).mean_output == pytest.approx(norm.pdf(1),
+                                                                                                   abs=1e-10)
+    assert derive(ACTIVATIONS["binary_step"]).mean_output == pytest.approx(0.5, abs=1e-12)
+    assert derive(ACTIVATIONS["relu6"]).rms_output == pytest.approx(math.sqrt(0.5), abs=1e-8)
+
+
+def test_values_taken_at_a_jump_are_in_the_range():
+    hard, step = derive(ACTIVATIONS["hardshrink"]), derive(ACTIVATIONS["binary_step"])
+    assert hard.contains(0.0) and not hard.contains(0.25) and not hard.contains(0.5) and hard.contains(0.6)
+    assert step.contains(0.0) and step.contains(1.0) and not step.contains(0.5)
+    assert hard.contains(0.5 + 1e-12) and not hard.contains(0.5 - 1e-12) and hard.contains(0.4999, tolerance=1e-3)
+    ordered = derive(ACTIVATIONS["threshold"], threshold=0.0, value=0.0)  # relu written as a threshold: [0, inf)
+    assert ordered.range_text == "[0, ∞)" and ordered.contains(0.0)
+
+
+def test_one_sided_limits_are_exact_beside_linear_pieces_on_either_side():
+    from relu_viz.properties import one_sided_limits
+
+    assert one_sided_limits(ACTIVATIONS["hardshrink"], -0.5, {"lambd": 0.5}) == (-0.5, 0.0)
+    assert one_sided_limits(ACTIVATIONS["hardshrink"], 0.5, {"lambd": 0.5}) == (0.0, 0.5)
+    assert one_sided_limits(ACTIVATIONS["threshold"], 3.0, {"threshold": 3.0, "value": 1.0}) == (1.0, 3.0)
+
+
+def test_merging_keeps_a_closed_end_whichever_piece_carries_it():
+    from relu_viz.properties import Interval, _merge
+
+    assert _merge([Interval(0.0, 2.0, False, False), Interval(0.0, 0.0, True, True)]) == (
+        Interval(0.0, 2.0, True, False),)
+    assert _merge([Interval(0.0, 2.0, True, True), Interval(1.0, 2.0, False, False)]) == (
+        Interval(0.0, 2.0, True, True),)
+
+
+def test_continuous_and_smooth_rows_say_yes_when_they_are():
+    rows = dict(derive(ACTIVATIONS["tanh"]).rows())
+    assert rows["Continuous"] == "yes" and rows["Smooth (f' continuous)"] == "yes"
+    assert rows["Zero-centred (|mean| ≤ 0.05 × RMS)"] == "yes" and rows["Mean output E[f(Z)], Z ~ N(0, 1)"] == "0.000"

@@ -250,3 +250,26 @@ def test_share_links_hold_only_what_differs_from_the_defaults_in_a_fixed_order()
                               "&depth.layers=30")
     assert to_query(View([], {})) == "act="
     assert to_query(View(xmax=12.5)) == "xmax=12.5"
+
+
+def test_more_rules_of_the_link_checker():
+    assert check_link({"xmax": ["-20"]}).notices == [
+        "Ignored the x-range [-10, -20]: xmin must be below xmax; showing [-10, 10]."]
+    repeated = check_link({"probe": ["1", "2", "3"]})
+    assert repeated.values["probe"] == 3.0 and repeated.rewrite == {"probe": ["3"]}
+    assert repeated.notices == ["`'probe'` was given 3 times; used the last, `'3'`."]
+    assert check_link({"act": ["tanh", "relu", "tanh", "relu"]}).notices == [
+        "Activations listed more than once were shown once: `'relu,tanh'`."]
+    hidden = check_link({"act": ["relu"], "depth.sig_act": ["tanh"]})
+    assert hidden.notices == ["Ignored `'depth.sig_act'` = `'tanh'`: the panels use one of the activations shown "
+                              "in the explorer."]
+    none_shown = check_link({"act": [""], "sim.act": ["relu"], "depth.act": ["relu"]})
+    assert not none_shown.notices and none_shown.values["sim.act"] == "relu", "with none shown, the panels use ReLU"
+    exactly = "x" * SHOWN_CHARACTERS
+    assert check_link({exactly: ["1"]}).notices == [f"Ignored `'{exactly}'` = `'1'`: not a setting of this page."]
+
+
+def test_share_links_fill_missing_parameters_with_defaults():
+    assert to_query(View(["leaky_relu"], {})) == "act=leaky_relu"
+    assert to_query(View(["leaky_relu"], {"leaky_relu": {}})) == "act=leaky_relu"
+    assert to_query(View(panels={"sim.seed": 12, "sim.std": 2.5})) == "sim.seed=12&sim.std=2.5"

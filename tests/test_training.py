@@ -435,3 +435,82 @@ def test_dead_masks_are_taken_at_the_epoch_asked_for():
     assert [m.tolist() for m in end] == [(a[-1] == 0).tolist() for a in run.activity]
     assert [m.mean() for m in end] == pytest.approx(run.dead_fraction[-1].tolist())
     assert sum(m.sum() for m in end) > sum(m.sum() for m in start), "units died during this run"
+
+
+@pytest.mark.parametrize("changes, wanted", [
+    ({"hidden": (8,) * 5}, "1 to 4 hidden layers"),
+    ({"hidden": (0,)}, "1 to 128 units a layer"),
+    ({"activation": ("relu",), "params": ({},)}, "a known activation for every hidden layer"),
+    ({"dataset": "mnist"}, "a dataset among sine, abs, step, moons, circles, xor, spiral"),
+    ({"n_samples": 7}, "8 to 512 samples"),
+    ({"epochs": 0}, "1 to 2000 epochs"),
+    ({"lr": 0.0}, "a learning rate in [1e-05, 10]"),
+    ({"init": "orthogonal"}, "an init among he, xavier, lecun, uniform, custom"),
+    ({"bias_init": 6.0}, "a bias init in [-5, 5]"),
+    ({"init_std": 20.0}, "a custom std in [0.001, 10]"),
+    ({"optimizer": "sgd"}, "an optimizer among gd, momentum, adam"),
+    ({"batch_size": 0}, "a batch size from 1 to 512 (or None for full batch)"),
+    ({"seed": -1}, "a seed in [0, 2^32)"),
+    ({"standardize": 1}, "standardize True or False"),
+    ({"n_samples": True}, "8 to 512 samples"),
+    ({"lr": True}, "a learning rate in [1e-05, 10]"),
+])
+def test_each_limit_says_what_training_needs(changes, wanted):
+    config = TrainConfig(**changes)
+    with pytest.raises(ValueError) as error:
+        config.validate()
+    assert str(error.value) == f"training needs {wanted}; got {config}"
+
+
+def test_the_cost_model_by_hand():
+    from relu_viz.training import MAX_WORK, STEP_COST, UNIT_COST
+
+    full = TrainConfig()  # widths 1-32-32-1: 32 + 1024 + 32 weights, 64 units, 256 samples
+    per_sample = 1088 + UNIT_COST * 64
+    assert full.batches == 1 and full.work == 256 * per_sample + STEP_COST
+    batched = TrainConfig(batch_size=32)
+    assert batched.batches == 8 and batched.work == 2 * 256 * per_sample + 8 * STEP_COST
+    assert TrainConfig(batch_size=100).batches == 3 and TrainConfig(dataset="moons").work == 256 * (
+        64 + 1024 + 32 + UNIT_COST * 64) + STEP_COST
+    assert full.cost() == 300 * full.work
+    assert full.cost(20) == 300 * (20 * 256 * per_sample + STEP_COST)
+    assert full.max_epochs() == MAX_EPOCHS
+    big = TrainConfig(hidden=(128,) * 4, n_samples=512)
+    assert big.max_epochs() == int(MAX_WORK // big.work)
+    assert big.max_epochs(20) == int(3 * MAX_WORK // (20 * (big.work - STEP_COST) + STEP_COST)), "3x for sweeps"
+    message = f"this run is too large: at this size at most {big.max_epochs()} epochs fit"
+    with pytest.raises(ValueError, match=message):
+        replace(big, epochs=big.max_epochs() + 1).validate()
+    replace(big, epochs=big.max_epochs()).validate()
+
+
+def test_canonical_json_and_per_layer_activations():
+    leaky = TrainConfig(activation="leaky_relu")
+    assert leaky.canonical().params == {"negative_slope": 0.01}
+    assert leaky.canonical() == TrainConfig(activation="leaky_relu", params={"negative_slope": 0.01}).canonical()
+    mixed = TrainConfig(activation=("relu", "elu"), params=({}, {"alpha": 2}), hidden=(4, 4))
+    assert mixed.layer_activations() == [("relu", {}), ("elu", {"alpha": 2})]
+    assert mixed.canonical().params == ({}, {"alpha": 2.0})
+    assert TrainConfig(hidden=(3, 3, 3)).layer_activations() == [("relu", {})] * 3
+    for config in (leaky, mixed, TrainConfig(batch_size=16, seed=9)):
+        assert TrainConfig.from_json(config.to_json()) == config
+
+
+def test_standardized_has_zero_mean_and_unit_variance_per_feature():
+    from relu_viz.training import standardized
+
+    X = np.array([[1.0, 10.0], [2.0, 30.0], [6.0, 20.0]])
+    Z = standardized(X)
+    assert np.allclose(Z.mean(axis=0), 0) and np.allclose(Z.std(axis=0), 1)
+    assert np.allclose(Z[:, 0], (X[:, 0] - 3) / np.std([1.0, 2.0, 6.0]))
+
+
+def test_a_stopped_run_keeps_what_it_recorded():
+    run = train(TrainConfig(epochs=100, dataset="moons"), progress=lambda r: r.epochs_run < 20, every=10)
+    assert run.status == "stopped" and run.epochs_run == 20
+    for values in (run.loss, run.accuracy, run.dead_fraction, run.saturated_fraction, run.negative_fraction,
+                   *run.activity, *run.gradient):
+        assert len(values) == 21 and np.isfinite(values).all()
+    reported = []
+    train(TrainConfig(epochs=30), progress=lambda r: reported.append(r.epochs_run), every=7)
+    assert reported == [0, 7, 14, 21, 28, 30], "every few epochs, and at the end"

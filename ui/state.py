@@ -64,9 +64,7 @@ def _parse(p: Param, raw: str):
 def _text(p: Param, value) -> str:
     if p.kind == "pieces":
         return ",".join(format_number(v) for v in value)
-    if p.kind == "choice":
-        return value
-    return str(value) if p.integer else format_number(value)
+    return value if p.kind == "choice" else format_number(value)
 
 
 TABS = ("Explorer", "Dead neurons", "Depth", "Speed")
@@ -127,9 +125,8 @@ PARAMS: dict[str, tuple[str, Param]] = {
     f"{a.key}.{p.name}": (a.key, p) for a in ACTIVATIONS.values() for p in a.params}
 
 
-def _show(raw) -> str:
+def _show(text: str) -> str:
     """A rejected value as inert text: quoted, shortened, no backticks (notices render it in a code span)."""
-    text = raw if isinstance(raw, str) else ",".join(map(str, raw))
     text = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
     return repr(text).replace("`", "'")
 
@@ -223,7 +220,7 @@ def to_query(view: View) -> str:
     bound widgets do)."""
     pairs: list[tuple[str, str]] = []
     if view.acts != list(DEFAULT_ACTS):
-        pairs += [("act", key) for key in view.acts] or [("act", "")]
+        pairs = [("act", key) for key in view.acts] or [("act", "")]
     for key in view.acts:
         for p in ACTIVATIONS[key].params:
             value = view.params.get(key, {}).get(p.name, p.default)
