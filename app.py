@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import controls, dead_neurons, depth_panel, explorer, links, presenter, speed_panel, tour
-from ui.state import TABS
+from ui.state import TABS, View
 
 st.set_page_config(
     page_title="relu-viz: activation functions, live",
@@ -22,16 +22,29 @@ tour.follow_link()
 with st.sidebar:
     tour.start_button()
 view = controls.sidebar(link)
+with st.sidebar:
+    parameter_slot = st.container()
+    presenter.toggle(view)
+    share_slot = st.container()
 st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
 links.show_notices(link)
 tour.box(view)
+
+
+def draw(render, view: View) -> None:
+    """The open panel with all that a parameter change touches: the parameter widgets, the panel, the share box."""
+    with parameter_slot:
+        controls.parameters(view, link)
+    render(view)
+    with share_slot:
+        links.share_box(view)
+
+
+draw_live = st.fragment(draw)  # the explorer: a parameter or probe change reruns only this, not the whole page
 panels = dict(zip(TABS, st.tabs(TABS, key="tab", bind="query-params")))  # only the open tab runs
 for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel.render, speed_panel.render)):
     with panels[name]:
         if panels[name].open:
             view.panels["tab"] = name
-            render(view)
-with st.sidebar:
-    presenter.toggle(view)
-    links.share_box(view)
+            (draw_live if name == "Explorer" else draw)(render, view)

@@ -25,12 +25,10 @@ class Jump:
 
 @dataclass(frozen=True)
 class Trace:
-    """One drawable curve: y over x with NaN gaps at jumps; `other` is the companion curve at the same x
-    (f' for the f trace, f for the f' trace), for hover labels."""
+    """One drawable curve: y over x with NaN gaps at jumps."""
 
     x: np.ndarray
     y: np.ndarray
-    other: np.ndarray
     jumps: tuple[Jump, ...]
 
 
@@ -45,25 +43,21 @@ def sample(activation: Activation, params: dict, xmin: float, xmax: float, point
     p = activation.resolve(params)
     kinks = [k for k in activation.kink_points(**p) if xmin < k < xmax]
     x = np.union1d(np.linspace(xmin, xmax, points), kinks)
-    return Sampled(_trace(activation, activation.derivative, x, kinks, p),
-                   _trace(activation.derivative, activation, x, kinks, p))
+    return Sampled(_trace(activation, x, kinks, p), _trace(activation.derivative, x, kinks, p))
 
 
-def _trace(g, companion, x, kinks, p) -> Trace:
+def _trace(g, x, kinks, p) -> Trace:
     y = g(x, **p)
     jumps = []
     for k in kinks:
         left, right = one_sided_limits(g, k, p)
         if is_jump(left, right):
             jumps.append(Jump(float(k), float(g(k, **p)), left, right))
-    other = companion(x, **p)
-    for jump in reversed(jumps):  # replace the kink's point by: left limit, gap, right limit (of both curves)
+    for jump in reversed(jumps):  # replace the kink's point by: left limit, gap, right limit
         i = int(np.searchsorted(x, jump.x))
-        left, right = one_sided_limits(companion, jump.x, p)
         x = np.concatenate([x[:i], [jump.x] * 3, x[i + 1:]])
         y = np.concatenate([y[:i], [jump.left, np.nan, jump.right], y[i + 1:]])
-        other = np.concatenate([other[:i], [left, np.nan, right], other[i + 1:]])
-    return Trace(x, y, other, tuple(jumps))
+    return Trace(x, y, tuple(jumps))
 
 
 def near_zero_intervals(x: np.ndarray, dy: np.ndarray, threshold: float = NEAR_ZERO) -> list[tuple[float, float]]:

@@ -22,8 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 CURVE_JS = """([label, row]) => {
     const gd = document.querySelector('.js-plotly-plot');
     if (!gd || !gd._fullData) return null;
-    const t = gd._fullData.find(d => d.name === label && d.mode === 'lines' && d.customdata
-                                && (row === 2) === (d.yaxis === 'y2'));
+    const t = gd._fullData.find(d => d.name === label && d.mode === 'lines' && (row === 2) === (d.yaxis === 'y2'));
     return t ? {x: Array.from(t.x), y: Array.from(t.y)} : null;
 }"""
 
@@ -49,12 +48,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(log_path: pathlib.Path):
-    """`streamlit run app.py` on a free localhost port, until the block ends; its log must hold no traceback."""
+def running_server(log_path: pathlib.Path, app: pathlib.Path = ROOT / "app.py"):
+    """`streamlit run app.py` (or another app) on a free localhost port, until the block ends; its log must hold
+    no traceback."""
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
+            [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
              "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         url = f"http://127.0.0.1:{port}"

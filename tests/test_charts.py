@@ -34,7 +34,9 @@ def test_traces_are_float32_and_hover_is_linked():
     lines = [t for t in fig.data if t.mode == "lines"]
     assert all(np.asarray(t.y).dtype == np.float32 for t in lines)
     assert fig.layout.hovermode == "x unified" and fig.layout.hoversubplots == "axis"
-    assert all("f′" in t.hovertemplate and "f =" in t.hovertemplate for t in lines)
+    assert [t.hovertemplate for t in lines[:2]] == ["ReLU: f = %{y:.4g}<extra></extra>",
+                                                    "ReLU: f′ = %{y:.4g}<extra></extra>"]
+    assert all(t.customdata is None for t in lines), "each row's hover shows its own curve: nothing sent twice"
     assert [t.line.color for t in lines[::2]] == list(PALETTE[:2])
 
 

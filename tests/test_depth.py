@@ -245,7 +245,7 @@ def torch_propagation(activation, depth, width, batch, std, seed, networks):
         out = h
         for layer, W in enumerate(weights):
             pre = out @ W
-            moments[layer] += float((pre**2).mean()) / networks
+            moments[layer] += float((pre.detach() ** 2).mean()) / networks
             out = TORCH[activation](pre)
         g = torch.tensor(rng.normal(0, 1, (batch, width))) / batch
         (out * g).sum().backward()

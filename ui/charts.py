@@ -38,10 +38,9 @@ def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 
     shapes: list[dict] = []
     for i, s in enumerate(series):
         style = {"color": colour(i), "width": 2.5, "dash": DASHES[(i // len(PALETTE)) % len(DASHES)]}
-        for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}, f′ = %{customdata:.4g}"),
-                                 (2, s.sampled.df, "f′ = %{y:.4g}, f = %{customdata:.4g}")):
+        for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}"), (2, s.sampled.df, "f′ = %{y:.4g}")):
             data.append({"type": "scatter", **_axes(row), "x": _light(trace.x), "y": _light(trace.y),
-                         "customdata": _light(trace.other), "mode": "lines", "line": style, "name": s.label,
+                         "mode": "lines", "line": style, "name": s.label,
                          "legendgroup": s.key, "showlegend": row == 1,
                          "hovertemplate": f"{s.label}: {text}<extra></extra>"})
             data += _jump_markers(trace, colour(i), s.key, row)

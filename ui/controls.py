@@ -55,7 +55,8 @@ def param_widget(p: Param, key: str, label: str | None = None):
 
 
 def sidebar(link: LinkCheck) -> View:
-    """Render the controls; return the view they select (probe excluded: it lives beside the charts)."""
+    """Render the choice of activations and the plotted range; return the view they select (parameters and the
+    probe are filled in with the open panel)."""
     with st.sidebar:
         st.header("Activations")
         acts = _picker(link)
@@ -67,24 +68,27 @@ def sidebar(link: LinkCheck) -> View:
             xmin, xmax = DEFAULT_XMIN, DEFAULT_XMAX
         ints = st.checkbox("Mark the integer inputs", key="ints", bind=URL,
                            help="Dots at x = -10, -9, ..., 10 as in the classic plot of ReLU over range(-10, 11).")
-        params = {}
-        for key in acts:
-            act = ACTIVATIONS[key]
-            if not act.params:
-                params[key] = {}
-                continue
-            with st.expander(f"{act.label} parameters", expanded=True):
-                if key == "maxout":
-                    params[key] = maxout.editor(link)
-                else:
-                    params[key] = {p.name: param_widget(p, f"{key}.{p.name}") for p in act.params}
-                    problem = act.check(**params[key])
-                    if problem:
-                        st.error(f"{problem}; using the defaults.")
-                        params[key] = act.defaults
-        if "maxout" not in acts:
-            maxout.clear_url()
-    return View(list(acts), params, float(xmin), float(xmax), bool(ints))
+    return View(list(acts), {}, float(xmin), float(xmax), bool(ints))
+
+
+def parameters(view: View, link: LinkCheck) -> None:
+    """Render each shown activation's parameter widgets; fill view.params with the values they hold."""
+    for key in view.acts:
+        act = ACTIVATIONS[key]
+        if not act.params:
+            view.params[key] = {}
+            continue
+        with st.expander(f"{act.label} parameters", expanded=True):
+            if key == "maxout":
+                view.params[key] = maxout.editor(link)
+            else:
+                view.params[key] = {p.name: param_widget(p, f"{key}.{p.name}") for p in act.params}
+                problem = act.check(**view.params[key])
+                if problem:
+                    st.error(f"{problem}; using the defaults.")
+                    view.params[key] = act.defaults
+    if "maxout" not in view.acts:
+        maxout.clear_url()
 
 
 def shown_activation(view: View, key: str, label: str, help: str) -> str:
