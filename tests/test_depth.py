@@ -299,3 +299,72 @@ def test_limits_and_messages_of_the_depth_core():
 def test_leaky_relu_networks_are_never_born_dead_even_when_narrow():
     assert born_dead_probability(20, 2, 500, activation="leaky_relu") == 0
     assert born_dead_probability(20, 2, 300, init="he_bias", activation="leaky_relu") == 0
+
+
+def test_rai_puts_the_beta_entry_on_any_of_the_fan_in_plus_one_entries():
+    """With one input, each neuron has [w, b]: the Beta(2, 1) entry is w half the time, so P(w >= 0) = 3/4."""
+    W, b = _init_layer(np.random.default_rng(8), 8000, 1, 4, "rai")
+    share = np.mean(W >= 0)
+    assert abs(share - 0.75) < 4 * math.sqrt(0.75 * 0.25 / W.size) and abs(np.mean(b >= 0) - 0.75) < 0.02
+
+
+def test_by_depth_has_one_estimate_per_depth_including_deaths_in_layer_1():
+    curve = born_dead_by_depth(4, 1, 2000, seed=5, init="he_bias")  # one chunk: layer 1 drawn first, as alone
+    assert len(curve.dead) == len(curve.nearly_constant) == 4 and all(e.trials == 2000 for e in curve.dead)
+    first = born_dead_probability(1, 1, 2000, seed=5, init="he_bias")
+    assert float(curve.dead[0]) == float(first) > 0.05, "a single biased unit can be dead on the whole domain"
+    assert float(born_dead_probability(4, 1, 2000, seed=5, init="he_bias")) == float(curve.dead[-1])
+    other_seed = born_dead_by_depth(4, 1, 2000, seed=6, init="he_bias")
+    assert [float(e) for e in other_seed.dead] != [float(e) for e in curve.dead], "the seed is used"
+
+
+def test_parameters_reach_the_simulation():
+    """Leaky ReLU with slope 0 is ReLU: born dead as often, from the same seed."""
+    relu = born_dead_by_depth(8, 2, 2000, seed=1)
+    flat_leaky = born_dead_by_depth(8, 2, 2000, seed=1, activation="leaky_relu", params={"negative_slope": 0.0})
+    assert [float(e) for e in flat_leaky.dead] == [float(e) for e in relu.dead] and float(relu.dead[-1]) > 0.3
+    assert float(born_dead_probability(8, 2, 2000, seed=1, activation="leaky_relu",
+                                       params={"negative_slope": 0.0})) == float(relu.dead[-1])
+
+
+def test_signal_propagation_defaults_and_parameters_against_torch():
+    got = signal_propagation("leaky_relu", {"negative_slope": 0.2}, depth=3, width=4, init="custom", init_std=0.9,
+                             batch=3, seed=4, networks=2)
+    moments, gradients = torch_propagation_leaky(3, 4, 3, 0.9, seed=4, networks=2)
+    assert np.allclose(got.second_moment, moments, rtol=1e-12) and np.allclose(got.gradient_norm, gradients,
+                                                                               rtol=1e-10)
+    default = signal_propagation(depth=2, width=16)
+    moments, gradients = torch_propagation("relu", 2, 16, 256, math.sqrt(2 / 16), seed=0, networks=8)
+    assert np.allclose(default.second_moment, moments, rtol=1e-12), "defaults: He, batch 256, seed 0, 8 networks"
+    assert np.allclose(signal_propagation(depth=2, width=16, init="custom").second_moment,
+                       torch_propagation("relu", 2, 16, 256, 1.0, seed=0, networks=8)[0], rtol=1e-12), "std 1"
+
+
+def torch_propagation_leaky(depth, width, batch, std, seed, networks):
+    import torch
+
+    from tests import torch_reference
+
+    torch_reference.TORCH["_leaky_0.2"] = lambda x: torch.nn.functional.leaky_relu(x, 0.2)
+    try:
+        return torch_propagation("_leaky_0.2", depth, width, batch, std, seed, networks)
+    finally:
+        del torch_reference.TORCH["_leaky_0.2"]
+
+
+def test_signal_propagation_bounds_are_inclusive_and_messages_exact():
+    from relu_viz.depth import MAX_DEPTH, MAX_WIDTH
+
+    signal_propagation(depth=1, width=1, batch=1, networks=1)
+    signal_propagation(depth=MAX_DEPTH, width=2, batch=2, networks=1)
+    signal_propagation(depth=1, width=MAX_WIDTH, batch=MAX_WIDTH, networks=1)
+    with pytest.raises(ValueError) as error:
+        signal_propagation(depth=MAX_DEPTH + 1)
+    assert str(error.value) == (f"signal propagation takes 1 to {MAX_DEPTH} layers, 1 to {MAX_WIDTH} units and "
+                                "inputs, and 1 to 16 networks")
+    with pytest.raises(ValueError) as error:
+        signal_propagation(init="lecun")
+    assert str(error.value) == "init must be he, xavier or custom (std in (0, 10])"
+    assert Estimate(1.0, 10).interval()[1] == 1.0 and Estimate(0.0, 10).interval()[0] == 0.0
+    lo, hi = Estimate(0.9, 50).interval()
+    assert hi < 1 and lo == pytest.approx(0.7864, abs=1e-4)
