@@ -56,15 +56,22 @@ def test_default_run_trains_for_at_least_19_of_seeds_0_to_19():
     assert sum(trained) >= 19, [(r.seed, r.status, r.loss[0], r.loss[-1]) for r in (x.config for x in runs)]
 
 
-def test_a_seed_of_a_sweep_is_exactly_the_single_run_of_that_seed():
-    config = TrainConfig(dataset="moons", optimizer="momentum", lr=0.1, batch_size=64, epochs=30)
+@pytest.mark.parametrize("config", [
+    TrainConfig(dataset="moons", optimizer="momentum", lr=0.1, batch_size=64, epochs=30),
+    TrainConfig(activation="sigmoid", epochs=30, lr=0.3, init="custom", init_std=4.0)])
+def test_a_seed_of_a_sweep_is_exactly_the_single_run_of_that_seed(config):
     runs = train_seeds(config, [3, 7])
+    assert not np.array_equal(runs[0].loss, runs[1].loss)
     for seed, run in zip([3, 7], runs):
         single = train(replace(config, seed=seed))
-        assert run.config.seed == seed
-        assert np.array_equal(run.loss, single.loss) and np.array_equal(run.dead_fraction, single.dead_fraction)
+        assert run.config.seed == seed and run.status == single.status == "ok"
+        for name in ("loss", "accuracy", "dead_fraction", "saturated_fraction", "negative_fraction"):
+            assert np.array_equal(getattr(run, name), getattr(single, name)), name
+        for a, b in zip(run.activity + run.gradient, single.activity + single.gradient):
+            assert np.array_equal(a, b)
         for (W, b), (W1, b1) in zip(run.layers, single.layers):
             assert np.array_equal(W, W1) and np.array_equal(b, b1)
+            assert W.dtype == b.dtype == np.float32 and W.ndim == 2 and b.ndim == 1, "float32, as PyTorch trains"
 
 
 @pytest.mark.parametrize("config", [
@@ -514,3 +521,20 @@ def test_a_stopped_run_keeps_what_it_recorded():
     reported = []
     train(TrainConfig(epochs=30), progress=lambda r: reported.append(r.epochs_run), every=7)
     assert reported == [0, 7, 14, 21, 28, 30], "every few epochs, and at the end"
+
+
+def test_zero_fraction_counts_exact_zeros_with_the_initial_or_final_weights():
+    run = quiet_train(TrainConfig(hidden=(8, 4), epochs=20, lr=0.1, bias_init=0.2))
+    for at_start, layers in ((True, initial_state(run.config).layers), (False, run.layers)):
+        h, shares = run.X.astype(np.float32), []
+        for W, b in layers[:-1]:
+            h = np.maximum(h @ W.astype(np.float32) + b.astype(np.float32), 0)
+            shares.append(float(np.mean(h == 0)))
+        assert run.zero_fraction(at_start=at_start).tolist() == pytest.approx(shares, abs=1e-9)
+    assert run.zero_fraction(at_start=True).tolist() != run.zero_fraction().tolist()
+
+
+def test_sweep_progress_defaults_to_every_25_epochs():
+    seen = []
+    train_seeds(TrainConfig(epochs=60), [0, 1], progress=lambda runs: seen.append([r.epochs_run for r in runs]))
+    assert seen == [[0, 0], [25, 25], [50, 50], [60, 60]]
