@@ -9,7 +9,7 @@ import numpy as np
 from relu_viz.activations import Activation
 from relu_viz.properties import is_jump, one_sided_limits, runs
 
-POINTS = 801  # per curve: smooth at any chart width, small to send
+POINTS = 401  # per curve: about two pixels a segment on a wide chart; fewer points repaint faster
 NEAR_ZERO = 0.01  # |f'| below this is shaded as dead or saturated
 
 

@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, optimize, stats
 
 from relu_viz.activations import Activation
 
@@ -197,6 +196,8 @@ def _extreme(activation, p, x, f, sign):
         return math.inf * sign, False  # a piece too short to hold a grid point adds nothing
     i = int(np.argmin(sign * f))
     if 0 < i < len(x) - 1:
+        from scipy import optimize  # imported on first use: the page draws its chart before paying for it
+
         found = optimize.minimize_scalar(lambda t: sign * float(activation(t, **p)), bounds=(x[i - 1], x[i + 1]),
                                          method="bounded", options={"xatol": 1e-12})
         return min(float(f[i]), sign * found.fun, key=lambda v: sign * v), True
@@ -224,11 +225,17 @@ def _merge(pieces: list[Interval]) -> tuple[Interval, ...]:
 def mean_output(activation: Activation, params: dict) -> tuple[float, float]:
     """E[f(Z)] and sqrt(E[f(Z)^2]) for Z ~ N(0, 1), by adaptive quadrature over [-40, 40] (the density beyond is
     below 1e-300)."""
+    from scipy import integrate  # imported on first use: the page draws its chart before paying for it
+
     def moment(power):
-        integrand = lambda z: float(activation.f(np.float64(z), **params)) ** power * stats.norm.pdf(z)  # noqa: E731
+        integrand = lambda z: float(activation.f(np.float64(z), **params)) ** power * _normal_density(z)  # noqa: E731
         return integrate.quad(integrand, -40, 40, limit=200, epsabs=1e-12, epsrel=1e-10)[0]
 
     return moment(1), math.sqrt(moment(2))
+
+
+def _normal_density(z: float) -> float:
+    return math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
 
 
 def _monotonic(steps: np.ndarray) -> str:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from relu_viz import ACTIVATIONS
+from relu_viz.curves import POINTS
 from tests.apptest import notices, open_app, plotted
 
 
@@ -14,7 +15,7 @@ def assert_curve(at, key, **params):
     for row, fn in ((1, act), (2, act.derivative)):
         x, y = curves[(act.label, row)]
         drawn = ~np.isnan(y)
-        assert drawn.sum() > 700, f"{key} row {row}: only {drawn.sum()} points drawn"
+        assert drawn.sum() >= POINTS, f"{key} row {row}: only {drawn.sum()} points drawn"
         # at a jump the drawn end points are one-sided limits: compare away from the kinks
         kinks = np.array(act.kink_points(**params) or [np.inf])
         away = drawn & (np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 1e-3)

@@ -88,12 +88,13 @@ def _details(view: View) -> None:
                "{0, 1} for the binary step, pieces joined by ∪ where values are skipped. Zero-centred means the "
                "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are.")
     st.subheader("Formulas")
-    for tab, key in zip(st.tabs([ACTIVATIONS[k].label for k in view.acts]), view.acts):
-        act = ACTIVATIONS[key]
-        with tab:
-            st.latex(act.formula)
-            st.latex(act.derivative_formula)
-            st.markdown(act.summary)
+    for tab, key in zip(st.tabs([ACTIVATIONS[k].label for k in view.acts], key="formulas"), view.acts):
+        if tab.open:  # only the open tab is drawn: fewer elements to resend and re-render on every change
+            act = ACTIVATIONS[key]
+            with tab:
+                st.latex(act.formula)
+                st.latex(act.derivative_formula)
+                st.markdown(act.summary)
 
 
 def curves_csv(view: View) -> str:
