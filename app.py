@@ -1,8 +1,9 @@
 """relu-viz: an interactive explorer of neural-network activation functions."""
 
 import streamlit as st
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
-from ui import controls, dead_neurons, depth_panel, explorer, links, presenter, speed_panel, tour
+from ui import controls, dead_neurons, depth_panel, explorer, links, lock, presenter, speed_panel, style, tour
 from ui.state import TABS, View
 
 st.set_page_config(
@@ -14,18 +15,21 @@ st.set_page_config(
                          "family with exact derivatives and derived properties, how ReLU units die in training, and "
                          "why deep networks die at birth. Every setting is in the URL: share it."},
 )
-presenter.style()
+style.apply(presenting=presenter.is_on())
 tour.navigate()  # a Previous/Next click: go to that step's link before drawing anything
 
 link = links.check_url()
 tour.follow_link()
-with st.sidebar:
+with st.sidebar, lock.group("tour", "start"):
     tour.start_button()
 view = controls.sidebar(link)
 with st.sidebar:
     parameter_slot = st.container()
-    presenter.toggle(view)
+    with lock.group("tour", "presenter"):
+        presenter.toggle(view)
+    lock.switch(view, link)
     share_slot = st.container()
+style.hide(view.hide)
 st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
 links.show_notices(link)
@@ -34,8 +38,11 @@ tour.box(view)
 
 def draw(render, view: View) -> None:
     """The open panel with all that a parameter change touches: the parameter widgets, the panel, the share box."""
-    with parameter_slot:
-        controls.parameters(view, link)
+    try:
+        with parameter_slot, lock.group("params"):
+            controls.parameters(view, link)
+    except StreamlitInvalidLayoutContextError:  # a late slider rerun after the last full run drew another tab
+        st.rerun()  # so redraw the whole page as it now is
     render(view)
     with share_slot:
         links.share_box(view)

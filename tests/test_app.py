@@ -42,6 +42,13 @@ def test_every_activation_can_be_picked(key):
     assert_curve(at, key)
 
 
+@pytest.mark.parametrize("key", ACTIVATIONS)
+def test_the_open_formula_tab_shows_the_formulas(key):
+    act = ACTIVATIONS[key]
+    shown = [latex.value for latex in open_app({"act": key}).latex]
+    assert len(shown) == 2 and act.formula in shown[0] and act.derivative_formula in shown[1]
+
+
 def test_moving_a_slider_changes_the_plotted_curve():
     at = open_app({"act": "leaky_relu"})
     before = plotted(at)[("Leaky ReLU", 1)][1].copy()

@@ -1,10 +1,12 @@
 """Chart builders: gaps instead of vertical connectors, jump markers, light payload, linked hover."""
 
 import numpy as np
+import pytest
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import near_zero_intervals, sample
 from ui.charts import PALETTE, Series, curves_figure
+from ui.training_charts import log_ticks
 
 
 def figure(*keys, **params):
@@ -59,3 +61,25 @@ def test_figures_built_without_validation_pass_plotly_strict_validation():
               for k in ("relu", "binary_step", "maxout", "sigmoid")]
     fig = curves_figure(series, -5, 5)
     go.Figure(fig.to_dict())  # the validating constructor raises on any property Plotly does not know
+
+
+def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_axis():
+    fig = figure("relu", "leaky_relu", "sigmoid").to_dict()
+    strips = [s for s in fig["layout"]["shapes"] if s.get("yref") == "y3"]
+    rows = {(s["y0"], s["y1"]) for s in strips}
+    assert rows == {(0.15, 0.85), (2.15, 2.85)}  # ReLU's dead side, sigmoid's two tails; Leaky ReLU has none
+    assert sorted((s["x0"], s["x1"]) for s in strips if s["y0"] == 0.15) == [(-10, 0)]
+    axis = fig["layout"]["yaxis3"]
+    assert list(axis["ticktext"]) == ["ReLU", "Leaky ReLU", "Sigmoid"] and list(axis["tickvals"]) == [0.5, 1.5, 2.5]
+    assert max(axis["domain"]) < min(fig["layout"]["yaxis2"]["domain"])  # below the f' panel, not inside it
+    assert not any(s.get("yref", "").startswith("y2") and s.get("opacity", 0) > 0.1 for s in fig["layout"]["shapes"])
+
+
+@pytest.mark.parametrize("low, high, ticks", [
+    (0.4, 7.0, {"dtick": "D2", "tickformat": ".2g"}),  # 1.2 decades: 0.5, 1, 2, 5 labelled
+    (1.0, 1e4, {"dtick": 1, "exponentformat": "power"}),  # 4 decades: every power of ten
+    (1.0, 1e26, {"dtick": 5, "exponentformat": "power"}),  # a diverged run: every fifth power, 6 labels
+])
+def test_log_axis_labels_stay_few(low, high, ticks):
+    values = np.array([np.nan, low, np.inf, high, -1.0, 0.0])
+    assert log_ticks(values) == ticks

@@ -48,11 +48,12 @@ def test_tour_step_with_the_leaky_fix_shows_no_dead_units():
 
 def test_presenter_mode_collapses_controls_and_enlarges_type():
     at = open_app({"present": "1", "tab": "Dead neurons"})
-    assert any("font-size" in h.proto.body for h in at.get("html")), "presenter style injected"
+    assert any("stMetricValue" in h.proto.body for h in at.get("html")), "presenter style injected"
     assert at.expander[0].label == "Network and training" and not at.expander[0].proto.expanded
     assert at.toggle(key="present.toggle").value
     plain = open_app({"tab": "Dead neurons"})
-    assert not plain.get("html") and not plain.toggle(key="present.toggle").value
+    assert all("stMetricValue" not in h.proto.body for h in plain.get("html"))
+    assert not plain.toggle(key="present.toggle").value
     assert plain.expander[0].proto.expanded
 
 

@@ -114,3 +114,20 @@ def test_downloads_hold_the_run():
     assert lines[0].startswith("epoch,loss,accuracy,dead_layer1") and len(lines) == 22
     state = json.loads(final_json(run))
     assert state["epochs_run"] == 20 and len(state["dead_units"]) == 2 and state["config"]["dataset"] == "moons"
+
+
+def test_activation_boxes_show_labels_and_links_name_keys():
+    at = open_app({"tab": "Dead neurons", "act": ["relu", "leaky_relu"], "sim.compare": "elu"})
+    assert at.selectbox(key="sim.act").options == ["ReLU", "Leaky ReLU"]
+    assert at.selectbox(key="sim.compare").value == "elu" and "ELU" in at.selectbox(key="sim.compare").options
+    at.selectbox(key="sim.act").set_value("leaky_relu").run()
+    assert at.query_params["sim.act"] == "leaky_relu" and at.query_params["sim.compare"] == "elu"
+    again = open_app(dict(at.query_params.items()))
+    assert again.selectbox(key="sim.act").value == "leaky_relu" and again.selectbox(key="sim.compare").value == "elu"
+
+
+def test_a_scenario_click_folds_the_controls_so_its_story_and_results_come_into_view():
+    at = open_app({"tab": "Dead neurons"})
+    assert at.expander[0].proto.expanded
+    at.button(key="sim.preset.healthy").click().run()
+    assert not at.expander[0].proto.expanded and at.info and at.metric

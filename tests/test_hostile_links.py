@@ -3,12 +3,14 @@
 import pathlib
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS
 from tests.apptest import notices, open_app
 from ui.state import PANEL_SETTINGS, PARAMS, SCALARS, check_link
+from ui.style import locked
 
 NAMES = sorted({"act", *SCALARS, *PARAMS, *PANEL_SETTINGS})
 HOSTILE = [
@@ -82,7 +84,11 @@ def test_no_eval_exec_or_raw_html_from_visitors():
         assert "unsafe_allow_html=True" not in text, f"{path.name} renders raw HTML"
         assert "unsafe_allow_javascript=True" not in text, f"{path.name} runs raw JavaScript"
     html_calls = [(p.name, m) for p, t in sources.items() for m in re.findall(r"st\.html\(([^)]*)\)", t)]
-    assert html_calls == [("presenter.py", "STYLE")], f"st.html only for the constant presenter style: {html_calls}"
+    assert html_calls == [("style.py", "READABLE + (PRESENTER if presenting else \"\""),
+                          ("style.py", "locked(groups")], f"st.html only for the page's stylesheets: {html_calls}"
+    hostile = '"] { } </style><script>alert(1)</script>'
+    assert locked(("picker", hostile)) == locked(("picker",)) == (
+        '<style>[class*="st-key-lock-picker"] { display: none !important; }</style>')
 
 
 def test_a_link_with_several_bad_values_announces_each_and_leaves_only_valid_settings_in_the_url():
@@ -99,3 +105,20 @@ def test_a_link_with_several_bad_values_announces_each_and_leaves_only_valid_set
     assert set(after) <= {"act", "sim.epochs", "probe", "tab"}, after
     assert after["act"] == ["relu", "tanh"] and after["sim.epochs"] == ["30"] and after["probe"] == ["1.5"]
     assert not check_link(after).notices, "what stays in the URL is all valid"
+
+
+@pytest.mark.parametrize("query, shown", [
+    ({"xmin": "5", "xmax": "-5"}, {"xmin": -10.0, "xmax": 10.0}),
+    ({"act": "hardtanh", "hardtanh.min_val": "2", "hardtanh.max_val": "-2"},
+     {"hardtanh.min_val": -1.0, "hardtanh.max_val": 1.0}),
+    ({"act": "softplus", "softplus.beta": "3", "softplus.threshold": "5", "xmin": "3", "xmax": "2"},
+     {"softplus.beta": 3.0, "softplus.threshold": 5.0, "xmin": -10.0, "xmax": 10.0}),
+])
+def test_a_rejected_pair_never_sits_in_its_widgets(query, shown):
+    """Values valid alone but rejected together (xmin >= xmax, min_val >= max_val) are announced once, and the
+    widgets show the values in use, not the rejected ones."""
+    at = open_app(query)
+    widgets = {w.key: w.value for w in [*at.number_input, *at.slider]}
+    assert {label: widgets[label] for label in shown} == shown
+    assert not at.error, [e.value for e in at.error]
+    assert notices(at).count("Ignored") == 1

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS, MAX_PIECES
 from ui.state import (
+    LOCKABLE,
     MAX_CURVES,
     PANEL_SETTINGS,
     PARAMS,
@@ -64,7 +65,8 @@ def views(draw):
         if panels.get(name, "relu") not in (acts or ["relu"]):
             panels.pop(name, None)
     panels = {name: value for name, value in panels.items() if value != PANEL_SETTINGS[name].default}
-    return View(acts, params, xmin, xmax, draw(st.booleans()), draw(st.floats(-X_LIMIT, X_LIMIT)), panels)
+    hide = tuple(g for g in LOCKABLE if g in draw(st.sets(st.sampled_from(list(LOCKABLE)))))
+    return View(acts, params, xmin, xmax, draw(st.booleans()), draw(st.floats(-X_LIMIT, X_LIMIT)), panels, hide)
 
 
 @settings(max_examples=300, deadline=None)
@@ -273,3 +275,25 @@ def test_share_links_fill_missing_parameters_with_defaults():
     assert to_query(View(["leaky_relu"], {})) == "act=leaky_relu"
     assert to_query(View(["leaky_relu"], {"leaky_relu": {}})) == "act=leaky_relu"
     assert to_query(View(panels={"sim.seed": 12, "sim.std": 2.5})) == "sim.seed=12&sim.std=2.5"
+
+
+@pytest.mark.parametrize("value, text", [(-0.0, "0"), (0.0, "0"), (1.0, "1"), (-2.5, "-2.5"), (0.1, "0.1"),
+                                         (1e-7, "1e-07")])
+def test_number_format_by_hand(value, text):
+    assert format_number(value) == text
+
+
+@pytest.mark.parametrize("raw, groups", [("tabs,picker", ("picker", "tabs")), ("picker,picker", ("picker",)),
+                                         ("tour,depth,training", ("training", "depth", "tour"))])
+def test_hide_lists_groups_in_a_fixed_order(raw, groups):
+    assert check_link({"hide": [raw]}).values["hide"] == groups
+
+
+@pytest.mark.parametrize("raw", ["", ",", "picker,", "everything", "picker,Tabs", "picker;tabs"])
+def test_hide_with_an_unknown_or_empty_group_is_refused(raw):
+    result = check_link({"hide": [raw]})
+    if raw == "picker,":  # a trailing comma names nothing more
+        assert result.values["hide"] == ("picker",) and not result.notices
+        return
+    assert "hide" not in result.values and result.rewrite == {"hide": None}
+    assert result.notices == [f"Ignored `'hide'` = `{raw!r}`: must list groups among " + ", ".join(LOCKABLE) + "."]

@@ -12,7 +12,7 @@ from relu_viz.curves import NEAR_ZERO, Sampled, Trace, near_zero_intervals
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, readable on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999")
 DASHES = ("solid", "dash", "dot")
-STRIP = 0.045  # height of one near-zero strip, as a fraction of the f' panel
+STRIP = 16  # pixels of one activation's row of near-zero strips, added to the figure's height
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ def colour(i: int) -> str:
 
 
 def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640) -> go.Figure:
-    """f(x) above f'(x), sharing the x-axis and the hover; jumps as gaps with open/filled markers; near-zero
-    derivative shaded. Built from plain dicts (tests check them against Plotly's schema), so a rerun does not pay
-    for Plotly's validation of every property."""
+    """f(x) above f'(x), sharing the x-axis and the hover; jumps as gaps with open/filled markers; below them a
+    row per activation marking where |f'| is near zero, on an axis of its own labelled by activation. Built from
+    plain dicts (tests check them against Plotly's schema), so a rerun does not pay for Plotly's validation."""
     data: list[dict] = []
     shapes: list[dict] = []
     for i, s in enumerate(series):
@@ -48,17 +48,23 @@ def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 
         data += _pieces(s, xmin, xmax, colour(i))
         data += _integer_points(s, colour(i))
     x_axis = {"range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1]}
+    height += STRIP * max(len(series), 1)
+    strips = STRIP * max(len(series), 1) / height  # the strip row's share of the figure
     layout = {
         "height": height, "hovermode": "x unified", "hoversubplots": "axis", "shapes": shapes, "uirevision": "curves",
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        "xaxis": {**x_axis, "anchor": "y", "matches": "x2", "showticklabels": False},
-        "xaxis2": {**x_axis, "anchor": "y2", "title": {"text": "x"}},
-        "yaxis": {"anchor": "x", "domain": [0.53, 1], "zeroline": True, "title": {"text": "f(x)"},
+        "xaxis": {**x_axis, "anchor": "y", "matches": "x3", "showticklabels": False},
+        "xaxis2": {**x_axis, "anchor": "y2", "matches": "x3", "showticklabels": False},
+        "xaxis3": {**x_axis, "anchor": "y3", "zeroline": False, "title": {"text": "x"}},
+        "yaxis": {"anchor": "x", "domain": [0.55, 1], "zeroline": True, "title": {"text": "f(x)"},
                   "range": _padded_range([s.sampled.f.y for s in series])},
-        "yaxis2": {"anchor": "x2", "domain": [0, 0.47], "zeroline": True,
-                   "title": {"text": f"f′(x)  (strips: |f′| < {NEAR_ZERO:g})"},
-                   "range": _padded_range([s.sampled.df.y for s in series], reserve=STRIP * len(series) + 0.02)},
+        "yaxis2": {"anchor": "x2", "domain": [strips + 0.05, 0.5], "zeroline": True, "title": {"text": "f′(x)"},
+                   "range": _padded_range([s.sampled.df.y for s in series])},
+        "yaxis3": {"anchor": "x3", "domain": [0, strips], "range": [len(series) or 1, 0], "showgrid": False,
+                   "zeroline": False, "fixedrange": True, "tickvals": [i + 0.5 for i in range(len(series))],
+                   "ticktext": [s.label for s in series], "tickfont": {"size": 10},
+                   "title": {"text": f"|f′| < {NEAR_ZERO:g}", "font": {"size": 11}}},
     }
     return go.Figure(data=data, layout=layout, _validate=False)
 
@@ -88,13 +94,12 @@ def _jump_markers(trace: Trace, color: str, group: str, row: int) -> list[dict]:
 
 
 def _near_zero_shapes(s: Series, i: int, alone: bool) -> list[dict]:
-    """Where |f'| is near zero: a strip per activation along the bottom of the f' panel (strips stay readable
-    when several overlap) and, for a lone activation, a light band over both panels."""
+    """Where |f'| is near zero: a strip in the activation's own row under the f' panel (strips stay readable when
+    several overlap) and, for a lone activation, a light band over both panels."""
     shapes = []
     for lo, hi in near_zero_intervals(s.sampled.df.x, s.sampled.df.y):
         strip = {"type": "rect", "x0": lo, "x1": hi, "fillcolor": colour(i), "line": {"width": 0}, "layer": "below"}
-        shapes.append({**strip, "xref": "x2", "yref": "y2 domain", "y0": STRIP * i, "y1": STRIP * (i + 0.75),
-                       "opacity": 0.55})
+        shapes.append({**strip, "xref": "x3", "yref": "y3", "y0": i + 0.15, "y1": i + 0.85, "opacity": 0.8})
         if alone:
             shapes += [{**strip, "xref": x, "yref": f"{y} domain", "y0": 0, "y1": 1, "opacity": 0.08}
                        for x, y in (("x", "y"), ("x2", "y2"))]
@@ -121,10 +126,9 @@ def _integer_points(s: Series, color: str) -> list[dict]:
             for row, y in ((1, f), (2, df))]
 
 
-def _padded_range(ys: list[np.ndarray], reserve: float = 0.0) -> list[float]:
-    """The data's range with a margin; `reserve` is a fraction of the panel kept free below the data."""
+def _padded_range(ys: list[np.ndarray]) -> list[float]:
+    """The data's range with a margin."""
     values = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.array([0.0])
     lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
     pad = 0.08 * (hi - lo) if hi > lo else 0.5 * max(1.0, abs(hi))
-    span = hi - lo + 2 * pad
-    return [lo - pad - span * reserve / (1 - reserve), hi + pad]
+    return [lo - pad, hi + pad]

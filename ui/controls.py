@@ -7,9 +7,9 @@ import math
 import streamlit as st
 
 from relu_viz import ACTIVATIONS, GROUPS, Param
-from ui import maxout
+from ui import lock, maxout
 from ui.links import set_query
-from ui.state import DEFAULT_ACTS, DEFAULT_XMAX, DEFAULT_XMIN, MAX_CURVES, X_LIMIT, LinkCheck, View
+from ui.state import DEFAULT_ACTS, DEFAULT_XMAX, DEFAULT_XMIN, MAX_CURVES, PANEL_SETTINGS, SPECS, LinkCheck, View
 
 URL = "query-params"
 
@@ -38,6 +38,15 @@ def _decimals(step: float) -> str:
     return f"%.{max(0, -math.floor(math.log10(step)))}f"
 
 
+def number_box(p: Param, label: str, where=st, bounds: str = ""):
+    """A number box for setting `p`, bound to the URL; the label says the allowed range (or `bounds`), since the
+    box only outlines an entry outside it in red and keeps the value in use."""
+    kind = int if p.integer else float
+    bounds = bounds or f"{p.low:g} to {p.high:g}"
+    return where.number_input(f"{label} ({bounds})", kind(p.low), kind(p.high), kind(p.default),
+                              step=kind(p.step), key=p.name, bind=URL, help=p.help)
+
+
 def param_widget(p: Param, key: str, label: str | None = None):
     """The widget for one parameter spec, bound to the URL under `key`: radio or select box for a choice,
     slider for a number."""
@@ -58,15 +67,17 @@ def sidebar(link: LinkCheck) -> View:
     """Render the choice of activations and the plotted range; return the view they select (parameters and the
     probe are filled in with the open panel)."""
     with st.sidebar:
-        st.header("Activations")
-        acts = _picker(link)
-        left, right = st.columns(2)
-        xmin = left.number_input("x from", -X_LIMIT, X_LIMIT, DEFAULT_XMIN, step=1.0, key="xmin", bind=URL)
-        xmax = right.number_input("x to", -X_LIMIT, X_LIMIT, DEFAULT_XMAX, step=1.0, key="xmax", bind=URL)
+        with lock.group("picker"):
+            st.header("Activations")
+            acts = _picker(link)
+        xrange = lock.group("xrange")
+        left, right = xrange.columns(2)
+        xmin = number_box(SPECS["xmin"], "x from", left, bounds=f"≥ {SPECS['xmin'].low:g}")
+        xmax = number_box(SPECS["xmax"], "x to", right, bounds=f"≤ {SPECS['xmax'].high:g}")
         if not xmin < xmax:
             st.error(f"'x from' must be below 'x to'; showing [{DEFAULT_XMIN:g}, {DEFAULT_XMAX:g}].")
             xmin, xmax = DEFAULT_XMIN, DEFAULT_XMAX
-        ints = st.checkbox("Mark the integer inputs", key="ints", bind=URL,
+        ints = xrange.checkbox("Mark the integer inputs", key="ints", bind=URL,
                            help="Dots at x = -10, -9, ..., 10 as in the classic plot of ReLU over range(-10, 11).")
     return View(list(acts), {}, float(xmin), float(xmax), bool(ints))
 
@@ -92,8 +103,17 @@ def parameters(view: View, link: LinkCheck) -> None:
 
 
 def shown_activation(view: View, key: str, label: str, help: str) -> str:
-    """A select box of the activations shown in the explorer (ReLU if none), bound to the URL under `key`."""
-    shown = view.acts or ["relu"]
-    if st.session_state.get(key) not in shown:
-        st.session_state.pop(key, None)
-    return st.selectbox(label, shown, key=key, bind=URL, help=help)
+    """A select box of the activations shown in the explorer (ReLU if none)."""
+    return activation_select(label, view.acts or ["relu"], key, help)
+
+
+def activation_select(label: str, keys: list[str], key: str, help: str) -> str:
+    """A select box of registry keys shown by their labels, its choice in the URL under `key`. Not bound to the
+    URL: a bound select box writes its displayed labels, and links name activations by key (sim.act=leaky_relu)."""
+    if st.session_state.get(key) not in keys:
+        linked = st.query_params.get(key)
+        st.session_state[key] = linked if linked in keys else keys[0]
+    value = st.selectbox(label, keys, key=key, help=help,
+                         format_func=lambda k: ACTIVATIONS[k].label if k in ACTIVATIONS else "none")
+    set_query(key, None if value == PANEL_SETTINGS[key].default else value)
+    return value

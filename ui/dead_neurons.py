@@ -14,12 +14,13 @@ from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DESCRIPTIONS
 from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
 from relu_viz.training import MAX_SEEDS, Run, TrainConfig, train, train_seeds
-from ui import presenter
+from ui import lock, presenter
 from ui import training_charts as charts
-from ui.controls import URL, param_widget, shown_activation
+from ui.controls import URL, activation_select, number_box, param_widget, shown_activation
 from ui.state import LR_CHOICES, SIM, View, format_number
 
 SPEC = {p.name: p for p in SIM}
+CONTROLS = "sim.controls"  # the expander of the network and training controls: open or folded
 STORED_RUNS = 16  # finished runs kept for every visitor, least recently used dropped first
 LIVE_UPDATES = 10  # chart refreshes during one run
 PARTIAL, STOPPED, SWEEP = "sim.partial", "sim.stopped", "sim.sweep"
@@ -87,6 +88,7 @@ def _apply(scenario: Scenario) -> None:
     if act.key not in picked:
         st.session_state[f"pick.{act.group}"] = [*picked, act.key]
     st.session_state.pop(STOPPED, None)
+    st.session_state[CONTROLS] = False  # fold the controls: the story and the results come into view
 
 
 def _controls(view: View) -> tuple[TrainConfig, str]:
@@ -109,10 +111,9 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
         std = param_widget(SPEC["sim.std"], "sim.std", "Custom std") if init == "custom" else SPEC["sim.std"].default
         bias = param_widget(SPEC["sim.bias"], "sim.bias", "Initial bias")
         batch = param_widget(SPEC["sim.batch"], "sim.batch", "Batch")
-        seed = st.number_input("Seed", 0, int(SPEC["sim.seed"].high), 0, 1, key="sim.seed", bind=URL,
-                               help=SPEC["sim.seed"].help)
-    compare = st.selectbox("Compare with", SPEC["sim.compare"].choices, key="sim.compare", bind=URL,
-                           help=SPEC["sim.compare"].help)
+        seed = number_box(SPEC["sim.seed"], "Seed")
+    compare = activation_select("Compare with", list(SPEC["sim.compare"].choices), "sim.compare",
+                                SPEC["sim.compare"].help)
     config = TrainConfig(activation=key, params=view.params.get(key, {}), hidden=(int(width),) * int(layers),
                          dataset=data, n_samples=int(samples), lr=float(lr), epochs=int(epochs), init=init,
                          bias_init=float(bias), seed=int(seed), optimizer=optimizer,
@@ -125,12 +126,14 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
 
 def render(view: View) -> None:
     st.markdown(INTRO)
-    st.caption("Scenarios, one click each:")
-    with st.container(horizontal=True, key="sim.scenarios"):
+    scenarios = lock.group("scenarios")
+    scenarios.caption("Scenarios, one click each:")
+    with scenarios.container(horizontal=True, key="sim.scenarios"):
         for scenario in SCENARIOS.values():
             st.button(scenario.title, key=f"sim.preset.{scenario.key}", on_click=_apply, args=(scenario,),
                       help=scenario.text)
-    with st.expander("Network and training", expanded=not presenter.is_on()):
+    with lock.group("training").expander("Network and training", expanded=not presenter.is_on(), key=CONTROLS,
+                                          on_change="rerun"):
         config, compare = _controls(view)
     try:
         config.validate()

@@ -8,8 +8,8 @@ import streamlit as st
 from relu_viz import ACTIVATIONS
 from relu_viz.depth import GRID, NEARLY_CONSTANT, born_dead_by_depth, exact_inputs, max_trials, signal_propagation
 from ui import depth_charts as charts
-from ui import presenter
-from ui.controls import URL, param_widget, shown_activation
+from ui import lock, presenter
+from ui.controls import number_box, param_widget, shown_activation
 from ui.state import DEPTH, View
 
 SPEC = {p.name: p for p in DEPTH}
@@ -39,7 +39,7 @@ def born_dead_section(view: View) -> None:
         "has 1 input, 1 output and L hidden layers of N units, initialised at random; it is **born dead** when some "
         "layer's output is the same at every input in [-√7, √7] (for ReLU: the layer is all zero) (Lu, Shin, Su "
         "and Karniadakis, *Dying ReLU and Initialization*, Commun. Comput. Phys. 28, 2020).")
-    left, middle, right = st.columns(3)
+    left, middle, right = lock.group("depth", "born-dead").columns(3)
     with left:
         act = shown_activation(view, "depth.act", "Activation (born dead)", SPEC["depth.act"].help)
         init = param_widget(SPEC["depth.init"], "depth.init", "Initialisation")
@@ -47,8 +47,7 @@ def born_dead_section(view: View) -> None:
         max_layers = param_widget(SPEC["depth.layers"], "depth.layers", "Deepest network (hidden layers)")
         trials = int(param_widget(SPEC["depth.trials"], "depth.trials", "Trials"))
     with right:
-        seed = st.number_input("Seed", 0, int(SPEC["depth.seed"].high), 0, 1, key="depth.seed", bind=URL,
-                               help=SPEC["depth.seed"].help)
+        seed = number_box(SPEC["depth.seed"], "Seed")
     view.panels.update({"depth.act": act, "depth.init": init, "depth.layers": max_layers,
                         "depth.trials": str(trials), "depth.seed": seed})
     params = tuple(sorted(view.params.get(act, {}).items()))
@@ -104,7 +103,7 @@ def propagation_section(view: View) -> None:
         "initialisation (variance 2/fan_in) keeps the size of the signal steady through depth, while Xavier's "
         "(2/(fan_in + fan_out), here 1/width) halves it at every layer (He et al. 2015; Glorot and Bengio 2010). "
         "Other activations behave differently: the caption gives what was measured for the one picked.")
-    left, middle, right = st.columns(3)
+    left, middle, right = lock.group("depth", "signal").columns(3)
     with left:
         sig_act = shown_activation(view, "depth.sig_act", "Activation (signal propagation)",
                                    SPEC["depth.sig_act"].help)

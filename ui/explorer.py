@@ -11,9 +11,10 @@ import streamlit as st
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
 from relu_viz.properties import Properties, derive
-from ui import presenter
+from ui import lock, presenter
 from ui.charts import Series, chart_config, curves_figure
-from ui.state import DEFAULT_PROBE, X_LIMIT, View
+from ui.controls import number_box
+from ui.state import SPECS, View
 
 MAX_INTEGER_POINTS = 201
 
@@ -61,8 +62,7 @@ def render(view: View) -> None:
 
 def _probe(view: View) -> float:
     st.subheader("Probe a point")
-    x = st.number_input("x", -X_LIMIT, X_LIMIT, DEFAULT_PROBE, step=0.1, key="probe", bind="query-params",
-                        help="Read f(x) and f′(x) of every shown activation at one input.")
+    x = number_box(SPECS["probe"], "x", lock.group("probe"))
     rows = []
     for key in view.acts:
         act, params = ACTIVATIONS[key], view.params[key]
@@ -88,7 +88,8 @@ def _details(view: View) -> None:
                "{0, 1} for the binary step, pieces joined by ∪ where values are skipped. Zero-centred means the "
                "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are.")
     st.subheader("Formulas")
-    for tab, key in zip(st.tabs([ACTIVATIONS[k].label for k in view.acts], key="formulas"), view.acts):
+    tabs = st.tabs([ACTIVATIONS[k].label for k in view.acts], key="formulas", on_change="rerun")
+    for tab, key in zip(tabs, view.acts):
         if tab.open:  # only the open tab is drawn: fewer elements to resend and re-render on every change
             act = ACTIVATIONS[key]
             with tab:

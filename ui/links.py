@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import LinkCheck, View, check_link, to_query
+from ui.state import LinkCheck, View, check_link, default, to_query
 
 CHECKED = "links.checked"
 
@@ -16,6 +16,8 @@ def check_url() -> LinkCheck:
         for name, values in result.rewrite.items():
             set_query(name, values)
         st.session_state[CHECKED] = result
+        if any(default(name) is not None for name in result.rewrite):
+            st.rerun()  # bound widgets take their first value from the URL the run began with: begin from the clean one
     return st.session_state[CHECKED]
 
 

@@ -1,4 +1,4 @@
-"""Presenter mode (?present=1): for a projector, controls collapsed, large type, thick lines, high contrast."""
+"""Presenter mode (?present=1): for a projector, controls collapsed, large type (ui/style.py), thick lines."""
 
 from __future__ import annotations
 
@@ -8,24 +8,10 @@ import streamlit as st
 from ui.links import set_query
 from ui.state import View
 
-STYLE = """<style>
-[data-testid="stMain"] { font-size: 1.3rem; }
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.3rem; line-height: 1.5; }
-[data-testid="stMain"] h1 { font-size: 3.2rem; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.1rem; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem; opacity: 1; }
-[data-testid="stMain"] button p { font-size: 1.2rem; }
-</style>"""
-
 
 def is_on() -> bool:
     """Read straight from the URL: the sidebar's initial state must be known before the page is configured."""
     return st.query_params.get("present") == "1"
-
-
-def style() -> None:
-    if is_on():
-        st.html(STYLE)
 
 
 def chart(fig: go.Figure, where=st, **kwargs) -> None:

@@ -36,11 +36,12 @@ class View:
     ints: bool = False  # draw the integer sample points
     probe: float = DEFAULT_PROBE
     panels: dict[str, object] = field(default_factory=dict)  # the other panels' URL settings (sim.*, tab), by name
+    hide: tuple[str, ...] = ()  # control groups a teacher's link hides (LOCKABLE keys, in their order)
 
 
 def format_number(v: float) -> str:
-    """Shortest text that reads back as exactly the same float (1.0 -> "1", 0.1 -> "0.1")."""
-    text = repr(float(v))
+    """Shortest text that reads back as the same float (1.0 -> "1", 0.1 -> "0.1"); -0.0 is written "0"."""
+    text = repr(float(v) + 0.0)
     return text[:-2] if text.endswith(".0") else text
 
 
@@ -118,11 +119,34 @@ PRESENT = Param("present", "0", choices=("0", "1"), help="Presenter mode: contro
 PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *DEPTH, TAB, TOUR, PRESENT)}
 EXPLORER = (Param("xmin", DEFAULT_XMIN, -X_LIMIT, X_LIMIT, 1.0, "Left end of the plotted range."),
             Param("xmax", DEFAULT_XMAX, -X_LIMIT, X_LIMIT, 1.0, "Right end of the plotted range."),
-            Param("probe", DEFAULT_PROBE, -X_LIMIT, X_LIMIT, 0.1, "The probed input."))
+            Param("probe", DEFAULT_PROBE, -X_LIMIT, X_LIMIT, 0.1,
+                  "Read f(x) and f′(x) of every shown activation at this input."))
 SPECS: dict[str, Param] = {**{p.name: p for p in EXPLORER}, **PANEL_SETTINGS}  # one value each, not per activation
-SCALARS: dict[str, Callable[[str], object]] = {"ints": _flag, **{name: partial(_parse, p) for name, p in SPECS.items()}}
+# Control groups a teacher can hide with ?hide=picker,params (the "Lock for students" switch): what each hides.
+LOCKABLE = {"picker": "the choice of activations", "params": "the activations' parameters",
+            "xrange": "the plotted range", "probe": "the probe's input", "scenarios": "the scenario buttons",
+            "training": "the network and training controls", "depth": "the depth panel's controls",
+            "tabs": "the tabs (the link's tab stays open)", "tour": "the tour button and presenter switch"}
+
+
+def _groups(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of lockable groups, in LOCKABLE's order; ValueError for an unknown name."""
+    names = set(raw.split(",")) - {""}
+    if not names or names - set(LOCKABLE):
+        raise ValueError("must list groups among " + ", ".join(LOCKABLE))
+    return tuple(g for g in LOCKABLE if g in names)
+
+
+SCALARS: dict[str, Callable[[str], object]] = {"ints": _flag, "hide": _groups,
+                                               **{name: partial(_parse, p) for name, p in SPECS.items()}}
 PARAMS: dict[str, tuple[str, Param]] = {
     f"{a.key}.{p.name}": (a.key, p) for a in ACTIVATIONS.values() for p in a.params}
+
+
+def default(name: str):
+    """The default value of a one-value setting or an activation parameter, by its query name (None if neither)."""
+    spec = SPECS.get(name) or (PARAMS[name][1] if name in PARAMS else None)
+    return False if name == "ints" else spec.default if spec else None
 
 
 def _show(text: str) -> str:
@@ -232,6 +256,8 @@ def to_query(view: View) -> str:
             pairs.append((name, format_number(value)))
     if view.ints:
         pairs.append(("ints", "true"))
+    if view.hide:
+        pairs.append(("hide", ",".join(view.hide)))
     pairs += [(name, _text(PANEL_SETTINGS[name], value)) for name, value in view.panels.items()
               if value != PANEL_SETTINGS[name].default]
     return urlencode(pairs, safe=",")
@@ -244,4 +270,4 @@ def view_from_link(query: dict[str, list[str]]) -> View:
     params = {key: {**ACTIVATIONS[key].defaults, **_given(values, key)} for key in acts}
     panels = {name: values[name] for name in PANEL_SETTINGS if name in values}
     return View(acts, params, values.get("xmin", DEFAULT_XMIN), values.get("xmax", DEFAULT_XMAX),
-                values.get("ints", False), values.get("probe", DEFAULT_PROBE), panels)
+                values.get("ints", False), values.get("probe", DEFAULT_PROBE), panels, values.get("hide", ()))

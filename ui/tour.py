@@ -179,5 +179,5 @@ def box(view: View) -> None:
         back.button("← Previous", key="tour.back", on_click=_go, args=(str(i - 1),), disabled=i == 1,
                     shortcut="PageUp", width="stretch")
         forward.button("Next →", key="tour.next", on_click=_go, args=(str(i + 1),), disabled=i == len(STEPS),
-                       shortcut="PageDown", type="primary", width="stretch")
+                       shortcut="PageDown", width="stretch")
         leave.button("Exit the tour", key="tour.exit", on_click=_go, args=(None,), width="stretch")

@@ -34,14 +34,21 @@ def loss_figure(run: Run, title: str = "Loss", height: int = 300) -> go.Figure:
                                  line={"color": PALETTE[1], "width": 2, "dash": "dash"},
                                  hovertemplate="epoch %{x}: accuracy %{y:.1%}<extra></extra>"), secondary_y=True)
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%", dtick=0.25, secondary_y=True, title_text="accuracy")
-    positive = finite[np.isfinite(finite) & (finite > 0)]
-    decades = np.log10(positive.max() / positive.min()) if positive.size else 0
-    ticks = {"dtick": 1, "exponentformat": "power"} if decades > 2 else {"tickformat": ".2g"}
-    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, **ticks)
+    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, **log_ticks(finite))
     fig.update_xaxes(title_text="epoch", range=[0, run.config.epochs])
     fig.update_layout(title=title, height=height, margin=MARGIN, hovermode="x unified",
-                      legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+                      legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+def log_ticks(values: np.ndarray, most: int = 6) -> dict:
+    """Tick settings of a log axis over `values` with at most about `most` labels: 1, 2, 5 within two decades,
+    powers of ten beyond, every k-th power over many decades (a diverged run spans 20 or more)."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    decades = float(np.log10(positive.max() / positive.min())) if positive.size else 0.0
+    if decades <= 2:
+        return {"dtick": "D2", "tickformat": ".2g"}
+    return {"dtick": max(1, math.ceil(decades / most)), "exponentformat": "power"}
 
 
 def _layer_colour(i: int) -> str:
@@ -120,7 +127,9 @@ def fit_figure(run: Run, height: int = 380) -> go.Figure:
                 customdata=np.column_stack([units + 1, hinges]),
                 hovertemplate="unit %{customdata[0]}: hinge at x = %{customdata[1]:.3g}, active to the "
                               + ("right" if side == 1 else "left") + "<extra></extra>"))
+    y_hi = float(np.nanmax(run.y)) + 0.25 * max(1e-9, float(np.ptp(run.y)))
     fig.update_xaxes(range=[lo, hi], title_text="x")
+    fig.update_yaxes(range=[y_lo - 0.1 * (y_hi - y_lo), y_hi])  # the data's scale, even when the fit runs off it
     fig.update_layout(title="Fit and first-layer hinges (▶ active to the right, ◀ to the left)", height=height,
                       margin=MARGIN, legend={"orientation": "h", "y": -0.2})
     return fig
