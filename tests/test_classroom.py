@@ -1,7 +1,10 @@
 """Tour, presenter mode and speed panel through AppTest."""
 
+import math
+import re
 import time
 
+import numpy as np
 import pytest
 
 from relu_viz import ACTIVATIONS
@@ -39,6 +42,39 @@ def test_next_and_previous_walk_the_tour_and_exit_leaves_it():
     at.button(key="tour.exit").click().run()
     assert at.session_state["tour.applied"] is None
     assert not any(s.label == "Guided tour" for s in at.get("button_group"))
+
+
+def tour_box_tables(at) -> list[list[dict]]:
+    """The tables inside the tour box, as records."""
+    return [t.value.to_dict("records") for t in at.get("table")]
+
+
+def test_the_tour_box_shows_what_each_step_points_at():
+    probe = tour_box_tables(open_app({"tour": "2"}))[0]
+    assert probe == [{"activation": "ReLU", "f(x)": "0", "f′(x)": "0", "note": "kink: PyTorch's autograd value"}]
+    strips = {r["activation"]: r["|f′| < 0.01 for x in"] for r in tour_box_tables(open_app({"tour": "3"}))[0]}
+    # closed forms: sigmoid' = s(1 - s) = 0.01 at |x| = ln((1 + √0.96) / (1 - √0.96)); tanh' = 0.01 at atanh(√0.99)
+    sigmoid_edge, tanh_edge = math.log((1 + math.sqrt(0.96)) / (1 - math.sqrt(0.96))), math.atanh(math.sqrt(0.99))
+    assert strips["ReLU"] == "[-10, 0]"
+    for label, edge in (("Sigmoid", sigmoid_edge), ("Tanh", tanh_edge)):
+        left, right = re.findall(r"\[(\S+), (\S+)\]", strips[label])
+        assert (float(left[0]), float(right[1])) == (-10, 10)
+        assert abs(float(left[1]) + edge) < 0.06 and abs(float(right[0]) - edge) < 0.06, strips[label]
+    means = tour_box_tables(open_app({"tour": "5"}))[0]
+    assert [r["property"][:12] for r in means] == ["Mean output ", "Zero-centred"]
+    assert (means[0]["ReLU"], means[1]["ReLU"], means[1]["Tanh"]) == (f"{1 / math.sqrt(2 * math.pi):.3f}", "no", "yes")
+    story = open_app({"tour": "6"})
+    assert any(m.value.startswith("This story holds in") for m in story.markdown)
+
+
+def test_the_maxout_step_loads_each_preset_from_the_tour_box():
+    at = open_app({"tour": "8"})
+    at.button(key="tour.maxout.ReLU").click().run()
+    x, y = plotted(at)[("Maxout", 1)]
+    assert (y == np.maximum(x, 0)).all()
+    at.button(key="tour.maxout.|x|").click().run()
+    x, y = plotted(at)[("Maxout", 1)]
+    assert (y == np.abs(x).astype(np.float32)).all()
 
 
 def test_tour_step_with_the_leaky_fix_shows_no_dead_units():

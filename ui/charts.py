@@ -74,8 +74,10 @@ def _axes(row: int) -> dict:
 
 
 def chart_config(filename: str) -> dict:
-    """Plotly config: PNG download named after the view, no Plotly logo."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
+    """Plotly config: PNG download named after the view, no Plotly logo, a short toolbar (on a phone a long one
+    covers the legend)."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+            "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "select2d", "lasso2d"]}
 
 
 def _light(values: np.ndarray) -> np.ndarray:

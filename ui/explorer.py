@@ -62,7 +62,13 @@ def render(view: View) -> None:
 
 def _probe(view: View) -> float:
     st.subheader("Probe a point")
-    x = number_box(SPECS["probe"], "x", lock.group("probe"))
+    x = float(number_box(SPECS["probe"], "x", lock.group("probe")))
+    st.table(probe_rows(view, x), hide_index=True)
+    return x
+
+
+def probe_rows(view: View, x: float) -> list[dict]:
+    """f(x) and f'(x) of every shown activation, with a note at a kink."""
     rows = []
     for key in view.acts:
         act, params = ACTIVATIONS[key], view.params[key]
@@ -71,17 +77,20 @@ def _probe(view: View) -> float:
         slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else f"{slope:.6g}"
         rows.append({"activation": act.label, "f(x)": f"{float(act(x, **params)):.6g}", "f′(x)": slope_text,
                      "note": "kink: PyTorch's autograd value" if at_kink and key != "binary_step" else ""})
-    st.table(rows, hide_index=True)
-    return float(x)
+    return rows
+
+
+def property_rows(view: View, only: tuple[str, ...] = ()) -> list[dict]:
+    """The derived properties of every shown activation, a row per property (those starting with `only`)."""
+    derived = {ACTIVATIONS[k].label: dict(properties(k, tuple(sorted(view.params[k].items()))).rows())
+               for k in view.acts}
+    names = [n for n in next(iter(derived.values())) if not only or n.startswith(only)]
+    return [{"property": name, **{label: rows[name] for label, rows in derived.items()}} for name in names]
 
 
 def _details(view: View) -> None:
     st.subheader("Properties")
-    derived = {ACTIVATIONS[k].label: dict(properties(k, tuple(sorted(view.params[k].items()))).rows())
-               for k in view.acts}
-    names = next(iter(derived.values())).keys()
-    st.table([{"property": name, **{label: rows[name] for label, rows in derived.items()}} for name in names],
-             hide_index=True)
+    st.table(property_rows(view), hide_index=True)
     st.caption("Derived from each function itself at the current parameters (a dense grid through every kink, "
                "refined extremes, the tails at |x| = 10⁶ or beyond the farthest kink, and the mean and RMS output "
                "for a standard normal input by quadrature), not typed in. The range is the set of values taken: "

@@ -36,16 +36,19 @@ def editor(link: LinkCheck) -> dict:
     if PIECES not in st.session_state:
         use(link.values.get("maxout.slopes", MAXOUT.defaults["slopes"]),
              link.values.get("maxout.intercepts", MAXOUT.defaults["intercepts"]))
-    st.selectbox("Load a preset", list(PRESETS), index=None, key="maxout.preset", on_change=_load_preset,
-                 placeholder="ReLU, Leaky ReLU, |x|, a convex fit of x²…")
     base = st.session_state[BASE]
     spec = MAXOUT.param("slopes")
-    number = {"min_value": spec.low, "max_value": spec.high, "step": spec.step, "required": True, "width": "small"}
+    number = {"min_value": spec.low, "max_value": spec.high, "step": spec.step, "required": True}
+    st.caption("Maxout(x) is the largest of the lines slope · x + intercept, one per row (1 to "
+               f"{MAX_PIECES}).")
     table = st.data_editor(
         pd.DataFrame({"slope": base["slopes"], "intercept": base["intercepts"]}),
         key=f"maxout.editor.{st.session_state[VERSION]}", num_rows="dynamic", hide_index=True, width="stretch",
-        column_config={"slope": st.column_config.NumberColumn("slope a", **number),
-                       "intercept": st.column_config.NumberColumn("intercept b", **number)})
+        column_config={"slope": st.column_config.NumberColumn("slope", **number),
+                       "intercept": st.column_config.NumberColumn("intercept", **number)})
+    # below the table: the table's toolbar, shown above it on hover, would cover a box placed there
+    st.selectbox("Load a preset", list(PRESETS), index=None, key="maxout.preset", on_change=_load_preset,
+                 placeholder="Choose a preset")
     rows = table.dropna()
     if len(rows) > MAX_PIECES:
         st.warning(f"Maxout uses at most {MAX_PIECES} pieces; the rows after the {MAX_PIECES}th are ignored.")

@@ -7,10 +7,12 @@ import streamlit as st
 from ui.state import LOCKABLE
 
 # Captions and the shortcut hints on buttons are faint by default (3.9:1 on white, under WCAG AA's 4.5:1):
-# draw them in the text colour, slightly faded, which keeps 6:1 or more in the light and the dark theme.
+# draw them in the text colour, slightly faded, which keeps 6:1 or more in the light and the dark theme. The tour's
+# text is a size larger than body text: it is what a class reads.
 READABLE = """<style>
 [data-testid="stCaptionContainer"] { color: inherit; opacity: 0.8; }
 button kbd { opacity: 0.8 !important; }
+.st-key-tour-box [data-testid="stMarkdownContainer"] p { font-size: 1.125rem; line-height: 1.55; }
 </style>"""
 
 # Presenter mode: large type for a projector; metric values keep their own, larger size.
@@ -23,6 +25,7 @@ PRESENTER = """<style>
 [data-testid="stMain"] button p { font-size: 1.2rem; }
 [data-testid="stMain"] [data-testid="stMetricValue"] div { font-size: 3.2rem; line-height: 1.2; }
 [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMain"] .st-key-tour-box [data-testid="stMarkdownContainer"] p { font-size: 1.4rem; }
 </style>"""
 
 

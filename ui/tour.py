@@ -9,10 +9,12 @@ import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS, GROUPS
+from relu_viz.curves import NEAR_ZERO, near_zero_intervals
 from relu_viz.properties import derive, fixed
 from relu_viz.scenarios import SCENARIOS
 from ui import maxout, presenter
-from ui.dead_neurons import settings
+from ui.dead_neurons import CONTROLS, settings, story_check
+from ui.explorer import probe_rows, property_rows, sampled
 from ui.links import set_query
 from ui.state import PANEL_SETTINGS, View, view_from_link
 
@@ -22,6 +24,7 @@ class Step:
     title: str
     text: str  # may name computed facts in braces, such as {relu_mean}: see facts()
     settings: dict  # URL names -> values, as a link would give them
+    shows: str = ""  # what the text points at, drawn in the tour box too (see focus()): probe, strips, ...
 
 
 @functools.cache
@@ -55,13 +58,13 @@ STEPS = (
          {"act": ["relu"], "ints": "true"}),
     Step("Its derivative, and the kink at 0",
          "f′(z) is 0 for z < 0 and 1 for z > 0. At z = 0 the graph has a corner: every slope between 0 and 1 is a "
-         "subgradient there, and PyTorch's autograd uses 0. The probe below reads f′(0) = 0.",
-         {"act": ["relu"], "probe": "0"}),
+         "subgradient there, and PyTorch's autograd uses 0. The probe reads f′(0) = 0.",
+         {"act": ["relu"], "probe": "0"}, "probe"),
     Step("Why it trains well",
          "For every positive input ReLU's derivative is exactly 1, so a gradient passes through the unit "
          "undiminished. Sigmoid's derivative is at most {sigmoid_max_slope} and tanh's at most {tanh_max_slope}, "
          "and both fall towards 0 in the tails: the strips under the derivatives mark where |f′| < 0.01.",
-         {"act": ["relu", "sigmoid", "tanh"]}),
+         {"act": ["relu", "sigmoid", "tanh"]}, "strips"),
     Step("Speed",
          "The classic claim that ReLU is faster is about convergence, not arithmetic: Krizhevsky et al. (2012, "
          "Fig. 1) report a four-layer convolutional network with ReLUs reaching 25% training error on CIFAR-10 six "
@@ -75,29 +78,29 @@ STEPS = (
          "in the next layer gets a gradient of the same sign (its inputs are all positive), so the weights can only "
          "move together and updates zig-zag. Leaky ReLU does not fix this (mean {leaky_relu_mean}); batch "
          "normalisation (Ioffe and Szegedy 2015) re-centres each layer's inputs.",
-         {"act": ["relu", "leaky_relu", "tanh"]}),
+         {"act": ["relu", "leaky_relu", "tanh"]}, "Mean output,Zero-centred"),
     Step("Dead neurons",
          "Train a small ReLU network with a learning rate that is too high: big updates push units to where their "
          "input is negative for every example. Their derivative is then 0 on every input, so their weights get no "
          "gradient. Under plain gradient descent a dead first-layer unit stays dead; deeper units, or momentum and "
          "Adam, can bring one back. The panel says in how many of 20 seeds this story holds.",
-         _scenario("lr_too_high")),
+         _scenario("lr_too_high"), "story:lr_too_high"),
     Step("The Leaky ReLU fix",
          "The same network, data and learning rate with Leaky ReLU: its slope for negative inputs is "
          "{leaky_slope}, never 0, so no unit dies. Many still end negative on every input: alive, but learning "
          "only through that small slope.",
-         _scenario("leaky_rescue")),
+         _scenario("leaky_rescue"), "story:leaky_rescue"),
     Step("Maxout generalises ReLU",
          "Maxout (Goodfellow et al. 2013) outputs the largest of k lines. max(0, z) is ReLU, max(0.1 z, z) is "
-         "Leaky ReLU, and the pieces shown here, max(-z, z), make |z|. The Maxout table in the sidebar has presets "
-         "for the others.",
-         {"act": ["relu", "maxout"], "maxout.slopes": "-1,1", "maxout.intercepts": "0,0"}),
+         "Leaky ReLU, and the pieces shown here, max(-z, z), make |z|. Load the others with the buttons below (or "
+         "edit the pieces in the Maxout table of the sidebar).",
+         {"act": ["relu", "maxout"], "maxout.slopes": "-1,1", "maxout.intercepts": "0,0"}, "maxout"),
     Step("The modern smooth family",
          "ELU (Clevert et al. 2015), GELU (Hendrycks and Gimpel 2016), SiLU (Elfwing et al. 2017) and Mish (Misra "
          "2019) follow ReLU for large inputs but bend smoothly near 0. GELU, SiLU and Mish dip slightly below 0 "
          "before rising; ELU levels off at -1. Their derivatives are continuous (see 'Smooth' in the properties "
          "table), and their mean outputs ({smooth_means}) are closer to 0 than ReLU's {relu_mean}, though not 0.",
-         {"act": ["elu", "gelu", "silu", "mish"]}),
+         {"act": ["relu", "elu", "gelu", "silu", "mish"]}, "Smooth,Mean output"),
 )
 NUMBERS = tuple(str(i) for i in range(1, len(STEPS) + 1))
 APPLIED, GOTO = "tour.applied", "tour.goto"
@@ -129,6 +132,7 @@ def apply(number: str) -> None:
     for name, p in PANEL_SETTINGS.items():
         if name not in ("tour", "present"):
             st.session_state[name] = view.panels.get(name, p.default)
+    st.session_state[CONTROLS] = view.panels.get("tab") != "Dead neurons"  # a scenario step: its results in view
 
 
 def follow_link() -> None:
@@ -175,9 +179,36 @@ def box(view: View) -> None:
         st.segmented_control("Guided tour", NUMBERS, default=number, key=f"tour.steps.{number}",
                              on_change=lambda: _go(st.session_state.get(f"tour.steps.{number}") or number))
         st.markdown(f"**{i}. {step.title}**  \n{text(step)}")
+        focus(step)
         back, forward, leave = st.columns([1, 1, 1])
         back.button("← Previous", key="tour.back", on_click=_go, args=(str(i - 1),), disabled=i == 1,
                     shortcut="PageUp", width="stretch")
         forward.button("Next →", key="tour.next", on_click=_go, args=(str(i + 1),), disabled=i == len(STEPS),
                        shortcut="PageDown", width="stretch")
         leave.button("Exit the tour", key="tour.exit", on_click=_go, args=(None,), width="stretch")
+
+
+def focus(step: Step) -> None:
+    """What the step's text points at, at the step's settings, in the tour box: in the first screen even when the
+    part of the page it comes from is further down (or in the collapsed sidebar)."""
+    view = view_from_link(query(step))
+    kind, _, detail = step.shows.partition(":")
+    if kind == "probe":
+        st.table(probe_rows(view, view.probe), hide_index=True)
+    elif kind == "strips":
+        st.table([{"activation": ACTIVATIONS[k].label, f"|f′| < {NEAR_ZERO:g} for x in": _intervals(view, k)}
+                  for k in view.acts], hide_index=True)
+    elif kind == "story":
+        st.markdown(story_check(detail)[1])
+    elif kind == "maxout":
+        with st.container(horizontal=True):
+            for name, pieces in maxout.PRESETS.items():
+                st.button(f"Maxout as {name}", key=f"tour.maxout.{name}", on_click=maxout.use, args=pieces)
+    elif kind:
+        st.table(property_rows(view, tuple(kind.split(","))), hide_index=True)
+
+
+def _intervals(view: View, key: str) -> str:
+    curve = sampled(key, tuple(sorted(view.params[key].items())), view.xmin, view.xmax).df
+    found = near_zero_intervals(curve.x, curve.y)
+    return " and ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in found) or "nowhere"
