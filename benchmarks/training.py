@@ -1,7 +1,7 @@
 """Time dead-neuron training: one 1-64-64-1 ReLU MLP, 256 samples, 500 epochs, lr 0.01, full batch, dead
-fraction recorded every epoch, beside the same network and loop in PyTorch on the CPU (torch is a test
-dependency: `pip install -r requirements-dev.txt`); then a scenario over seeds 0-19, trained at once (vectorised)
-and one seed after another, beside a single run.
+fraction recorded every epoch, beside the same run as the exported PyTorch script (relu_viz.export) on the CPU
+(torch is a test dependency: `pip install -r requirements-dev.txt`); then a scenario over seeds 0-19, trained at
+once (vectorised) and one seed after another, beside a single run.
 
 Run: python benchmarks/training.py [--repeats R]
 """
@@ -12,9 +12,8 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from relu_viz.export import pytorch_script  # noqa: E402
 from relu_viz.scenarios import SCENARIOS  # noqa: E402
 from relu_viz.training import TrainConfig, train, train_seeds  # noqa: E402
 
@@ -31,30 +30,25 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def torch_run():
-    """The same full-batch loop in PyTorch: forward, MSE, backward, SGD step, dead fraction per layer."""
+def exported_run():
+    """The same run as relu_viz.export writes it for PyTorch (same data, initial weights and loop; the dead share
+    from autograd's f' every epoch), loaded as a module so that torch's import is not timed."""
+    import contextlib
+    import importlib.util
+    import io
+    import tempfile
+
     import torch
 
-    torch.manual_seed(0)
-    x = torch.rand(CONFIG.n_samples, 1) * 2 * np.pi - np.pi
-    y = torch.sin(x)
-    layers = [torch.nn.Linear(1, 64), torch.nn.Linear(64, 64), torch.nn.Linear(64, 1)]
-    params = [p for layer in layers for p in layer.parameters()]
-    opt = torch.optim.SGD(params, lr=CONFIG.lr)
-    dead = torch.zeros(CONFIG.epochs + 1, 2)
+    path = pathlib.Path(tempfile.mkdtemp()) / "relu_viz_run.py"
+    path.write_text(pytorch_script(CONFIG))
+    spec = importlib.util.spec_from_file_location("relu_viz_run", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
 
     def run():
-        for epoch in range(CONFIG.epochs + 1):
-            pre1 = layers[0](x)
-            pre2 = layers[1](torch.relu(pre1))
-            loss = torch.mean((layers[2](torch.relu(pre2)) - y) ** 2)
-            with torch.no_grad():
-                dead[epoch, 0] = (pre1 <= 0).all(dim=0).float().mean()
-                dead[epoch, 1] = (pre2 <= 0).all(dim=0).float().mean()
-            if epoch < CONFIG.epochs:
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+        with contextlib.redirect_stdout(io.StringIO()):
+            script.main()
     return run, torch.get_num_threads()
 
 
@@ -66,12 +60,12 @@ def main() -> None:
     print(f"1-64-64-1, {CONFIG.n_samples} samples, {CONFIG.epochs} epochs, full batch, median of {args.repeats}")
     print(f"relu_viz (numpy):   {ours * 1e3:8.1f} ms  ({ours / CONFIG.epochs * 1e6:.0f} us per epoch)")
     try:
-        run, threads = torch_run()
+        run, threads = exported_run()
     except ImportError:
         print("PyTorch not installed: no comparison (pip install torch==2.13.0 for a CPU build)")
         return
     theirs = median_time(run, args.repeats)
-    print(f"PyTorch (CPU, {threads} threads): {theirs * 1e3:6.1f} ms  "
+    print(f"exported PyTorch script (CPU, {threads} threads): {theirs * 1e3:6.1f} ms  "
           f"({theirs / CONFIG.epochs * 1e6:.0f} us per epoch)")
     print(f"ratio: {ours / theirs:.2f}x PyTorch's time (target <= 1)")
     sweeps(max(1, args.repeats // 3))

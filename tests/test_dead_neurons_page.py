@@ -131,3 +131,10 @@ def test_a_scenario_click_folds_the_controls_so_its_story_and_results_come_into_
     assert at.expander[0].proto.expanded
     at.button(key="sim.preset.healthy").click().run()
     assert not at.expander[0].proto.expanded and at.info and at.metric
+
+
+def test_the_run_offers_its_pytorch_script_beside_its_other_downloads():
+    at = open_app({"tab": "Dead neurons", "sim.epochs": "20"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download the history (CSV)", "Download the final state (JSON)", "Reproduce in PyTorch (.py)"]
+    assert any("same data, initial weights and mini-batch order" in c.value for c in at.caption)

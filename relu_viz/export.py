@@ -1,0 +1,162 @@
+"""A training run as a self-contained PyTorch script: the same data, initial weights, batch order, optimiser and loss,
+so a student can reproduce in PyTorch what the app showed (and the tests can check the trainer against it)."""
+
+from __future__ import annotations
+
+import base64
+import textwrap
+
+import numpy as np
+
+from relu_viz.datasets import task_of
+from relu_viz.training import TrainConfig, initial_state
+
+# Each activation as torch code of a tensor x, its parameters filled in by str.format.
+TORCH_CODE = {
+    "relu": "F.relu(x)",
+    "leaky_relu": "F.leaky_relu(x, {negative_slope!r})",
+    "prelu": "F.prelu(x, torch.tensor([{weight!r}]))",
+    "rrelu": "F.rrelu(x, {lower!r}, {upper!r}, training=False)",
+    "relu6": "F.relu6(x)",
+    "elu": "F.elu(x, {alpha!r})",
+    "selu": "F.selu(x)",
+    "celu": "F.celu(x, {alpha!r})",
+    "maxout": "torch.stack([a * x + b for a, b in zip({slopes!r}, {intercepts!r})]).max(dim=0).values",
+    "gelu": "F.gelu(x, approximate={approximate!r})",
+    "silu": "F.silu(x)",
+    "swish": "x * torch.sigmoid({beta!r} * x)",
+    "mish": "F.mish(x)",
+    "softplus": "F.softplus(x, {beta!r}, {threshold!r})",
+    "hardswish": "F.hardswish(x)",
+    "sigmoid": "torch.sigmoid(x)",
+    "tanh": "torch.tanh(x)",
+    "hardsigmoid": "F.hardsigmoid(x)",
+    "hardtanh": "F.hardtanh(x, {min_val!r}, {max_val!r})",
+    "softsign": "F.softsign(x)",
+    "logsigmoid": "F.logsigmoid(x)",
+    "softshrink": "F.softshrink(x, {lambd!r})",
+    "hardshrink": "F.hardshrink(x, {lambd!r})",
+    "tanhshrink": "F.tanhshrink(x)",
+    "threshold": "F.threshold(x, {threshold!r}, {value!r})",
+    "binary_step": "(x >= 0).to(x.dtype)",
+    "identity": "x",
+}
+OPTIMIZERS = {"gd": "torch.optim.SGD(params, lr=LR)", "momentum": "torch.optim.SGD(params, lr=LR, momentum=0.9)",
+              "adam": "torch.optim.Adam(params, lr=LR)"}
+LOSSES = {"regression": "F.mse_loss(out, target)", "classification": "F.binary_cross_entropy_with_logits(out, target)"}
+
+TEMPLATE = '''"""A relu-viz training run, reproduced in PyTorch: {summary}.
+
+Run: python {filename}   (needs torch and numpy). It trains the network from the same data, initial weights and
+mini-batch order as relu-viz, with torch.nn.functional, autograd and torch.optim, and prints the loss and the share of
+dead units of each hidden layer per epoch as JSON on its last line. relu-viz's configuration:
+{config}
+"""
+
+import base64
+import json
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+LR, EPOCHS, BATCHES, SEED = {lr!r}, {epochs}, {batches}, {seed}
+
+
+def array(text, shape):
+    """A float32 array stored below as base64 (the standardised inputs, targets and initial weights)."""
+    return torch.tensor(np.frombuffer(base64.b64decode(text), dtype="<f4").reshape(shape).copy())
+
+
+ACTIVATIONS = [  # the activation of each hidden layer
+{activations}
+]
+
+
+def forward(params, inputs):
+    """The output, and the pre-activation of each hidden layer."""
+    h, pre_acts = inputs, []
+    for i, f in enumerate(ACTIVATIONS):
+        pre_acts.append(h @ params[2 * i] + params[2 * i + 1])
+        h = f(pre_acts[-1])
+    return h @ params[-2] + params[-1], pre_acts
+
+
+def loss_of(out, target):
+    return {loss}
+
+
+def dead_share(pre, f):
+    """The share of a layer's units whose derivative (autograd's) is exactly 0 at every training input."""
+    z = pre.detach().clone().requires_grad_()
+    y = f(z)
+    if not y.requires_grad:  # a function of x with no gradient at all (the binary step)
+        return 1.0
+    y.sum().backward()
+    return float((z.grad == 0).all(dim=0).float().mean())
+
+
+def main():
+    X, target = array(DATA["X"], {x_shape}), array(DATA["y"], {y_shape})
+    params = [array(text, shape).requires_grad_() for text, shape in DATA["layers"]]  # W1, b1, ..., output W, b
+    optimizer = {optimizer}
+    batch_order = np.random.default_rng(np.random.SeedSequence(SEED).spawn(3)[2])  # relu-viz's mini-batch order
+    losses, dead = [], []
+    for epoch in range(EPOCHS + 1):
+        out, pre_acts = forward(params, X)  # the whole training set, before this epoch's steps
+        loss = loss_of(out, target)
+        losses.append(loss.item())
+        dead.append([dead_share(pre, f) for pre, f in zip(pre_acts, ACTIVATIONS)])
+        if epoch == EPOCHS or not math.isfinite(losses[-1]):
+            break  # done, or diverged
+        if BATCHES == 1:
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            continue
+        for rows in np.array_split(batch_order.permutation(len(X)), BATCHES):
+            optimizer.zero_grad()
+            loss_of(forward(params, X[rows])[0], target[rows]).backward()
+            optimizer.step()
+    print(json.dumps({{"loss": [v if math.isfinite(v) else None for v in losses], "dead_fraction": dead}}))
+
+
+DATA = {data}
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def pytorch_script(config: TrainConfig, filename: str = "relu_viz_run.py") -> str:
+    """A self-contained script (torch and numpy only) that trains `config` as relu-viz does and prints, on its last
+    line, {"loss": [...], "dead_fraction": [[...], ...]} with the shapes of run.loss and run.dead_fraction (a
+    non-finite loss as null)."""
+    config.validate()
+    config = config.canonical()
+    start = initial_state(config)
+    activations = "\n".join(f"    lambda x: {TORCH_CODE[key].format(**params)},  # layer {i + 1}: {key}"
+                            for i, (key, params) in enumerate(config.layer_activations()))
+    layers = [p for layer in start.layers for p in layer]
+    data = {"X": _text(start.X), "y": _text(start.y), "layers": [(_text(p), p.shape) for p in layers]}
+    widths = "-".join(str(w) for w in (start.X.shape[1], *config.hidden, 1))
+    summary = (f"{'/'.join(sorted({k for k, _ in config.layer_activations()}))}, {config.dataset}, {widths}, "
+               f"{config.optimizer} lr {config.lr:g}, {config.epochs} epochs, seed {config.seed}")
+    return TEMPLATE.format(
+        summary=summary, filename=filename, config=textwrap.fill(config.to_json(), 116), lr=config.lr,
+        epochs=config.epochs,
+        batches=config.batches, seed=config.seed, activations=activations, x_shape=start.X.shape,
+        y_shape=start.y.shape, optimizer=OPTIMIZERS[config.optimizer], loss=LOSSES[task_of(config.dataset)],
+        data=_data_literal(data))
+
+
+def _text(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode()
+
+
+def _data_literal(data: dict) -> str:
+    """The arrays as a Python literal, one per line."""
+    layers = "".join(f"\n        ({text!r}, {shape!r})," for text, shape in data["layers"])
+    return f'{{\n    "X": {data["X"]!r},\n    "y": {data["y"]!r},\n    "layers": [{layers}\n    ],\n}}'
