@@ -164,6 +164,7 @@ class Run:
     saturated_fraction: np.ndarray  # (epochs + 1, len(hidden)): |f'| < SATURATED on every input
     negative_fraction: np.ndarray  # (epochs + 1, len(hidden)): pre-activation <= 0 on every input
     activity: list[np.ndarray]  # per hidden layer, (epochs + 1, units): share of inputs where f' != 0
+    learning: list[np.ndarray]  # per hidden layer, (epochs + 1, units): share of inputs where |f'| >= SATURATED
     gradient: list[np.ndarray]  # per hidden layer, (epochs + 1, units): norm of the full-batch loss gradient
     # with respect to the unit's incoming weights and bias (0 while it is dead)
     status: str = "ok"  # "ok", "diverged" (the loss stopped being finite) or "stopped"
@@ -383,10 +384,12 @@ def train_seeds(config: TrainConfig, seeds: Sequence[int],
 
 @dataclass(frozen=True)
 class UnitStates:
-    """Per seed and unit: the share of inputs with f' != 0, and which units are dead (f' = 0 on every input),
-    saturated (|f'| < SATURATED on every input) and negative (pre-activation <= 0 on every input)."""
+    """Per seed and unit: the share of inputs with f' != 0 and with |f'| >= SATURATED, and which units are dead
+    (f' = 0 on every input), saturated (|f'| < SATURATED on every input) and negative (pre-activation <= 0 on every
+    input)."""
 
     activity: np.ndarray
+    learning: np.ndarray
     dead: np.ndarray
     saturated: np.ndarray
     negative: np.ndarray
@@ -394,8 +397,8 @@ class UnitStates:
 
 def unit_states(pre: np.ndarray, slopes: np.ndarray) -> UnitStates:
     """States of a hidden layer from its pre-activations and f' there, both (seeds, inputs, units)."""
-    active = _count(slopes != 0)
-    return UnitStates(active / slopes.shape[1], active == 0, _count(np.abs(slopes) >= SATURATED) == 0,
+    active, learning = _count(slopes != 0), _count(np.abs(slopes) >= SATURATED)
+    return UnitStates(active / slopes.shape[1], learning / slopes.shape[1], active == 0, learning == 0,
                       _count(pre > 0) == 0)
 
 
@@ -410,6 +413,7 @@ class _History:
         self.accuracy = np.full((seeds, rows), np.nan) if task == "classification" else None
         self.dead, self.saturated, self.negative = (np.zeros((seeds, rows, layers)) for _ in range(3))
         self.activity = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
+        self.learning = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.gradient = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.diverged_at = np.full(seeds, -1)  # the epoch whose loss was not finite, per seed (-1: none)
 
@@ -419,7 +423,7 @@ class _History:
             self.accuracy[:, epoch] = np.mean((out > 0) == (y > 0.5), axis=(1, 2))
         for i, (pre, d) in enumerate(zip(pre_acts, slopes)):
             states = unit_states(pre, d)
-            self.activity[i][:, epoch] = states.activity
+            self.activity[i][:, epoch], self.learning[i][:, epoch] = states.activity, states.learning
             self.dead[:, epoch, i], self.saturated[:, epoch, i], self.negative[:, epoch, i] = (
                 np.mean(mask, axis=1) for mask in (states.dead, states.saturated, states.negative))
             gW, gb = grads[i]
@@ -438,5 +442,6 @@ class _History:
                 [(W[s].copy(), b[s, 0].copy()) for W, b in stack],
                 self.loss[s, cut].copy(), None if self.accuracy is None else self.accuracy[s, cut].copy(),
                 self.dead[s, cut].copy(), self.saturated[s, cut].copy(), self.negative[s, cut].copy(),
-                [a[s, cut].copy() for a in self.activity], [g[s, cut].copy() for g in self.gradient], status))
+                [a[s, cut].copy() for a in self.activity], [a[s, cut].copy() for a in self.learning],
+                [g[s, cut].copy() for g in self.gradient], status))
         return runs

@@ -83,3 +83,14 @@ def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_ax
 def test_log_axis_labels_stay_few(low, high, ticks):
     values = np.array([np.nan, low, np.inf, high, -1.0, 0.0])
     assert log_ticks(values) == ticks
+
+
+def test_the_activity_heatmap_shows_saturated_units_black_not_only_dead_ones():
+    from relu_viz.training import TrainConfig, train
+    from ui.training_charts import activity_figure
+
+    run = train(TrainConfig(activation="sigmoid", init="custom", init_std=5.0, epochs=10))
+    z = np.asarray(activity_figure(run).data[0].z)
+    assert np.array_equal(z, np.concatenate([a.T for a in run.learning]))  # 11 epochs: every one is a column
+    saturated = np.concatenate([a[0] == 0 for a in run.learning]) & ~np.concatenate([a[0] == 0 for a in run.activity])
+    assert saturated.any() and np.all(z[saturated, 0] == 0), "saturated but not dead units are black too"

@@ -22,6 +22,7 @@ def fake(epochs=4, layers=2, units=4, loss=None, accuracy=None, dead=None, satur
                zeros.copy() if saturated is None else np.asarray(saturated, float),
                zeros.copy() if negative is None else np.asarray(negative, float),
                activity or [np.ones((rows, units), np.float32) for _ in range(layers)],
+               activity or [np.ones((rows, units), np.float32) for _ in range(layers)],
                gradient or [np.ones((rows, units), np.float32) for _ in range(layers)], status)
 
 

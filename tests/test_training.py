@@ -67,7 +67,8 @@ def test_a_seed_of_a_sweep_is_exactly_the_single_run_of_that_seed(config):
         assert run.config.seed == seed and run.status == single.status == "ok"
         for name in ("loss", "accuracy", "dead_fraction", "saturated_fraction", "negative_fraction"):
             assert np.array_equal(getattr(run, name), getattr(single, name)), name
-        for a, b in zip(run.activity + run.gradient, single.activity + single.gradient):
+        for a, b in zip(run.activity + run.learning + run.gradient,
+                        single.activity + single.learning + single.gradient):
             assert np.array_equal(a, b)
         for (W, b), (W1, b1) in zip(run.layers, single.layers):
             assert np.array_equal(W, W1) and np.array_equal(b, b1)
@@ -203,11 +204,14 @@ def test_unit_states_on_a_hand_built_layer():
     relu = unit_states(pre, (pre > 0).astype(float))
     assert relu.dead.tolist() == [[True, False, False]] and relu.negative.tolist() == [[True, False, False]]
     assert relu.saturated.tolist() == [[True, False, False]]
-    assert np.allclose(relu.activity, [[0, 1, 1 / 3]])
+    assert np.allclose(relu.activity, [[0, 1, 1 / 3]]) and np.allclose(relu.learning, [[0, 1, 1 / 3]])
     sigmoid = unit_states(pre, np.exp(-np.abs(pre)) / (1 + np.exp(-np.abs(pre))) ** 2)
     assert sigmoid.dead.tolist() == [[False, False, False]]
     assert sigmoid.saturated.tolist() == [[True, True, False]], "saturated means on every input, not on some"
     assert np.allclose(sigmoid.activity, [[1, 1, 1]])
+    assert np.allclose(sigmoid.learning, [[0, 0, 1 / 3]]), "only the input at 0 gives unit 3 a usable slope (1/4)"
+    edge = unit_states(np.zeros((1, 2, 1)), np.array([[[1e-3], [0.000999]]]))
+    assert np.allclose(edge.learning, [[0.5]]) and edge.saturated.tolist() == [[False]], "|f'| = 0.001 counts"
 
 
 def test_predict_is_the_network_output_and_a_probability_for_classification():
@@ -516,7 +520,7 @@ def test_a_stopped_run_keeps_what_it_recorded():
     run = train(TrainConfig(epochs=100, dataset="moons"), progress=lambda r: r.epochs_run < 20, every=10)
     assert run.status == "stopped" and run.epochs_run == 20
     for values in (run.loss, run.accuracy, run.dead_fraction, run.saturated_fraction, run.negative_fraction,
-                   *run.activity, *run.gradient):
+                   *run.activity, *run.learning, *run.gradient):
         assert len(values) == 21 and np.isfinite(values).all()
     reported = []
     train(TrainConfig(epochs=30), progress=lambda r: reported.append(r.epochs_run), every=7)
@@ -538,3 +542,13 @@ def test_sweep_progress_defaults_to_every_25_epochs():
     seen = []
     train_seeds(TrainConfig(epochs=60), [0, 1], progress=lambda runs: seen.append([r.epochs_run for r in runs]))
     assert seen == [[0, 0], [25, 25], [50, 50], [60, 60]]
+
+
+def test_learning_share_agrees_with_the_saturated_and_dead_fractions():
+    """A unit learns on no input exactly when it is saturated on every input, and the saturated share of each layer
+    is the share of its units with no learning input; dead units are among them."""
+    run = quiet_train(TrainConfig(activation="sigmoid", init="custom", init_std=5.0, epochs=20))
+    for i, (learning, activity) in enumerate(zip(run.learning, run.activity)):
+        assert np.array_equal(np.mean(learning == 0, axis=1), run.saturated_fraction[:, i])
+        assert np.all(learning <= activity) and np.all(learning[activity == 0] == 0)
+    assert run.saturated_fraction[0, 1] > 0 and np.any((run.learning[1][0] > 0) & (run.learning[1][0] < 1))

@@ -14,7 +14,7 @@ from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DESCRIPTIONS
 from relu_viz.export import pytorch_script
 from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
-from relu_viz.training import MAX_SEEDS, Run, TrainConfig, train, train_seeds
+from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, train_seeds
 from ui import lock, presenter
 from ui import training_charts as charts
 from ui.controls import URL, activation_select, number_box, param_widget, shown_activation
@@ -246,9 +246,10 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
     else:
         presenter.chart(charts.surface_figure(run))
     presenter.chart(charts.activity_figure(run))
-    st.caption("Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
-               "which the unit's derivative is non-zero. A row is black while the unit is dead; it can turn "
-               "colour again if the unit revives.")
+    st.caption(f"Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
+               f"which the unit's derivative is at least {SATURATED:g} in size, so it gets a usable gradient. A row "
+               "is black while the unit is dead (f′ = 0 on every input) or saturated (a sigmoid unit in its flat "
+               "tails for every input); it can turn colour again if the unit revives.")
     _downloads(run)
 
 

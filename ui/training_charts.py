@@ -9,13 +9,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from relu_viz.training import Run
+from relu_viz.training import SATURATED, Run
 from ui.charts import PALETTE
 
 HEATMAP_COLUMNS = 200  # epochs shown in the activity heatmap, at most
 DEAD, ALIVE = PALETTE[3], PALETTE[0]  # vermillion, blue
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-# black for exactly 0 (dead), then viridis from its dark blue: a dead row stands out from a merely quiet one
+# black for exactly 0 (no usable gradient on any input), then viridis from its dark blue: a dead or saturated row
+# stands out from a merely quiet one
 ACTIVITY_COLOURS = [[0, "#000000"], [1e-9, "#3b528b"], [0.5, "#21918c"], [1, "#fde725"]]
 
 
@@ -78,21 +79,23 @@ def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300
 
 
 def activity_figure(run: Run, height: int | None = None) -> go.Figure:
-    """Unit-by-epoch heatmap: the share of inputs on which each hidden unit's f' is non-zero (0 = dead)."""
+    """Unit-by-epoch heatmap: the share of inputs on which each hidden unit's |f'| is at least SATURATED, so 0
+    (black) is a unit with no usable gradient: dead (f' = 0) or saturated on every input."""
     columns = np.unique(np.linspace(0, run.epochs_run, min(HEATMAP_COLUMNS, run.epochs_run + 1)).round().astype(int))
-    z = np.concatenate([a[columns].T for a in run.activity])  # units (all layers) x shown epochs
+    z = np.concatenate([a[columns].T for a in run.learning])  # units (all layers) x shown epochs
     labels = [f"L{i + 1} u{j + 1}" for i, a in enumerate(run.activity) for j in range(a.shape[1])]
     fig = go.Figure(go.Heatmap(
         z=z, x=columns, y=labels, zmin=0, zmax=1, colorscale=ACTIVITY_COLOURS,
-        colorbar={"title": {"text": "active on"}, "tickformat": ".0%"},
-        hovertemplate="%{y}, epoch %{x}: f′ ≠ 0 on %{z:.0%} of inputs<extra></extra>"))
+        colorbar={"title": {"text": "learning on"}, "tickformat": ".0%"},
+        hovertemplate=f"%{{y}}, epoch %{{x}}: |f′| ≥ {SATURATED:g} on %{{z:.0%}} of inputs<extra></extra>"))
     boundary = 0
     for a in run.activity[:-1]:
         boundary += a.shape[1]
         fig.add_hline(y=boundary - 0.5, line={"color": "white", "width": 2})
     fig.update_yaxes(autorange="reversed", showticklabels=len(labels) <= 64)
     fig.update_xaxes(title_text="epoch")
-    fig.update_layout(title="Activity of every hidden unit (black = dead)", margin=MARGIN,
+    fig.update_layout(title=f"Activity of every hidden unit (black: |f′| < {SATURATED:g} on every input, dead or "
+                            "saturated)", margin=MARGIN,
                       height=height or min(900, 200 + 6 * len(labels)))
     return fig
 
