@@ -297,3 +297,18 @@ def test_hide_with_an_unknown_or_empty_group_is_refused(raw):
         return
     assert "hide" not in result.values and result.rewrite == {"hide": None}
     assert result.notices == [f"Ignored `'hide'` = `{raw!r}`: must list groups among " + ", ".join(LOCKABLE) + "."]
+
+
+def test_default_of_each_kind_of_setting():
+    from ui.state import default
+
+    assert default("ints") is False and default("xmin") == -10.0 and default("probe") == 0.0
+    assert default("sim.lr") == "0.05" and default("sim.seed") == 0 and default("tab") == "Explorer"
+    assert default("leaky_relu.negative_slope") == 0.01 and default("gelu.approximate") == "none"
+    assert default("maxout.slopes") == ACTIVATIONS["maxout"].param("slopes").default
+    assert default("act") is None and default("colour") is None and default("hide") is None
+
+
+def test_whole_numbers_are_written_without_a_decimal_point():
+    view = View(["elu", "gelu"], {"elu": {"alpha": 2.0}, "gelu": {"approximate": "tanh"}}, xmin=-3.0)
+    assert to_query(view) == "act=elu&act=gelu&elu.alpha=2&gelu.approximate=tanh&xmin=-3"
