@@ -33,7 +33,7 @@ style.hide(view.hide)
 st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
 links.show_notices(link)
-tour.box(view)
+tour_done = tour.box(view)
 
 
 def draw(render, view: View) -> None:
@@ -55,3 +55,4 @@ for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel
         if panels[name].open:
             view.panels["tab"] = name
             (draw_live if name == "Explorer" else draw)(render, view)
+tour_done()

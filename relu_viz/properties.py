@@ -127,7 +127,7 @@ def derive(activation: Activation, **params) -> Properties:
     p = activation.resolve(params)
     kinks = activation.kink_points(**p)
     far = max([FAR] + [4 * abs(k) for k in kinks])
-    x = _grid(kinks)
+    x = np.union1d(_grid(kinks), _far_turns(activation, p, far))
     f, d = activation(x, **p), activation.derivative(x, **p)
     (d_left, d_right) = activation.derivative([-far, far], **p)
     jumps = [k for k in kinks if is_jump(*one_sided_limits(activation, k, p))]
@@ -143,6 +143,18 @@ def derive(activation: Activation, **params) -> Properties:
         saturates_right=bool(abs(d_right) < 1e-6),
         dead_zone=_dead_zone(x, d, d_left, d_right),
     )
+
+
+def _far_turns(activation, p, far: float) -> np.ndarray:
+    """Fine grids around each place beyond the fine grid where f' changes sign (a small parameter stretches a
+    function: Swish with beta 1/16 has its minimum at x = -20.4), found on a geometric grid out to `far`. Only a
+    strict change of sign counts: f' rounding to 0 far out (tanh beyond 19) is not a turn."""
+    out = np.geomspace(NEAR, far, 4001)
+    x = np.concatenate([-out[::-1], out])
+    with np.errstate(all="ignore"):
+        d = np.asarray(activation.derivative(x, **p), dtype=float)
+    turns = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)
+    return np.concatenate([np.linspace(x[i], x[i + 1], 201) for i in turns] or [np.empty(0)])
 
 
 def _grid(kinks) -> np.ndarray:

@@ -298,3 +298,12 @@ def test_continuous_and_smooth_rows_say_yes_when_they_are():
     rows = dict(derive(ACTIVATIONS["tanh"]).rows())
     assert rows["Continuous"] == "yes" and rows["Smooth (f' continuous)"] == "yes"
     assert rows["Zero-centred (|mean| ≤ 0.05 × RMS)"] == "yes" and rows["Mean output E[f(Z)], Z ~ N(0, 1)"] == "0.000"
+
+
+@pytest.mark.parametrize("beta", [0.001, 0.0625, 1.0, 10.0])
+def test_swish_minimum_is_found_however_far_a_small_beta_stretches_it(beta):
+    """min of x·sigmoid(βx) is -W(1/e)/β (Lambert W): at x = -20.4 for β = 1/16, beyond the fine grid."""
+    from scipy.special import lambertw
+
+    low = derive(ACTIVATIONS["swish"], beta=beta).range[0].lo
+    assert low == pytest.approx(-lambertw(1 / math.e).real / beta, rel=1e-6)

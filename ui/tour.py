@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,11 +168,13 @@ def start_button() -> None:
               width="stretch", help="Nine steps through the ReLU story, each a view of this app with its own link.")
 
 
-def box(view: View) -> None:
-    """The tour's step selector, text and previous/next buttons (PageUp/PageDown), while a tour is on."""
+def box(view: View) -> Callable[[], None]:
+    """The tour's step selector, text and previous/next buttons (PageUp/PageDown), while a tour is on. Returns what
+    to call once the page is drawn: it fills in a scenario step's seed count, which the panel below computes (so
+    the buttons are on screen, and answer, while it does)."""
     number = st.session_state.get(APPLIED)
     if not number:
-        return
+        return lambda: None
     view.panels["tour"] = number
     i = int(number)
     step = STEPS[i - 1]
@@ -180,12 +183,15 @@ def box(view: View) -> None:
                              on_change=lambda: _go(st.session_state.get(f"tour.steps.{number}") or number))
         st.markdown(f"**{i}. {step.title}**  \n{text(step)}")
         focus(step)
+        story = st.empty()
         back, forward, leave = st.columns([1, 1, 1])
         back.button("← Previous", key="tour.back", on_click=_go, args=(str(i - 1),), disabled=i == 1,
                     shortcut="PageUp", width="stretch")
         forward.button("Next →", key="tour.next", on_click=_go, args=(str(i + 1),), disabled=i == len(STEPS),
                        shortcut="PageDown", width="stretch")
         leave.button("Exit the tour", key="tour.exit", on_click=_go, args=(None,), width="stretch")
+    kind, _, key = step.shows.partition(":")
+    return lambda: story.markdown(story_check(key)[1]) if kind == "story" else None
 
 
 def focus(step: Step) -> None:
@@ -198,8 +204,6 @@ def focus(step: Step) -> None:
     elif kind == "strips":
         st.table([{"activation": ACTIVATIONS[k].label, f"|f′| < {NEAR_ZERO:g} for x in": _intervals(view, k)}
                   for k in view.acts], hide_index=True)
-    elif kind == "story":
-        st.markdown(story_check(detail)[1])
     elif kind == "maxout":
         with st.container(horizontal=True):
             for name, pieces in maxout.PRESETS.items():
