@@ -189,3 +189,9 @@ def test_measure_again_remeasures_within_the_speed_panel(monkeypatch):
     at.button(key="speed.again").click().run()
     assert not at.exception and calls[-2:] == ["relu", "tanh"], calls
     assert [r["activation"] for r in at.table[0].value.to_dict("records")] == ["ReLU", "Tanh"]
+
+
+def test_a_scenario_step_shows_its_seed_count_in_the_tour_box_and_no_empty_table():
+    at = open_app({"tour": "6"})
+    assert any(m.value.startswith("This story holds in") for m in at.markdown)
+    assert all(len(t.value) for t in at.get("table")), "no empty table"

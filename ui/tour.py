@@ -208,7 +208,7 @@ def focus(step: Step) -> None:
         with st.container(horizontal=True):
             for name, pieces in maxout.PRESETS.items():
                 st.button(f"Maxout as {name}", key=f"tour.maxout.{name}", on_click=maxout.use, args=pieces)
-    elif kind:
+    elif kind and kind != "story":  # a story's seed count is filled in once the page is drawn (box)
         st.table(property_rows(view, tuple(kind.split(","))), hide_index=True)
 
 
