@@ -138,3 +138,10 @@ def test_the_run_offers_its_pytorch_script_beside_its_other_downloads():
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download the history (CSV)", "Download the final state (JSON)", "Reproduce in PyTorch (.py)"]
     assert any("same data, initial weights and mini-batch order" in c.value for c in at.caption)
+
+
+def test_a_scenario_click_also_resets_its_activation_parameters():
+    at = open_app({"tab": "Dead neurons", "act": ["relu", "leaky_relu"], "leaky_relu.negative_slope": "0.33"})
+    at.button(key="sim.preset.leaky_rescue").click().run()
+    assert at.slider(key="leaky_relu.negative_slope").value == 0.01
+    assert any(SCENARIOS["leaky_rescue"].title in i.value and "This story holds in" in i.value for i in at.info)

@@ -81,9 +81,14 @@ def seed_sweep(config_json: str) -> charts.Sweep:
 
 
 def _apply(scenario: Scenario) -> None:
-    """Set every simulation widget to the scenario (defaults for what it does not name); show its activation."""
+    """Set every simulation widget to the scenario (defaults for what it does not name); show its activation, with
+    the scenario's parameters (a Leaky ReLU slope moved in the explorer would make it another run)."""
     for name, value in settings(scenario.config).items():
         st.session_state[name] = value
+    for key, params in scenario.config.canonical().layer_activations():
+        for name, value in params.items():
+            if ACTIVATIONS[key].param(name).kind != "pieces":
+                st.session_state[f"{key}.{name}"] = value
     act = ACTIVATIONS[scenario.config.activation]
     picked = st.session_state.setdefault(f"pick.{act.group}", [])
     if act.key not in picked:
