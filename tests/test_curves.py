@@ -48,3 +48,10 @@ def test_near_zero_intervals_are_maximal_runs_below_the_threshold_across_no_gap(
     assert near_zero_intervals(x, dy, threshold=0.6) == [(0.0, 5.0)]
     assert near_zero_intervals(x, np.full(8, NEAR_ZERO)) == [], "|f'| must be strictly below the threshold"
     assert NEAR_ZERO == 0.01
+
+
+def test_a_jump_records_the_value_taken_on_its_upper_side_too():
+    """The binary step takes 1 at 0 (x >= 0), its right limit: the recorded value is f(0), not a lower-branch
+    default."""
+    (jump,) = sample(ACTIVATIONS["binary_step"], {}, -1, 1).f.jumps
+    assert (jump.x, jump.value, jump.left, jump.right) == (0.0, 1.0, 0.0, 1.0)

@@ -37,6 +37,8 @@ def test_default_needs_the_loss_halved_and_layer_2_dead_at_the_start():
     assert holds(fake(dead=born, loss=[1, 1, 1, 1, 0.49]))
     assert not holds(fake(dead=born, loss=[1, 1, 1, 1, 0.5])), "halved means below half"
     assert not holds(fake(dead=born * [1, 0], loss=[1, 1, 1, 1, 0.1])), "layer 2 must be dead at the start"
+    at_start_only = np.array([[0, 0.25]] + [[0, 0]] * 4)
+    assert holds(fake(dead=at_start_only, loss=[1, 1, 1, 1, 0.1])), "dead at the start (epoch 0), not at epoch 1"
     assert not holds(fake(dead=born, status="diverged"))
 
 
