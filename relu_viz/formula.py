@@ -170,7 +170,8 @@ def _switches(expr) -> tuple:
             found.append(sub.args[0])
         elif isinstance(sub, sympy.Piecewise):
             found += [cond.lhs - cond.rhs for _, cond in sub.args if isinstance(cond, sympy.core.relational.Relational)]
-    return tuple(dict.fromkeys(g for g in found if g.has(_symbols()["x"])))
+    x = _symbols()["x"]
+    return tuple(dict.fromkeys(g for g in found if g.has(x)))
 
 
 def _derivative(expr):

@@ -82,6 +82,15 @@ def sidebar(link: LinkCheck) -> View:
     return View(list(acts), {}, float(xmin), float(xmax), bool(ints))
 
 
+def set_parameters(key: str, params: dict) -> None:
+    """Set the parameter widgets of activation `key` to `params` (Maxout's pieces go to its editor)."""
+    if key == "maxout":
+        maxout.use(params["slopes"], params["intercepts"])
+        return
+    for name, value in params.items():
+        st.session_state[f"{key}.{name}"] = value
+
+
 def parameters(view: View, link: LinkCheck) -> None:
     """Render each shown activation's parameter widgets; fill view.params with the values they hold."""
     for key in view.acts:

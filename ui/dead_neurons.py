@@ -17,7 +17,7 @@ from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
 from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, train_seeds
 from ui import lock, presenter
 from ui import training_charts as charts
-from ui.controls import URL, activation_select, number_box, param_widget, shown_activation
+from ui.controls import URL, activation_select, number_box, param_widget, set_parameters, shown_activation
 from ui.state import LR_CHOICES, SIM, View, format_number
 
 SPEC = {p.name: p for p in SIM}
@@ -86,9 +86,7 @@ def _apply(scenario: Scenario) -> None:
     for name, value in settings(scenario.config).items():
         st.session_state[name] = value
     for key, params in scenario.config.canonical().layer_activations():
-        for name, value in params.items():
-            if ACTIVATIONS[key].param(name).kind != "pieces":
-                st.session_state[f"{key}.{name}"] = value
+        set_parameters(key, params)
     act = ACTIVATIONS[scenario.config.activation]
     picked = st.session_state.setdefault(f"pick.{act.group}", [])
     if act.key not in picked:

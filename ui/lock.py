@@ -33,4 +33,3 @@ def switch(view: View, link: LinkCheck) -> None:
         hidden = tuple(g for g in LOCKABLE if g in chosen)
     set_query("hide", ",".join(hidden) or None)
     view.hide = hidden
-

@@ -14,6 +14,7 @@ from relu_viz.curves import NEAR_ZERO, near_zero_intervals
 from relu_viz.properties import derive, fixed
 from relu_viz.scenarios import SCENARIOS
 from ui import maxout, presenter
+from ui.controls import set_parameters
 from ui.dead_neurons import CONTROLS, settings, story_check
 from ui.explorer import probe_rows, property_rows, sampled
 from ui.links import set_query
@@ -124,11 +125,7 @@ def apply(number: str) -> None:
         st.session_state[f"pick.{group}"] = [k for k in view.acts if ACTIVATIONS[k].group == group]
     st.session_state["pick.seeded"] = True
     for key in view.acts:
-        for name, value in view.params[key].items():
-            if ACTIVATIONS[key].param(name).kind != "pieces":
-                st.session_state[f"{key}.{name}"] = value
-    if "maxout" in view.acts:
-        maxout.use(view.params["maxout"]["slopes"], view.params["maxout"]["intercepts"])
+        set_parameters(key, view.params[key])
     st.session_state.update(xmin=view.xmin, xmax=view.xmax, probe=view.probe, ints=view.ints)
     for name, p in PANEL_SETTINGS.items():
         if name not in ("tour", "present"):
@@ -169,9 +166,8 @@ def start_button() -> None:
 
 
 def box(view: View) -> Callable[[], None]:
-    """The tour's step selector, text and previous/next buttons (PageUp/PageDown), while a tour is on. Returns what
-    to call once the page is drawn: it fills in a scenario step's seed count, which the panel below computes (so
-    the buttons are on screen, and answer, while it does)."""
+    """The tour's step selector, text, what the text points at, and previous/next buttons (PageUp/PageDown), while
+    a tour is on. Returns what to call once the page is drawn (see focus())."""
     number = st.session_state.get(APPLIED)
     if not number:
         return lambda: None
@@ -182,23 +178,26 @@ def box(view: View) -> Callable[[], None]:
         st.segmented_control("Guided tour", NUMBERS, default=number, key=f"tour.steps.{number}",
                              on_change=lambda: _go(st.session_state.get(f"tour.steps.{number}") or number))
         st.markdown(f"**{i}. {step.title}**  \n{text(step)}")
-        focus(step)
-        story = st.empty()
+        when_drawn = focus(step)
         back, forward, leave = st.columns([1, 1, 1])
         back.button("← Previous", key="tour.back", on_click=_go, args=(str(i - 1),), disabled=i == 1,
                     shortcut="PageUp", width="stretch")
         forward.button("Next →", key="tour.next", on_click=_go, args=(str(i + 1),), disabled=i == len(STEPS),
                        shortcut="PageDown", width="stretch")
         leave.button("Exit the tour", key="tour.exit", on_click=_go, args=(None,), width="stretch")
-    kind, _, key = step.shows.partition(":")
-    return lambda: story.markdown(story_check(key)[1]) if kind == "story" else None
+    return when_drawn
 
 
-def focus(step: Step) -> None:
+def focus(step: Step) -> Callable[[], None]:
     """What the step's text points at, at the step's settings, in the tour box: in the first screen even when the
-    part of the page it comes from is further down (or in the collapsed sidebar)."""
+    part of the page it comes from is further down (or in the collapsed sidebar). Returns what to call once the
+    page is drawn: a scenario's seed count is filled in then, after the panel below has computed it, so the tour's
+    buttons are on screen, and answer, meanwhile."""
     view = view_from_link(query(step))
     kind, _, detail = step.shows.partition(":")
+    if kind == "story":
+        slot = st.empty()
+        return lambda: slot.markdown(story_check(detail)[1])
     if kind == "probe":
         st.table(probe_rows(view, view.probe), hide_index=True)
     elif kind == "strips":
@@ -208,8 +207,9 @@ def focus(step: Step) -> None:
         with st.container(horizontal=True):
             for name, pieces in maxout.PRESETS.items():
                 st.button(f"Maxout as {name}", key=f"tour.maxout.{name}", on_click=maxout.use, args=pieces)
-    elif kind and kind != "story":  # a story's seed count is filled in once the page is drawn (box)
+    elif kind:
         st.table(property_rows(view, tuple(kind.split(","))), hide_index=True)
+    return lambda: None
 
 
 def _intervals(view: View, key: str) -> str:
