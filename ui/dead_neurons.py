@@ -320,5 +320,5 @@ def _downloads(run: Run) -> None:
                           file_name="relu_viz_run.py", mime="text/x-python", on_click="ignore")
     st.caption("The PyTorch script trains this network from the same data, initial weights and mini-batch order "
                "with torch.nn.functional, autograd and torch.optim, and prints the loss and dead share per epoch: "
-               "the same numbers as here, to about 1e-5 (float32 sums in another order drift apart slowly, fast "
-               "only in chaotic runs such as Adam at learning rate 2).")
+               "the same numbers as here, the loss within 2e-5 relative (float32 sums in another order drift apart "
+               "slowly, and fast only in chaotic runs such as Adam at learning rate 2).")
