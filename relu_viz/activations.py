@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
+from relu_viz import formula as formula_
+
 MAX_PIECES = 8
 
 Number = float | str | tuple[float, ...]
@@ -30,13 +32,16 @@ class Param:
     help: str = ""
     choices: tuple[str, ...] = ()
     integer: bool = False  # a whole number (returned as int)
+    read: Callable[[str], object] | None = None  # checks a text value: raises ValueError saying what is wrong
 
     @property
     def kind(self) -> str:
-        """"choice", "pieces" (a sequence of 1..MAX_PIECES numbers) or "number"."""
+        """"choice", "pieces" (a sequence of 1..MAX_PIECES numbers), "text" (checked by `read`) or "number"."""
         if self.choices:
             return "choice"
-        return "pieces" if isinstance(self.default, tuple) else "number"
+        if isinstance(self.default, tuple):
+            return "pieces"
+        return "text" if isinstance(self.default, str) else "number"
 
     def allowed(self) -> str:
         """The allowed values, as a sentence fragment for error messages and notices."""
@@ -44,6 +49,8 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "pieces":
             return f"1 to {MAX_PIECES} numbers in [{self.low:g}, {self.high:g}]"
+        if self.kind == "text":
+            return "a formula: " + self.help
         return f"{'a whole' if self.integer else 'a'} number in [{self.low:g}, {self.high:g}]"
 
     def validate(self, value) -> Number:
@@ -58,6 +65,14 @@ class Param:
                 values = ()
             if 1 <= len(values) <= MAX_PIECES and all(self._in_range(v) for v in values):
                 return values
+        elif self.kind == "text":
+            if not isinstance(value, str):
+                raise ValueError(f"{self.name} must be text, got {type(value).__name__}")
+            try:
+                self.read(value)
+            except ValueError as error:
+                raise ValueError(f"{self.name}: {error}") from None
+            return value
         else:
             is_number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
             if is_number and self._in_range(float(value)) and (not self.integer or float(value).is_integer()):
@@ -85,6 +100,7 @@ class Activation:
     check: Callable[..., str | None] = lambda **p: None  # cross-parameter rule: an error message or None
     # f' from the saved output y = f(x), where PyTorch's autograd computes it that way (relu, sigmoid, tanh)
     df_from_output: Callable[..., np.ndarray] | None = None
+    latex: Callable[..., tuple[str, str]] | None = None  # formulas that depend on the parameters (your own)
 
     @property
     def defaults(self) -> dict:
@@ -120,6 +136,12 @@ class Activation:
         """f'(x), elementwise, with PyTorch autograd's value at kinks."""
         x = _as_float_array(x)
         return _same_shape(self.df(x, **self.resolve(params)), x)
+
+    def formulas(self, **params) -> tuple[str, str]:
+        """LaTeX of f and of f' at these parameters."""
+        if self.latex is None:
+            return self.formula, self.derivative_formula
+        return self.latex(**self.resolve(params))
 
     def kink_points(self, **params) -> tuple[float, ...]:
         """The x where f or f' is not smooth (jumps or corners), sorted."""
@@ -238,6 +260,22 @@ def _maxout_kinks(slopes, intercepts):
     return tuple(kinks)
 
 
+def _custom(part: str):
+    """f (part "f") or f' (part "df") of the visitor's formula, evaluated with numpy."""
+    return lambda x, formula, a, b, c: formula_.evaluate(getattr(formula_.parse(formula), part), x, a, b, c)
+
+
+def _custom_latex(formula, a, b, c):
+    f, df = formula_.parse(formula).latex()
+    return f"f(x) = {f}", f"f'(x) = {df}"
+
+
+FORMULA_HELP = ("an expression of x and the numbers a, b, c with + - * / ** (a number as exponent), brackets and "
+                "the functions " + ", ".join(formula_.FUNCTIONS) + "; comparisons only in where(condition, then, "
+                "else)")
+NUMBER_HELP = "A number your formula can use as {}: move it to see what it does."
+
+
 def _maxout_check(slopes, intercepts):
     if len(slopes) != len(intercepts):
         return f"slopes and intercepts must have the same length, got {len(slopes)} and {len(intercepts)}"
@@ -251,9 +289,9 @@ ALPHA = Param("alpha", 1.0, 0.0, 5.0, 0.05, "Scale of the negative saturation: f
 LAMBD = Param("lambd", 0.5, 0.0, 5.0, 0.05, "Half-width of the interval that is set to zero.")
 
 
-RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER = (
-    "ReLU family", "Smooth ReLU-likes", "Squashing", "Shrinkage", "Other")
-GROUPS = (RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER)
+RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN = (
+    "ReLU family", "Smooth ReLU-likes", "Squashing", "Shrinkage", "Other", "Your own")
+GROUPS = (RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN)
 
 _ENTRIES = [
     Activation(
@@ -550,6 +588,19 @@ _ENTRIES = [
         r"\mathrm{id}'(x) = 1",
         "No activation at all: a stack of linear layers collapses into one linear map. Shown for comparison; "
         "used on output layers for regression.",
+    ),
+
+    Activation(
+        "custom", "Your formula", YOUR_OWN,
+        _custom("f"), _custom("df"), "", "",
+        "Your own activation. Its derivative is computed exactly by sympy from the formula (at a switch of "
+        "max, min, abs, where, heaviside, sign or clip the value autograd uses: relu'(0) = 0), and it works "
+        "everywhere a built-in one does: curves, probe, properties, training, depth and speed. In the "
+        "formulas, **1**[condition] is 1 where the condition holds and 0 elsewhere.",
+        (Param("formula", "x * sigmoid(b * x)", help=FORMULA_HELP, read=formula_.parse),
+         *(Param(name, 1.0, -10.0, 10.0, 0.1, NUMBER_HELP.format(name)) for name in "abc")),
+        kinks=lambda formula, a, b, c: formula_.switch_points(formula_.parse(formula), a, b, c),
+        latex=_custom_latex,
     ),
 ]
 

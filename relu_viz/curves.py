@@ -48,6 +48,7 @@ def sample(activation: Activation, params: dict, xmin: float, xmax: float, point
 
 def _trace(g, x, kinks, p) -> Trace:
     y = g(x, **p)
+    y = np.where(np.isfinite(y), y, np.nan)  # where your own formula overflows or is undefined: a gap
     jumps = []
     for k in kinks:
         left, right = one_sided_limits(g, k, p)

@@ -4,6 +4,7 @@ so a student can reproduce in PyTorch what the app showed (and the tests can che
 from __future__ import annotations
 
 import base64
+import functools
 import textwrap
 
 import numpy as np
@@ -60,7 +61,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
-
+{formula}
 torch.manual_seed(0)
 LR, EPOCHS, BATCHES, SEED = {lr!r}, {epochs}, {batches}, {seed}
 
@@ -137,19 +138,104 @@ def pytorch_script(config: TrainConfig, filename: str = "relu_viz_run.py") -> st
     config.validate()
     config = config.canonical()
     start = initial_state(config)
-    activations = "\n".join(f"    lambda x: {TORCH_CODE[key].format(**params)},  # layer {i + 1}: {key}"
-                            for i, (key, params) in enumerate(config.layer_activations()))
+    layers = config.layer_activations()
+    activations = "\n".join(f"    lambda x: {torch_code(key, params)},  # layer {i + 1}: {key}"
+                            for i, (key, params) in enumerate(layers))
+    formula = next((formula_code(params) for key, params in layers if key == "custom"), "")
     layers = [p for layer in start.layers for p in layer]
     data = {"X": _text(start.X), "y": _text(start.y), "layers": [(_text(p), p.shape) for p in layers]}
     widths = "-".join(str(w) for w in (start.X.shape[1], *config.hidden, 1))
     summary = (f"{'/'.join(sorted({k for k, _ in config.layer_activations()}))}, {config.dataset}, {widths}, "
                f"{config.optimizer} lr {config.lr:g}, {config.epochs} epochs, seed {config.seed}")
     return TEMPLATE.format(
-        summary=summary, filename=filename, config=textwrap.fill(config.to_json(), 116), lr=config.lr,
+        summary=summary, filename=filename, formula=formula, config=textwrap.fill(config.to_json(), 116), lr=config.lr,
         epochs=config.epochs,
         batches=config.batches, seed=config.seed, activations=activations, x_shape=start.X.shape,
         y_shape=start.y.shape, optimizer=OPTIMIZERS[config.optimizer], loss=LOSSES[task_of(config.dataset)],
         data=_data_literal(data))
+
+
+def torch_code(key: str, params: dict) -> str:
+    """Activation `key` at `params` as torch code of a tensor x (your own formula: YOUR_FORMULA, which
+    formula_code defines)."""
+    return "YOUR_FORMULA(x)" if key == "custom" else TORCH_CODE[key].format(**params)
+
+
+FORMULA_TEMPLATE = '''import functools
+
+import numpy
+
+
+def numpy_activation(f, df):
+    """An activation computed with numpy: f forward, and backward its exact derivative df (sympy's)."""
+    def as_tensor(g, x):
+        x = x.detach().numpy()
+        with np.errstate(all="ignore"):
+            return torch.from_numpy(np.broadcast_to(g(x), x.shape).astype(x.dtype))
+
+    class Activation(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return as_tensor(f, x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * as_tensor(df, ctx.saved_tensors[0])
+
+    return Activation.apply
+
+
+def sigmoid(u):
+    return np.exp(-np.logaddexp(0, -u))
+
+
+def softplus(u):
+    return np.logaddexp(0, u)
+
+
+erf = np.vectorize(math.erf, otypes=[float])
+
+# Your formula {text}, with a = {a!r}, b = {b!r}, c = {c!r}, and its derivative
+YOUR_FORMULA = numpy_activation(
+    lambda x: {f},
+    lambda x: {df},
+)
+'''
+
+
+def formula_code(params: dict) -> str:
+    """The definitions behind YOUR_FORMULA for the custom activation at `params`: f and its exact derivative
+    printed as numpy code by sympy, applied through a torch.autograd.Function."""
+    import sympy
+
+    from relu_viz.formula import NAMES, parse
+
+    formula, symbols = parse(params["formula"]), {n: sympy.Symbol(n, real=True) for n in NAMES}
+    numbers = {symbols[n]: sympy.Rational(repr(float(params[n]))) for n in "abc"}
+    printer = _numpy_printer()
+    return "\n" + FORMULA_TEMPLATE.format(
+        text=params["formula"], a=params["a"], b=params["b"], c=params["c"],
+        f=printer.doprint(formula.f.subs(numbers)), df=printer.doprint(formula.df.subs(numbers)))
+
+
+@functools.cache
+def _numpy_printer():
+    from sympy.printing.numpy import NumPyPrinter
+
+    class Printer(NumPyPrinter):
+        """sympy's numpy printer, with the script's own sigmoid, softplus and erf."""
+
+        def _print_sigmoid(self, e):
+            return f"sigmoid({self._print(e.args[0])})"
+
+        def _print_softplus(self, e):
+            return f"softplus({self._print(e.args[0])})"
+
+        def _print_erf(self, e):
+            return f"erf({self._print(e.args[0])})"
+
+    return Printer({"fully_qualified_modules": True})
 
 
 def _text(array: np.ndarray) -> str:

@@ -43,9 +43,23 @@ class Formula:
     switches: tuple  # sympy expressions g(x, a, b, c): f or f' changes piece where g = 0
 
     def latex(self) -> tuple[str, str]:
-        import sympy
+        """LaTeX of f and f' (a step written as an indicator, 1 where its condition holds: 𝟏[x > 0])."""
+        printer = _latex_printer()
+        return printer.doprint(self.f), printer.doprint(self.df)
 
-        return sympy.latex(self.f), sympy.latex(self.df)
+
+@functools.cache
+def _latex_printer():
+    from sympy.printing.latex import LatexPrinter
+
+    class Printer(LatexPrinter):
+        def _print_Heaviside(self, e, exp=None):
+            at_zero = e.args[1] if len(e.args) > 1 else None
+            relation = r"\ge" if at_zero == 1 else ">"
+            text = rf"\mathbf{{1}}\left[{self._print(e.args[0])} {relation} 0\right]"
+            return text if exp is None else rf"{text}^{{{exp}}}"
+
+    return Printer()
 
 
 def _symbols():
@@ -54,13 +68,38 @@ def _symbols():
     return {name: sympy.Symbol(name, real=True) for name in NAMES}
 
 
+@functools.cache
+def _smooth_functions():
+    """sigmoid and softplus as functions of their own: sympy differentiates them (sigma' = sigma (1 - sigma),
+    softplus' = sigma) and numpy evaluates them without overflow (expit, logaddexp), where the spelled-out
+    1 / (1 + exp(-u)) and its derivative give inf / inf far out."""
+    import sympy as s
+
+    class sigmoid(s.Function):  # noqa: N801 (the name sympy prints)
+        def fdiff(self, argindex=1):
+            return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
+
+        def _latex(self, printer):
+            return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+
+    class softplus(s.Function):  # noqa: N801
+        def fdiff(self, argindex=1):
+            return sigmoid(self.args[0])
+
+        def _latex(self, printer):
+            return r"\operatorname{softplus}\left(" + printer._print(self.args[0]) + r"\right)"
+
+    return sigmoid, softplus
+
+
 def _functions():
     import sympy as s
 
+    sigmoid, softplus = _smooth_functions()
     return {
         "exp": s.exp, "log": s.log, "log1p": lambda u: s.log(1 + u), "expm1": lambda u: s.exp(u) - 1,
         "sqrt": s.sqrt, "abs": s.Abs, "sign": s.sign, "sin": s.sin, "cos": s.cos, "tanh": s.tanh,
-        "sigmoid": lambda u: 1 / (1 + s.exp(-u)), "softplus": lambda u: s.log(1 + s.exp(u)), "erf": s.erf,
+        "sigmoid": sigmoid, "softplus": softplus, "erf": s.erf,
         "relu": lambda u: s.Max(0, u), "heaviside": lambda u: s.Heaviside(u, 1), "max": s.Max, "min": s.Min,
         "clip": lambda u, lo, hi: s.Min(s.Max(u, lo), hi),
         "where": lambda cond, p, q: s.Piecewise((p, cond), (q, True)),
@@ -209,7 +248,10 @@ def _compiled(expr):
     import sympy
 
     s = _symbols()
-    return sympy.lambdify([s[n] for n in NAMES], expr, modules=[{"Heaviside": _heaviside}, "numpy", "scipy"])
+    from scipy import special
+
+    numeric = {"Heaviside": _heaviside, "sigmoid": special.expit, "softplus": lambda u: np.logaddexp(0, u)}
+    return sympy.lambdify([s[n] for n in NAMES], expr, modules=[numeric, "numpy", "scipy"])
 
 
 def _heaviside(u, at_zero=0.5):

@@ -20,6 +20,11 @@ JUMP = 1e-6  # a relative change larger than this across a kink is a discontinui
 CENTRED = 0.05  # zero-centred: |E f(Z)| below this share of the RMS output sqrt(E f(Z)^2)
 NEAR = 12.0  # the grid is finest on [-NEAR, NEAR], where every registry shape has its structure
 GRID_POINTS = 24001
+MAX_TURNS = 4  # more changes of sign of f' than this beyond NEAR on one side: f keeps turning (sin x)
+
+
+class NotFinite(ValueError):
+    """f or f' is not a finite number somewhere on the grid (a formula such as log(x) or 1 / x)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Properties:
     saturates_left: bool  # f' -> 0 as x -> -inf
     saturates_right: bool  # f' -> 0 as x -> +inf
     dead_zone: tuple[tuple[float, float], ...]  # closed intervals of positive length where f' = 0 exactly
+    window: float = math.inf  # finite: f keeps turning or overflows far out, so range and tails are read on |x| <= it
 
     @property
     def lower(self) -> float:
@@ -75,8 +81,14 @@ class Properties:
     @property
     def range_text(self) -> str:
         if all(piece.lo == piece.hi for piece in self.range):
-            return "{" + ", ".join(_number(piece.lo) for piece in self.range) + "}"
-        return " ∪ ".join(piece.text for piece in self.range)
+            text = "{" + ", ".join(_number(piece.lo) for piece in self.range) + "}"
+        else:
+            text = " ∪ ".join(piece.text for piece in self.range)
+        return text + self._within
+
+    @property
+    def _within(self) -> str:
+        return f" for |x| ≤ {self.window:,.0f}" if math.isfinite(self.window) else ""
 
     @property
     def dead_zone_text(self) -> str:
@@ -100,7 +112,8 @@ class Properties:
             (f"Zero-centred (|mean| ≤ {CENTRED:g} × RMS)", _yes(self.zero_centred)),
             ("Continuous", _yes(self.continuous)),
             ("Smooth (f' continuous)", _yes(self.smooth)),
-            ("Saturating (f' → 0)", ", ".join(sides) if sides else "no"),
+            ("Saturating (f' → 0)", (", ".join(sides) if sides else "no")
+             + (f" (f′ read at |x| = {self.window:,.0f})" if self._within else "")),
             ("Dead zone (f' = 0)", self.dead_zone_text),
         ]
 
@@ -126,14 +139,19 @@ def derive(activation: Activation, **params) -> Properties:
     """Derive the properties of `activation` at `params` from its values and derivative."""
     p = activation.resolve(params)
     kinks = activation.kink_points(**p)
-    far = max([FAR] + [4 * abs(k) for k in kinks])
-    x = np.union1d(_grid(kinks), _far_turns(activation, p, far))
+    _require_finite(activation, p, _grid(kinks))
+    far = _finite_reach(activation, p, max([FAR] + [4 * abs(k) for k in kinks]))
+    turns, keeps_turning = _far_turns(activation, p, far)
+    window = far if keeps_turning or far < FAR else math.inf
+    x = np.union1d(_grid(kinks), turns)
+    if math.isfinite(window):
+        x = np.union1d(x, [-window, window])
     f, d = activation(x, **p), activation.derivative(x, **p)
     (d_left, d_right) = activation.derivative([-far, far], **p)
     jumps = [k for k in kinks if is_jump(*one_sided_limits(activation, k, p))]
     mean, rms = mean_output(activation, p)
     return Properties(
-        range=_range(activation, p, x, f, jumps, far),
+        range=_range(activation, p, x, f, jumps, far, math.isfinite(window)),
         monotonic=_monotonic(np.diff(f)),
         mean_output=mean,
         rms_output=rms,
@@ -142,19 +160,45 @@ def derive(activation: Activation, **params) -> Properties:
         saturates_left=bool(abs(d_left) < 1e-6),
         saturates_right=bool(abs(d_right) < 1e-6),
         dead_zone=_dead_zone(x, d, d_left, d_right),
+        window=window,
     )
 
 
-def _far_turns(activation, p, far: float) -> np.ndarray:
+def _require_finite(activation, p, x) -> None:
+    """NotFinite names where f or f' is infinite or undefined on the fine grid."""
+    with np.errstate(all="ignore"):
+        bad = ~(np.isfinite(activation(x, **p)) & np.isfinite(activation.derivative(x, **p)))
+    if bad.any():
+        raise NotFinite(f"f or f′ is infinite or undefined at x = {_number(float(x[bad][0]))}"
+                        + (f" and {bad.sum() - 1} other points of [{_number(x[0])}, {_number(x[-1])}]"
+                           if bad.sum() > 1 else ""))
+
+
+def _finite_reach(activation, p, far: float) -> float:
+    """`far`, or the farthest point of a geometric ladder below it where f and f' are finite on both sides (a
+    formula such as exp(x) overflows long before 10⁶)."""
+    for reach in np.geomspace(far, NEAR, 25):
+        x = np.array([-reach, reach])
+        with np.errstate(all="ignore"):
+            if np.isfinite(activation(x, **p)).all() and np.isfinite(activation.derivative(x, **p)).all():
+                return float(reach)
+    return NEAR
+
+
+def _far_turns(activation, p, far: float) -> tuple[np.ndarray, bool]:
     """Fine grids around each place beyond the fine grid where f' changes sign (a small parameter stretches a
-    function: Swish with beta 1/16 has its minimum at x = -20.4), found on a geometric grid out to `far`. Only a
-    strict change of sign counts: f' rounding to 0 far out (tanh beyond 19) is not a turn."""
+    function: Swish with beta 1/16 has its minimum at x = -20.4), found on a geometric grid out to `far`, and
+    whether f keeps turning (more than MAX_TURNS changes on a side, as sin x). Only a strict change of sign counts:
+    f' rounding to 0 far out (tanh beyond 19) is not a turn."""
     out = np.geomspace(NEAR, far, 4001)
     x = np.concatenate([-out[::-1], out])
     with np.errstate(all="ignore"):
         d = np.asarray(activation.derivative(x, **p), dtype=float)
     turns = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)
-    return np.concatenate([np.linspace(x[i], x[i + 1], 201) for i in turns] or [np.empty(0)])
+    keeps_turning = max(np.sum(x[turns] < 0), np.sum(x[turns] > 0)) > MAX_TURNS
+    if keeps_turning:  # the turns are too many to refine each: the geometric grid itself is the sample
+        return x, True
+    return np.concatenate([np.linspace(x[i], x[i + 1], 201) for i in turns] or [np.empty(0)]), False
 
 
 def _grid(kinks) -> np.ndarray:
@@ -165,45 +209,45 @@ def _grid(kinks) -> np.ndarray:
                                      kinks]))
 
 
-def _range(activation, p, x, f, jumps, far) -> tuple[Interval, ...]:
+def _range(activation, p, x, f, jumps, far, within: bool) -> tuple[Interval, ...]:
     """The set of values: the image of each continuous piece between jumps (an interval, since f is continuous
-    there), each jump point's own value, merged."""
+    there), each jump point's own value, merged; `within`: on [-far, far] only, the tails not extrapolated."""
     bounds = [-math.inf, *jumps, math.inf]
     pieces = [Interval(float(v), float(v), True, True) for v in activation(np.asarray(jumps, float), **p)]
     for a, b in zip(bounds, bounds[1:]):
         inside = (x > a) & (x < b)
-        ends = [_end_limit(activation, p, e, side, far) for e, side in ((a, 1), (b, -1))]
-        low = _extreme(activation, p, x[inside], f[inside], 1)
-        high = _extreme(activation, p, x[inside], f[inside], -1)
+        ends = [_end_limit(activation, p, e, side, far, within) for e, side in ((a, 1), (b, -1))]
+        low = _extreme(activation, p, x[inside], f[inside], 1, far if within else math.inf)
+        high = _extreme(activation, p, x[inside], f[inside], -1, far if within else math.inf)
         lo, lo_closed = _side(low, ends, min)
         hi, hi_closed = _side(high, ends, max)
         pieces.append(Interval(lo, hi, lo_closed, hi_closed))
     return _merge(pieces)
 
 
-def _end_limit(activation, p, end: float, side: int, far: float) -> float:
+def _end_limit(activation, p, end: float, side: int, far: float, within: bool) -> float:
     """The limit of f at one end of a piece (side +1: its left end, approached from the right): a one-sided limit
-    at a jump, or the tail limit (±inf if f' does not vanish far out)."""
+    at a jump, or the tail limit (±inf if f' does not vanish far out; f(±far) itself `within` [-far, far])."""
     if math.isfinite(end):
         return one_sided_limits(activation, end, p)[side > 0]
     x = -side * far
     value, slope = float(activation(x, **p)), float(activation.derivative(x, **p))
-    return value if abs(slope) < FLAT else math.copysign(math.inf, slope * x)
+    return value if within or abs(slope) < FLAT else math.copysign(math.inf, slope * x)
 
 
 def _side(extreme: tuple[float, bool], limits: list[float], pick) -> tuple[float, bool]:
     """The inf (pick=min) or sup (pick=max) of a piece: its extreme on the grid, or a limit it only approaches."""
     value, attained = extreme
     limit = pick(limits)
-    if pick(value, limit) == value or math.isclose(value, limit, rel_tol=1e-12, abs_tol=1e-15):
+    if pick(value, limit) == value or attained and math.isclose(value, limit, rel_tol=1e-12, abs_tol=1e-15):
         return value, attained
     return limit, False
 
 
-def _extreme(activation, p, x, f, sign):
+def _extreme(activation, p, x, f, sign, window=math.inf):
     """The minimum (sign=1) or maximum (sign=-1) of f on the grid points of a piece, refined by a bounded scalar
-    search between the neighbouring grid points, and whether it is attained (a turning point or a flat spot)
-    rather than only approached at the edge of the piece."""
+    search between the neighbouring grid points, and whether it is attained (a turning point, a flat spot or the
+    end of a finite window) rather than only approached at the edge of the piece."""
     if len(x) == 0:
         return math.inf * sign, False  # a piece too short to hold a grid point adds nothing
     i = int(np.argmin(sign * f))
@@ -213,7 +257,7 @@ def _extreme(activation, p, x, f, sign):
         found = optimize.minimize_scalar(lambda t: sign * float(activation(t, **p)), bounds=(x[i - 1], x[i + 1]),
                                          method="bounded", options={"xatol": 1e-12})
         return min(float(f[i]), sign * found.fun, key=lambda v: sign * v), True
-    return float(f[i]), bool(abs(activation.derivative(x[i], **p)) < 1e-6)
+    return float(f[i]), bool(abs(x[i]) == window or activation.derivative(x[i], **p) == 0)  # flat: ReLU's 0
 
 
 def _merge(pieces: list[Interval]) -> tuple[Interval, ...]:

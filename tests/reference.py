@@ -1,5 +1,8 @@
 """Independent high-precision reference implementations (mpmath), written from the textbook formulas."""
 
+import ast
+import operator
+
 import mpmath as mp
 
 mp.mp.dps = 40
@@ -18,6 +21,43 @@ def _leaky(x, a):
 
 def _softplus(x, beta=1, threshold=20):
     return x if beta * x > threshold else mp.log(1 + mp.exp(beta * x)) / beta
+
+
+FORMULA_FUNCTIONS = {
+    "exp": mp.exp, "log": mp.log, "log1p": lambda u: mp.log(1 + u), "expm1": mp.expm1, "sqrt": mp.sqrt,
+    "abs": abs, "sign": mp.sign, "sin": mp.sin, "cos": mp.cos, "tanh": mp.tanh, "sigmoid": _sigmoid,
+    "softplus": lambda u: mp.log(1 + mp.exp(u)), "erf": mp.erf, "relu": lambda u: max(u, mp.mpf(0)),
+    "heaviside": lambda u: mp.mpf(u >= 0), "max": max, "min": min, "clip": lambda u, lo, hi: min(max(u, lo), hi),
+    "where": lambda condition, then, otherwise: then if condition else otherwise,
+}
+OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+             ast.Pow: operator.pow, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+             ast.GtE: operator.ge}
+
+
+def interpret(text, functions, number, **names):
+    """A formula of the custom activation read straight from its syntax tree (no sympy), with the given
+    functions and number type: an interpreter independent of relu_viz.formula."""
+    def value(node):
+        if isinstance(node, ast.Constant):
+            return number(node.value)
+        if isinstance(node, ast.Name):
+            return names[node.id]
+        if isinstance(node, ast.UnaryOp):
+            return -value(node.operand) if isinstance(node.op, ast.USub) else value(node.operand)
+        if isinstance(node, ast.BinOp):
+            return OPERATORS[type(node.op)](value(node.left), value(node.right))
+        if isinstance(node, ast.Compare):
+            return OPERATORS[type(node.ops[0])](value(node.left), value(node.comparators[0]))
+        return functions[node.func.id](*map(value, node.args))
+
+    return value(ast.parse(text.strip(), mode="eval").body)
+
+
+EXAMPLE_FORMULAS = (  # the issue's examples, and some with kinks, jumps and the parameters
+    "x * sigmoid(b * x)", "max(0, x) - 0.5 * max(0, x - 2)", "log(1 + exp(x))", "where(x > 0, x, a * (exp(x) - 1))",
+    "x * tanh(softplus(x))", "sin(x)", "exp(-x**2)", "clip(a * x, -1, c) + heaviside(x - b)", "abs(x) ** 1.5",
+    "min(x, a) * sign(x + c)", "relu(x) + erf(x / 2) - expm1(-abs(x)) / 3", "x / (1 + abs(x) ** 2)")
 
 
 REFERENCE = {
@@ -50,6 +90,8 @@ REFERENCE = {
     "threshold": lambda x, threshold, value: x if x > threshold else value,
     "binary_step": lambda x: mp.mpf(1) if x >= 0 else mp.mpf(0),
     "identity": lambda x: x,
+    "custom": lambda x, formula, a, b, c: interpret(formula, FORMULA_FUNCTIONS, lambda v: mp.mpf(repr(v)),
+                                                    x=x, a=a, b=b, c=c),
 }
 
 

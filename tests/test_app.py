@@ -46,7 +46,8 @@ def test_every_activation_can_be_picked(key):
 def test_the_open_formula_tab_shows_the_formulas(key):
     act = ACTIVATIONS[key]
     shown = [latex.value for latex in open_app({"act": key}).latex]
-    assert len(shown) == 2 and act.formula in shown[0] and act.derivative_formula in shown[1]
+    formula, derivative = act.formulas(**act.defaults)
+    assert len(shown) == 2 and formula in shown[0] and derivative in shown[1]
 
 
 def test_moving_a_slider_changes_the_plotted_curve():

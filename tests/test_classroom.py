@@ -51,7 +51,8 @@ def tour_box_tables(at) -> list[list[dict]]:
 
 def test_the_tour_box_shows_what_each_step_points_at():
     probe = tour_box_tables(open_app({"tour": "2"}))[0]
-    assert probe == [{"activation": "ReLU", "f(x)": "0", "f′(x)": "0", "note": "kink: PyTorch's autograd value"}]
+    assert probe == [{"activation": "ReLU", "f(x)": "0", "f′(x)": "0",
+                      "note": "kink: f′ is 0 from the left, 1 from the right; shown: autograd's value here"}]
     strips = {r["activation"]: r["|f′| < 0.01 for x in"] for r in tour_box_tables(open_app({"tour": "3"}))[0]}
     # closed forms: sigmoid' = s(1 - s) = 0.01 at |x| = ln((1 + √0.96) / (1 - √0.96)); tanh' = 0.01 at atanh(√0.99)
     sigmoid_edge, tanh_edge = math.log((1 + math.sqrt(0.96)) / (1 - math.sqrt(0.96))), math.atanh(math.sqrt(0.99))

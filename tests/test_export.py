@@ -12,8 +12,9 @@ import torch
 import torch.nn.functional as F
 
 from relu_viz import ACTIVATIONS
-from relu_viz.export import TORCH_CODE, pytorch_script
+from relu_viz.export import formula_code, pytorch_script, torch_code
 from relu_viz.training import TrainConfig, train
+from tests.reference import EXAMPLE_FORMULAS
 from tests.torch_reference import TORCH
 
 
@@ -22,10 +23,32 @@ def test_each_activation_as_torch_code_equals_the_torch_reference(key):
     params = ACTIVATIONS[key].defaults
     if key == "maxout":
         params = {"slopes": (-0.5, 0.25, 2.0), "intercepts": (0.0, 1.0, -2.0)}
-    code = "lambda x: " + TORCH_CODE[key].format(**params)
-    exported = eval(code, {"torch": torch, "F": F})  # noqa: S307 (the test evaluates the export's own code)
+    code = "lambda x: " + torch_code(key, params)
+    namespace = {"torch": torch, "F": F, "np": np, "math": math}
+    if key == "custom":
+        exec(formula_code(params), namespace)  # noqa: S102 (the test runs the export's own code)
+    exported = eval(code, namespace)  # noqa: S307 (the test evaluates the export's own code)
     x = torch.linspace(-6, 6, 1201, dtype=torch.float32)
-    assert torch.equal(exported(x), TORCH[key](x, **params)), code
+    if key == "custom":  # numpy's float32 kernels and torch's round differently in the last bit
+        assert torch.allclose(exported(x), TORCH[key](x, **params), rtol=1e-6, atol=1e-7), code
+    else:
+        assert torch.equal(exported(x), TORCH[key](x, **params)), code
+
+
+@pytest.mark.parametrize("text", EXAMPLE_FORMULAS)
+def test_your_formula_as_exported_code_has_the_values_and_gradients_of_the_torch_reference(text):
+    params = {**ACTIVATIONS["custom"].defaults, "formula": text, "a": 0.5, "b": 1.5, "c": 2.0}
+    namespace = {"torch": torch, "F": F, "np": np, "math": math}
+    exec(formula_code(params), namespace)  # noqa: S102 (the test runs the export's own code)
+    x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
+    kinks = torch.tensor(ACTIVATIONS["custom"].kink_points(**params), dtype=torch.float64)
+    x = x[(x[:, None] - kinks[None, :]).abs().min(dim=1).values > 1e-9] if len(kinks) else x  # off the switches
+    ours, theirs = x.clone().requires_grad_(), x.clone().requires_grad_()
+    y, reference = namespace["YOUR_FORMULA"](ours), TORCH["custom"](theirs, **params)
+    assert torch.allclose(y, reference.detach(), rtol=1e-12, atol=1e-12, equal_nan=True)
+    y.sum().backward()
+    reference.sum().backward()
+    assert torch.allclose(ours.grad, theirs.grad, rtol=1e-9, atol=1e-12, equal_nan=True)
 
 
 def run_script(config: TrainConfig, tmp_path) -> dict:
@@ -53,6 +76,9 @@ CONFIGS = {
                                             dataset="xor", hidden=(16, 8, 4), optimizer="adam", lr=0.05,
                                             batch_size=64, epochs=10, init="xavier"), 10),
     "diverging": (TrainConfig(lr=10.0, epochs=50), 50),
+    "your-formula-per-layer": (TrainConfig(activation=("custom", "relu"), params=(
+        {"formula": "where(x > 0, x, a * (exp(x) - 1)) + 0.1 * sin(b * x)", "a": 0.5, "b": 3.0, "c": 1.0}, {}),
+        dataset="moons", optimizer="momentum", lr=0.1, epochs=30), 30),
 }
 
 

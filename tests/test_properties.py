@@ -47,6 +47,7 @@ EXPECTED = {
     "threshold": ("{0} ∪ (1, ∞)", "non-decreasing", False, False, False, (True, False), "(-∞, 1]"),
     "binary_step": ("{0, 1}", "non-decreasing", False, False, False, (True, True), "(-∞, ∞)"),
     "identity": ("(-∞, ∞)", "increasing", True, True, True, (False, False), "none"),
+    "custom": ("[-0.2785, ∞)", "no", False, True, True, (True, False), "none"),  # x * sigmoid(x): SiLU
 }
 
 
@@ -307,3 +308,40 @@ def test_swish_minimum_is_found_however_far_a_small_beta_stretches_it(beta):
 
     low = derive(ACTIVATIONS["swish"], beta=beta).range[0].lo
     assert low == pytest.approx(-lambertw(1 / math.e).real / beta, rel=1e-6)
+
+
+# Your own formulas, with expectations worked out by hand: (range, monotonic, continuous, smooth, saturating,
+# dead zone)
+FORMULAS = {
+    "max(0, x) - 0.5 * max(0, x - 2)": ("[0, ∞)", "non-decreasing", True, False, "x → -∞", "(-∞, 0]"),
+    "exp(-x**2)": ("(0, 1]", "no", True, True, "x → -∞, x → +∞", "none"),
+    "where(x > 0, x, 0) + heaviside(x - 1)": ("[0, 1) ∪ [2, ∞)", "non-decreasing", False, False, "x → -∞",
+                                              "(-∞, 0]"),
+    "clip(x, -2, 3)": ("[-2, 3]", "non-decreasing", True, False, "x → -∞, x → +∞", "(-∞, -2] ∪ [3, ∞)"),
+    "x ** 3": ("(-∞, ∞)", "increasing", True, True, "no", "none"),
+    # sin keeps turning: nothing is read off beyond |x| = 10⁶, and the page says so
+    "sin(x)": ("[-1, 1] for |x| ≤ 1,000,000", "no", True, True, "no (f′ read at |x| = 1,000,000)", "none"),
+}
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_properties_of_your_own_formulas_match_hand_worked_ones(text):
+    p = derive(ACTIVATIONS["custom"], formula=text)
+    rows = dict(p.rows())
+    assert (p.range_text, p.monotonic, p.continuous, p.smooth, rows["Saturating (f' → 0)"], p.dead_zone_text) \
+        == FORMULAS[text]
+
+
+def test_a_formula_that_overflows_is_read_only_where_it_is_finite():
+    p = derive(ACTIVATIONS["custom"], formula="log(1 + exp(x))")  # softplus spelled out: exp overflows at 710
+    assert 100 < p.window < 710 and p.range_text.startswith("[0, ") and p.range_text.endswith(f"{p.window:,.0f}")
+    assert p.range[0].hi == pytest.approx(p.window)  # softplus(w) = w within rounding, for w beyond 40
+
+
+@pytest.mark.parametrize("text, where", [("log(x)", "x = -12 and 12000 other"), ("1 / x", "x = 0"),
+                                         ("sqrt(x - 3)", "x = -12 and")])
+def test_a_formula_undefined_on_the_grid_gets_no_properties_and_says_where(text, where):
+    from relu_viz.properties import NotFinite
+
+    with pytest.raises(NotFinite, match=where):
+        derive(ACTIVATIONS["custom"], formula=text)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS, MAX_PIECES
+from tests.reference import EXAMPLE_FORMULAS
 from ui.state import (
     LOCKABLE,
     MAX_CURVES,
@@ -43,6 +44,8 @@ def views(draw):
                 chosen[p.name] = draw(st.sampled_from(p.choices))
             elif p.kind == "number":
                 chosen[p.name] = draw(st.floats(p.low, p.high))
+            elif p.kind == "text":
+                chosen[p.name] = draw(st.sampled_from(EXAMPLE_FORMULAS))
         if key == "maxout":
             k = draw(st.integers(1, MAX_PIECES))
             pieces = st.lists(st.floats(-10, 10), min_size=k, max_size=k).map(tuple)
@@ -174,7 +177,7 @@ def test_a_link_with_several_bad_values_announces_each_one_and_rewrites_exactly_
              "sim.epochs": ["20", "30"], "depth.act": ["gelu"]}
     result = check_link(query)
     assert result.notices == [
-        "Ignored activation `'bogus'`: not one of the 27 known keys.",
+        "Ignored activation `'bogus'`: not one of the 28 known keys.",
         "Activations listed more than once were shown once: `'relu'`.",
         "Ignored `'xmin'` = `'abc'`: must be a number in [-1000, 1000].",
         "Ignored `'probe'` = `'1e308'`: must be a number in [-1000, 1000].",

@@ -10,8 +10,24 @@ import torch
 import torch.nn.functional as F
 
 from relu_viz.training import TrainConfig, initial_state
+from tests.reference import interpret
 
 torch.set_num_threads(1)  # one thread: safe to fork (mutation testing) and deterministic
+
+FORMULA_FUNCTIONS = {  # torch's own functions, so autograd differentiates the formula
+    "exp": torch.exp, "log": torch.log, "log1p": torch.log1p, "expm1": torch.expm1, "sqrt": torch.sqrt,
+    "abs": torch.abs, "sign": torch.sign, "sin": torch.sin, "cos": torch.cos, "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid, "softplus": F.softplus, "erf": torch.erf, "relu": F.relu,
+    "heaviside": lambda u: (u >= 0).to(u.dtype), "max": torch.maximum, "min": torch.minimum,
+    "clip": lambda u, lo, hi: torch.minimum(torch.maximum(u, lo), hi), "where": torch.where,
+}
+
+
+def _formula(x, formula, a, b, c):
+    as_tensor = lambda v: torch.tensor(float(v), dtype=x.dtype)  # noqa: E731
+    y = interpret(formula, FORMULA_FUNCTIONS, as_tensor, x=x, a=as_tensor(a), b=as_tensor(b), c=as_tensor(c))
+    return y + 0 * x  # a formula constant on a piece still has x's shape and gradient
+
 
 TORCH = {
     "relu": lambda x: F.relu(x),
@@ -42,6 +58,7 @@ TORCH = {
     "threshold": lambda x, threshold, value: F.threshold(x, threshold, value),
     "binary_step": lambda x: (x >= 0).to(x.dtype),
     "identity": lambda x: x,
+    "custom": _formula,
 }
 
 

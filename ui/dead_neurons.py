@@ -17,8 +17,9 @@ from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
 from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, train_seeds
 from ui import lock, presenter
 from ui import training_charts as charts
-from ui.controls import URL, activation_select, number_box, param_widget, set_parameters, shown_activation
+from ui.controls import activation_select, set_parameters, shown_activation
 from ui.state import LR_CHOICES, SIM, View, format_number
+from ui.widgets import URL, number_box, param_widget
 
 SPEC = {p.name: p for p in SIM}
 CONTROLS = "sim.controls"  # the expander of the network and training controls: open or folded

@@ -9,8 +9,9 @@ from relu_viz import ACTIVATIONS
 from relu_viz.depth import GRID, NEARLY_CONSTANT, born_dead_by_depth, exact_inputs, max_trials, signal_propagation
 from ui import depth_charts as charts
 from ui import lock, presenter
-from ui.controls import number_box, param_widget, shown_activation
+from ui.controls import shown_activation
 from ui.state import DEPTH, View
+from ui.widgets import number_box, param_widget
 
 SPEC = {p.name: p for p in DEPTH}
 WIDTHS = (2, 3, 4, 5, 10)

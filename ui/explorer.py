@@ -10,11 +10,11 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
-from relu_viz.properties import Properties, derive
+from relu_viz.properties import NotFinite, Properties, derive, one_sided_limits
 from ui import lock, presenter
 from ui.charts import Series, chart_config, curves_figure
-from ui.controls import number_box
 from ui.state import SPECS, View
+from ui.widgets import number_box
 
 MAX_INTEGER_POINTS = 201
 
@@ -55,9 +55,19 @@ def render(view: View) -> None:
                "jump, an open dot the limit it is not.")
     if too_many:
         st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
+    for s in series:
+        if gaps := undefined_share(s.sampled):
+            st.warning(f"{s.label} is infinite or undefined (overflow, or a log or square root of a negative "
+                       f"number) at {gaps:.0%} of the plotted inputs: those parts are gaps in the curves.")
     view.probe = _probe(view)
     _details(view)
     _download(view)
+
+
+def undefined_share(curves: Sampled) -> float:
+    """The share of plotted inputs where f or f' is not a finite number (jumps' gaps aside)."""
+    gaps = [np.isnan(t.y).sum() - len(t.jumps) for t in (curves.f, curves.df)]
+    return max(gaps) / (len(curves.f.x) - 2 * len(curves.f.jumps))
 
 
 def _probe(view: View) -> float:
@@ -68,29 +78,46 @@ def _probe(view: View) -> float:
 
 
 def probe_rows(view: View, x: float) -> list[dict]:
-    """f(x) and f'(x) of every shown activation, with a note at a kink."""
+    """f(x) and f'(x) of every shown activation; at a kink, f' from either side too."""
     rows = []
     for key in view.acts:
         act, params = ACTIVATIONS[key], view.params[key]
-        at_kink = x in act.kink_points(**params)
         slope = float(act.derivative(x, **params))
         slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else f"{slope:.6g}"
+        note = ""
+        if x in act.kink_points(**params) and key != "binary_step":
+            left, right = one_sided_limits(act.derivative, x, params)
+            note = (f"kink: f′ is {left:.6g} from the left, {right:.6g} from the right; "
+                    "shown: autograd's value here")
         rows.append({"activation": act.label, "f(x)": f"{float(act(x, **params)):.6g}", "f′(x)": slope_text,
-                     "note": "kink: PyTorch's autograd value" if at_kink and key != "binary_step" else ""})
+                     "note": note})
     return rows
 
 
+def _derived(key: str, params: dict) -> dict[str, str] | str:
+    """The property rows of one activation, or why there are none (your formula is undefined somewhere)."""
+    try:
+        return dict(properties(key, tuple(sorted(params.items()))).rows())
+    except NotFinite as error:
+        return f"Properties of {ACTIVATIONS[key].label} not derived: {error}. They need a formula defined there."
+
+
 def property_rows(view: View, only: tuple[str, ...] = ()) -> list[dict]:
-    """The derived properties of every shown activation, a row per property (those starting with `only`)."""
-    derived = {ACTIVATIONS[k].label: dict(properties(k, tuple(sorted(view.params[k].items()))).rows())
-               for k in view.acts}
-    names = [n for n in next(iter(derived.values())) if not only or n.startswith(only)]
-    return [{"property": name, **{label: rows[name] for label, rows in derived.items()}} for name in names]
+    """The derived properties of every shown activation, a row per property (those starting with `only`); "—"
+    where an activation has none."""
+    derived = {ACTIVATIONS[k].label: _derived(k, view.params[k]) for k in view.acts}
+    names = next((list(rows) for rows in derived.values() if isinstance(rows, dict)), [])
+    return [{"property": name, **{label: rows[name] if isinstance(rows, dict) else "—"
+                                  for label, rows in derived.items()}}
+            for name in names if not only or name.startswith(only)]
 
 
 def _details(view: View) -> None:
     st.subheader("Properties")
-    st.table(property_rows(view), hide_index=True)
+    for why in [d for d in (_derived(k, view.params[k]) for k in view.acts) if isinstance(d, str)]:
+        st.warning(why)
+    if rows := property_rows(view):
+        st.table(rows, hide_index=True)
     st.caption("Derived from each function itself at the current parameters (a dense grid through every kink, "
                "refined extremes, the tails at |x| = 10⁶ or beyond the farthest kink, and the mean and RMS output "
                "for a standard normal input by quadrature), not typed in. The range is the set of values taken: "
@@ -102,8 +129,8 @@ def _details(view: View) -> None:
         if tab.open:  # only the open tab is drawn: fewer elements to resend and re-render on every change
             act = ACTIVATIONS[key]
             with tab:
-                st.latex(act.formula)
-                st.latex(act.derivative_formula)
+                for latex in act.formulas(**view.params[key]):
+                    st.latex(latex)
                 st.markdown(act.summary)
 
 

@@ -65,7 +65,7 @@ def _parse(p: Param, raw: str):
 def _text(p: Param, value) -> str:
     if p.kind == "pieces":
         return ",".join(format_number(v) for v in value)
-    return value if p.kind == "choice" else format_number(value)
+    return value if p.kind in ("choice", "text") else format_number(value)
 
 
 TABS = ("Explorer", "Dead neurons", "Depth", "Speed")
@@ -201,7 +201,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
             values[name] = parse(raws[-1])
         except (ValueError, TypeError, OverflowError) as error:
             spec = SPECS.get(name) or (PARAMS[name][1] if name in PARAMS else None)
-            reject(name, raws[-1], f"must be {spec.allowed()}" if spec else str(error))
+            reject(name, raws[-1], str(error) if spec is None or spec.kind == "text" else f"must be {spec.allowed()}")
             continue
         if len(raws) > 1:
             notices.append(f"`{_show(name)}` was given {len(raws)} times; used the last, `{_show(raws[-1])}`.")
@@ -260,7 +260,7 @@ def to_query(view: View) -> str:
         pairs.append(("hide", ",".join(view.hide)))
     pairs += [(name, _text(PANEL_SETTINGS[name], value)) for name, value in view.panels.items()
               if value != PANEL_SETTINGS[name].default]
-    return urlencode(pairs, safe=",")
+    return urlencode(pairs, safe=",()*")  # brackets and * stay readable in a formula
 
 
 def view_from_link(query: dict[str, list[str]]) -> View:
