@@ -267,10 +267,11 @@ def evaluate(expr, x, a: float = 1.0, b: float = 1.0, c: float = 1.0) -> np.ndar
     return np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out
 
 
+@functools.lru_cache(maxsize=256)
 def switch_points(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1.0,
-                  limit: float = 1e3) -> list[float]:
+                  limit: float = 1e3) -> tuple[float, ...]:
     """The inputs in [-limit, limit] where f or f' may switch piece: exact roots of polynomial switching
-    arguments, and sign changes of the others on a fine grid refined by bisection."""
+    arguments, and sign changes of the others on a fine grid refined by bisection (all at once, vectorised)."""
     import sympy
 
     s = _symbols()
@@ -282,14 +283,12 @@ def switch_points(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1
             continue
         grid = np.linspace(-limit, limit, 40_001)
         values = evaluate(g, grid)
-        for i in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
-            lo, hi = grid[i], grid[i + 1]
-            for _ in range(60):
-                mid = 0.5 * (lo + hi)
-                if np.sign(evaluate(g, mid)) == np.sign(values[i]):
-                    lo = mid
-                else:
-                    hi = mid
-            points.add(float(0.5 * (lo + hi)))
+        changes = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
+        lo, hi, sign = grid[changes], grid[changes + 1], np.sign(values[changes])
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            same = np.sign(evaluate(g, mid)) == sign
+            lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+        points.update(float(v) for v in 0.5 * (lo + hi))
         points.update(float(v) for v in grid[values == 0])
-    return sorted(points)
+    return tuple(sorted(points))

@@ -4,7 +4,7 @@ import pytest
 
 from relu_viz.scenarios import SCENARIOS
 from relu_viz.training import train
-from tests.browser import curve, nudge_slider, open_page, wait_for_query, wait_for_value
+from tests.browser import CURVE_JS, curve, nudge_slider, open_page, wait_for_query, wait_for_value
 
 pytestmark = pytest.mark.browser
 
@@ -116,3 +116,25 @@ def test_a_running_simulation_can_be_stopped(page, server):
     page.get_by_role("button", name="Train again").click()
     page.get_by_text("dead L1").first.wait_for(timeout=60_000)
     page.wait_for_function("() => !document.body.innerText.includes('Training stopped at epoch')", timeout=60_000)
+
+
+def test_typing_your_own_formula_draws_it_and_its_link_reproduces_it(browser, server):
+    first = browser.new_context().new_page()
+    open_page(first, f"{server}/?act=custom")
+    box = first.get_by_role("textbox", name="Your formula: f(x) =")
+    box.fill("max(0, x) - 0.5 * max(0, x - 2)")
+    box.press("Enter")
+    last = f"(() => {{ const c = ({CURVE_JS})(['Your formula', 1]); return c && c.y[c.y.length - 1] === 6; }})()"
+    first.wait_for_function(last, timeout=15_000)  # at x = 10: 10 - 0.5 * 8, worked by hand
+    first.wait_for_function("() => new URLSearchParams(location.search).get('custom.formula') === "
+                            "'max(0, x) - 0.5 * max(0, x - 2)'", timeout=15_000)  # the address bar has it too
+    box.fill("max(0, x) - import")
+    box.press("Enter")
+    first.get_by_text("Still drawing the last formula that worked").wait_for(timeout=15_000)
+    assert curve(first, "Your formula")["y"][-1] == 6.0
+    second = browser.new_context().new_page()
+    open_page(second, first.locator("[data-testid='stCode'] code").first.inner_text())  # the share box's link
+    assert curve(second, "Your formula") == curve(first, "Your formula")
+    assert second.get_by_role("textbox", name="Your formula: f(x) =").input_value() == "max(0, x) - 0.5 * max(0, x - 2)"
+    for page in (first, second):
+        assert page.locator("[data-testid='stException']").count() == 0

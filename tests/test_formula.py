@@ -62,7 +62,7 @@ def test_switch_points_of_a_non_polynomial_argument_are_found_by_bisection():
     formula = parse("max(0, sin(x))")
     points = switch_points(formula, limit=10)
     assert np.allclose(points, np.pi * np.arange(-3, 4), atol=1e-9)
-    assert switch_points(parse("max(0, x - 2) - 0.5 * max(0, x - 2)")) == [2.0]
+    assert switch_points(parse("max(0, x - 2) - 0.5 * max(0, x - 2)")) == (2.0,)
 
 
 def test_overflow_and_undefined_values_are_gaps_not_errors():

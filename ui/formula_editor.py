@@ -44,7 +44,7 @@ def editor() -> dict:
     values = {"formula": text}
     for name in "abc":
         p = CUSTOM.param(name)
-        values[name] = param_widget(p, f"custom.{name}") if name in used else p.default
+        values[name] = param_widget(p, f"custom.{name}", f"{name} in your formula") if name in used else p.default
     if not used >= set("abc"):
         st.caption("A slider for a, b or c appears when your formula uses it.")
     return values
