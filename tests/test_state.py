@@ -64,8 +64,8 @@ def views(draw):
                 panels[name] = draw(st.integers(int(p.low), int(p.high)))
             else:
                 panels[name] = draw(st.floats(p.low, p.high))
-    for name in ("sim.act", "depth.act", "depth.sig_act"):
-        if panels.get(name, "relu") not in (acts or ["relu"]):
+    for name in ("sim.act", "sim.layer1", "depth.act", "depth.sig_act"):
+        if panels.get(name, "relu") not in [*(acts or ["relu"]), "same"]:
             panels.pop(name, None)
     panels = {name: value for name, value in panels.items() if value != PANEL_SETTINGS[name].default}
     hide = tuple(g for g in LOCKABLE if g in draw(st.sets(st.sampled_from(list(LOCKABLE)))))
@@ -165,7 +165,8 @@ def test_whole_number_settings_refuse_fractions(name):
 def test_every_choice_setting_takes_its_choices_and_nothing_else(name):
     p = SPECS[name]
     for choice in p.choices:
-        shown = [choice] if name.endswith("act") else ["relu"]  # the panels' activation must be a shown one
+        # the panels' activation must be a shown one
+        shown = [choice] if name.endswith("act") or name == "sim.layer1" and choice != "same" else ["relu"]
         assert check_link({name: [choice], "act": shown}).values[name] == choice
     result = check_link({name: ["not-a-choice"]})
     assert result.notices == [f"Ignored `'{name}'` = `'not-a-choice'`: must be {p.allowed()}."]

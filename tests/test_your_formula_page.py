@@ -99,3 +99,18 @@ def test_the_depth_and_speed_panels_take_your_formula():
                                   "depth.layers": "5"}), ("Speed", {})):
         at = open_app({"act": "custom", "custom.formula": KINKED, "tab": tab, **extra})
         assert not at.error and not at.warning, tab
+
+
+def test_your_formula_in_the_first_hidden_layer_only_is_the_core_run_with_per_layer_activations():
+    formula = {"formula": "x * tanh(softplus(x))", "a": 1.0, "b": 1.0, "c": 1.0}  # Mish, spelled out
+    at = open_app({"act": ["relu", "custom"], "custom.formula": formula["formula"], "tab": "Dead neurons",
+                   "sim.act": "relu", "sim.layer1": "custom", "sim.epochs": "40"})
+    assert not at.error and not at.warning
+    run = train(TrainConfig(activation=("custom", "relu"), params=(formula, {}), epochs=40))
+    mish = train(TrainConfig(activation=("mish", "relu"), params=({}, {}), epochs=40))
+    assert np.allclose(run.loss, mish.loss, rtol=1e-4)  # the same network as Mish in layer 1, ReLU in layer 2
+    shown = [m.value for m in at.metric]
+    assert any(f"{run.loss[-1]:.3g}" in v or f"{run.loss[-1]:.4f}" in v for v in shown), (shown, run.loss[-1])
+    assert at.selectbox(key="sim.layer1").value == "custom"
+    at.selectbox(key="sim.compare").set_value("relu").run()  # side by side: each run named by its layers
+    assert [h.value for h in at.subheader][:2] == ["Your formula, then ReLU", "ReLU"]

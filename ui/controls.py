@@ -81,6 +81,9 @@ def parameters(view: View, link: LinkCheck) -> None:
         maxout.clear_url()
 
 
+OTHER_CHOICES = {"none": "none", "same": "the same as the others"}  # choices of activation selects that are not keys
+
+
 def shown_activation(view: View, key: str, label: str, help: str) -> str:
     """A select box of the activations shown in the explorer (ReLU if none)."""
     return activation_select(label, view.acts or ["relu"], key, help)
@@ -93,6 +96,6 @@ def activation_select(label: str, keys: list[str], key: str, help: str) -> str:
         linked = st.query_params.get(key)
         st.session_state[key] = linked if linked in keys else keys[0]
     value = st.selectbox(label, keys, key=key, help=help,
-                         format_func=lambda k: ACTIVATIONS[k].label if k in ACTIVATIONS else "none")
+                         format_func=lambda k: ACTIVATIONS[k].label if k in ACTIVATIONS else OTHER_CHOICES[k])
     set_query(key, None if value == PANEL_SETTINGS[key].default else value)
     return value

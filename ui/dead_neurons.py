@@ -36,7 +36,9 @@ INTRO = (
 
 def settings(config: TrainConfig) -> dict:
     """The panel's URL settings (sim.*) that reproduce a configuration."""
-    return {"sim.act": config.activation, "sim.data": config.dataset, "sim.layers": len(config.hidden),
+    keys = [key for key, _ in config.layer_activations()]
+    return {"sim.act": keys[-1], "sim.layer1": keys[0] if keys[0] != keys[-1] else "same",
+            "sim.data": config.dataset, "sim.layers": len(config.hidden),
             "sim.width": config.hidden[0], "sim.lr": format_number(config.lr), "sim.epochs": config.epochs,
             "sim.samples": config.n_samples, "sim.init": config.init, "sim.std": config.init_std,
             "sim.bias": config.bias_init, "sim.seed": config.seed, "sim.opt": config.optimizer,
@@ -119,7 +121,13 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
         seed = number_box(SPEC["sim.seed"], "Seed")
     compare = activation_select("Compare with", list(SPEC["sim.compare"].choices), "sim.compare",
                                 SPEC["sim.compare"].help)
-    config = TrainConfig(activation=key, params=view.params.get(key, {}), hidden=(int(width),) * int(layers),
+    first = activation_select("First hidden layer", ["same", *(view.acts or ["relu"])], "sim.layer1",
+                              SPEC["sim.layer1"].help)
+    activation, params = key, view.params.get(key, {})
+    if first not in ("same", key) and int(layers) > 1:
+        activation = (first,) + (key,) * (int(layers) - 1)
+        params = (view.params.get(first, {}),) + (params,) * (int(layers) - 1)
+    config = TrainConfig(activation=activation, params=params, hidden=(int(width),) * int(layers),
                          dataset=data, n_samples=int(samples), lr=float(lr), epochs=int(epochs), init=init,
                          bias_init=float(bias), seed=int(seed), optimizer=optimizer,
                          batch_size=None if batch == "full" else int(batch), init_std=float(std))
@@ -169,15 +177,21 @@ def _results(config: TrainConfig, other: TrainConfig | None) -> None:
     if run is None:
         return
     if other is None:
-        _show(run, ACTIVATIONS[config.activation].label)
+        _show(run, label(config))
         return
     left, right = st.columns(2)
     with left:
-        _show(run, ACTIVATIONS[config.activation].label, compact=True)
+        _show(run, label(config), compact=True)
     with right:
         other_run = _result(other)
         if other_run is not None:
-            _show(other_run, ACTIVATIONS[other.activation].label, compact=True)
+            _show(other_run, label(other), compact=True)
+
+
+def label(config: TrainConfig) -> str:
+    """The activations of a run's hidden layers, by name: "ReLU", or "Your formula, then ReLU"."""
+    keys = [key for key, _ in config.layer_activations()]
+    return ", then ".join(ACTIVATIONS[k].label for k in dict.fromkeys(keys))
 
 
 def _result(config: TrainConfig) -> Run | None:

@@ -76,6 +76,8 @@ BATCH_CHOICES = ("full", "16", "32", "64", "128")
 SIM = (
     Param("sim.act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every hidden layer, with the "
           "parameters set in the explorer. Inputs are standardised (zero mean, unit variance)."),
+    Param("sim.layer1", "same", choices=("same", *ACTIVATIONS), help="Another activation for the first hidden "
+          "layer only (your own formula in one layer, say), the others keeping the one above."),
     Param("sim.compare", "none", choices=("none", *ACTIVATIONS), help="Train the same network, data and seed "
           "with a second activation, side by side."),
     Param("sim.data", "sine", choices=DATASETS, help="1-D regression (sine, abs, step) or 2-D classification."),
@@ -217,8 +219,8 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
                 if name in query:
                     rewrite[name] = None
 
-    for name in ("sim.act", "depth.act", "depth.sig_act"):
-        if name in values and values[name] not in (values["act"] or ["relu"]):
+    for name in ("sim.act", "sim.layer1", "depth.act", "depth.sig_act"):
+        if name in values and values[name] not in (values["act"] or ["relu"]) and values[name] != "same":
             notices.append(f"Ignored `{_show(name)}` = `{_show(values.pop(name))}`: the panels use one of the "
                            "activations shown in the explorer.")
             rewrite[name] = None
