@@ -138,14 +138,14 @@ def pytorch_script(config: TrainConfig, filename: str = "relu_viz_run.py") -> st
     config.validate()
     config = config.canonical()
     start = initial_state(config)
-    layers = config.layer_activations()
+    acts = config.layer_activations()
     activations = "\n".join(f"    lambda x: {torch_code(key, params)},  # layer {i + 1}: {key}"
-                            for i, (key, params) in enumerate(layers))
-    formula = next((formula_code(params) for key, params in layers if key == "custom"), "")
+                            for i, (key, params) in enumerate(acts))
+    formula = next((formula_code(params) for key, params in acts if key == "custom"), "")
     layers = [p for layer in start.layers for p in layer]
     data = {"X": _text(start.X), "y": _text(start.y), "layers": [(_text(p), p.shape) for p in layers]}
     widths = "-".join(str(w) for w in (start.X.shape[1], *config.hidden, 1))
-    summary = (f"{'/'.join(sorted({k for k, _ in config.layer_activations()}))}, {config.dataset}, {widths}, "
+    summary = (f"{'/'.join(sorted({k for k, _ in acts}))}, {config.dataset}, {widths}, "
                f"{config.optimizer} lr {config.lr:g}, {config.epochs} epochs, seed {config.seed}")
     return TEMPLATE.format(
         summary=summary, filename=filename, formula=formula, config=textwrap.fill(config.to_json(), 116), lr=config.lr,
@@ -207,16 +207,12 @@ YOUR_FORMULA = numpy_activation(
 def formula_code(params: dict) -> str:
     """The definitions behind YOUR_FORMULA for the custom activation at `params`: f and its exact derivative
     printed as numpy code by sympy, applied through a torch.autograd.Function."""
-    import sympy
+    from relu_viz.formula import parse, with_numbers
 
-    from relu_viz.formula import NAMES, parse
-
-    formula, symbols = parse(params["formula"]), {n: sympy.Symbol(n, real=True) for n in NAMES}
-    numbers = {symbols[n]: sympy.Rational(repr(float(params[n]))) for n in "abc"}
-    printer = _numpy_printer()
-    return "\n" + FORMULA_TEMPLATE.format(
-        text=params["formula"], a=params["a"], b=params["b"], c=params["c"],
-        f=printer.doprint(formula.f.subs(numbers)), df=printer.doprint(formula.df.subs(numbers)))
+    formula, numbers = parse(params["formula"]), [params[name] for name in "abc"]
+    f, df = (_numpy_printer().doprint(with_numbers(e, *numbers)) for e in (formula.f, formula.df))
+    return "\n" + FORMULA_TEMPLATE.format(text=params["formula"], a=params["a"], b=params["b"], c=params["c"],
+                                           f=f, df=df)
 
 
 @functools.cache

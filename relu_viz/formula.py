@@ -68,6 +68,14 @@ def _symbols():
     return {name: sympy.Symbol(name, real=True) for name in NAMES}
 
 
+def with_numbers(expr, a: float, b: float, c: float):
+    """The expression with the numbers a, b, c put in, exactly (0.1 as 1/10)."""
+    import sympy
+
+    s = _symbols()
+    return expr.subs({s[name]: sympy.Rational(repr(float(v))) for name, v in zip("abc", (a, b, c))})
+
+
 @functools.cache
 def _smooth_functions():
     """sigmoid and softplus as functions of their own: sympy differentiates them (sigma' = sigma (1 - sigma),
@@ -246,10 +254,9 @@ def parse(text: str) -> Formula:
 @functools.lru_cache(maxsize=256)
 def _compiled(expr):
     import sympy
-
-    s = _symbols()
     from scipy import special
 
+    s = _symbols()
     numeric = {"Heaviside": _heaviside, "sigmoid": special.expit, "softplus": lambda u: np.logaddexp(0, u)}
     return sympy.lambdify([s[n] for n in NAMES], expr, modules=[numeric, "numpy", "scipy"])
 
@@ -274,12 +281,12 @@ def switch_points(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1
     arguments, and sign changes of the others on a fine grid refined by bisection (all at once, vectorised)."""
     import sympy
 
-    s = _symbols()
+    x = _symbols()["x"]
     points = set()
     for g in formula.switches:
-        g = g.subs({s["a"]: a, s["b"]: b, s["c"]: c})
-        if g.is_polynomial(s["x"]) and sympy.degree(g, s["x"]) <= 4:
-            points.update(float(r) for r in sympy.Poly(g, s["x"]).real_roots() if abs(float(r)) <= limit)
+        g = with_numbers(g, a, b, c)
+        if g.is_polynomial(x) and sympy.degree(g, x) <= 4:
+            points.update(float(r) for r in sympy.Poly(g, x).real_roots() if abs(float(r)) <= limit)
             continue
         grid = np.linspace(-limit, limit, 40_001)
         values = evaluate(g, grid)

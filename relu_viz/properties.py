@@ -113,7 +113,7 @@ class Properties:
             ("Continuous", _yes(self.continuous)),
             ("Smooth (f' continuous)", _yes(self.smooth)),
             ("Saturating (f' → 0)", (", ".join(sides) if sides else "no")
-             + (f" (f′ read at |x| = {self.window:,.0f})" if self._within else "")),
+             + (f" (f′ read at |x| = {self.window:,.0f})" if math.isfinite(self.window) else "")),
             ("Dead zone (f' = 0)", self.dead_zone_text),
         ]
 
@@ -139,11 +139,12 @@ def derive(activation: Activation, **params) -> Properties:
     """Derive the properties of `activation` at `params` from its values and derivative."""
     p = activation.resolve(params)
     kinks = activation.kink_points(**p)
-    _require_finite(activation, p, _grid(kinks))
+    grid = _grid(kinks)
+    _require_finite(activation, p, grid)
     far = _finite_reach(activation, p, max([FAR] + [4 * abs(k) for k in kinks]))
     turns, keeps_turning = _far_turns(activation, p, far)
     window = far if keeps_turning or far < FAR else math.inf
-    x = np.union1d(_grid(kinks), turns)
+    x = np.union1d(grid, turns)
     if math.isfinite(window):
         x = np.union1d(x, [-window, window])
     f, d = activation(x, **p), activation.derivative(x, **p)

@@ -18,33 +18,36 @@ from tests.reference import EXAMPLE_FORMULAS
 from tests.torch_reference import TORCH
 
 
+def exported(params: dict | None = None) -> dict:
+    """The names the exported script's activation code sees (with YOUR_FORMULA for your own formula at `params`)."""
+    namespace = {"torch": torch, "F": F, "np": np, "math": math}
+    if params is not None:
+        exec(formula_code(params), namespace)  # noqa: S102 (the test runs the export's own code)
+    return namespace
+
+
 @pytest.mark.parametrize("key", ACTIVATIONS)
 def test_each_activation_as_torch_code_equals_the_torch_reference(key):
     params = ACTIVATIONS[key].defaults
     if key == "maxout":
         params = {"slopes": (-0.5, 0.25, 2.0), "intercepts": (0.0, 1.0, -2.0)}
     code = "lambda x: " + torch_code(key, params)
-    namespace = {"torch": torch, "F": F, "np": np, "math": math}
-    if key == "custom":
-        exec(formula_code(params), namespace)  # noqa: S102 (the test runs the export's own code)
-    exported = eval(code, namespace)  # noqa: S307 (the test evaluates the export's own code)
+    f = eval(code, exported(params if key == "custom" else None))  # noqa: S307 (the export's own code)
     x = torch.linspace(-6, 6, 1201, dtype=torch.float32)
     if key == "custom":  # numpy's float32 kernels and torch's round differently in the last bit
-        assert torch.allclose(exported(x), TORCH[key](x, **params), rtol=1e-6, atol=1e-7), code
+        assert torch.allclose(f(x), TORCH[key](x, **params), rtol=1e-6, atol=1e-7), code
     else:
-        assert torch.equal(exported(x), TORCH[key](x, **params)), code
+        assert torch.equal(f(x), TORCH[key](x, **params)), code
 
 
 @pytest.mark.parametrize("text", EXAMPLE_FORMULAS)
 def test_your_formula_as_exported_code_has_the_values_and_gradients_of_the_torch_reference(text):
     params = {**ACTIVATIONS["custom"].defaults, "formula": text, "a": 0.5, "b": 1.5, "c": 2.0}
-    namespace = {"torch": torch, "F": F, "np": np, "math": math}
-    exec(formula_code(params), namespace)  # noqa: S102 (the test runs the export's own code)
     x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
     kinks = torch.tensor(ACTIVATIONS["custom"].kink_points(**params), dtype=torch.float64)
     x = x[(x[:, None] - kinks[None, :]).abs().min(dim=1).values > 1e-9] if len(kinks) else x  # off the switches
     ours, theirs = x.clone().requires_grad_(), x.clone().requires_grad_()
-    y, reference = namespace["YOUR_FORMULA"](ours), TORCH["custom"](theirs, **params)
+    y, reference = exported(params)["YOUR_FORMULA"](ours), TORCH["custom"](theirs, **params)
     assert torch.allclose(y, reference.detach(), rtol=1e-12, atol=1e-12, equal_nan=True)
     y.sum().backward()
     reference.sum().backward()

@@ -15,6 +15,11 @@ def drawn(at, row=1):
     return plotted(at)[("Your formula", row)]
 
 
+def shows_final_loss(at, run) -> bool:
+    shown = [m.value for m in at.metric]
+    return any(f"{run.loss[-1]:.3g}" in v or f"{run.loss[-1]:.4f}" in v for v in shown)
+
+
 def test_a_formula_link_draws_exactly_that_formula_and_shares_it_back():
     text = "where(x > 0, x, a * (exp(x) - 1))"
     at = open_app({"act": "custom", "custom.formula": text, "custom.a": "0.5"})
@@ -90,8 +95,7 @@ def test_training_with_your_formula_is_the_core_run():
     run = train(TrainConfig(activation="custom", params=params, epochs=40))
     leaky = train(TrainConfig(activation="leaky_relu", params={"negative_slope": 0.1}, epochs=40))
     assert np.allclose(run.loss, leaky.loss, rtol=1e-5)  # the same network as Leaky ReLU 0.1
-    shown = [m.value for m in at.metric]
-    assert any(f"{run.loss[-1]:.3g}" in v or f"{run.loss[-1]:.4f}" in v for v in shown), (shown, run.loss[-1])
+    assert shows_final_loss(at, run), ([m.value for m in at.metric], run.loss[-1])
 
 
 def test_the_depth_and_speed_panels_take_your_formula():
@@ -109,8 +113,7 @@ def test_your_formula_in_the_first_hidden_layer_only_is_the_core_run_with_per_la
     run = train(TrainConfig(activation=("custom", "relu"), params=(formula, {}), epochs=40))
     mish = train(TrainConfig(activation=("mish", "relu"), params=({}, {}), epochs=40))
     assert np.allclose(run.loss, mish.loss, rtol=1e-4)  # the same network as Mish in layer 1, ReLU in layer 2
-    shown = [m.value for m in at.metric]
-    assert any(f"{run.loss[-1]:.3g}" in v or f"{run.loss[-1]:.4f}" in v for v in shown), (shown, run.loss[-1])
+    assert shows_final_loss(at, run), ([m.value for m in at.metric], run.loss[-1])
     assert at.selectbox(key="sim.layer1").value == "custom"
     at.selectbox(key="sim.compare").set_value("relu").run()  # side by side: each run named by its layers
     assert [h.value for h in at.subheader][:2] == ["Your formula, then ReLU", "ReLU"]

@@ -103,9 +103,16 @@ def _derived(key: str, params: dict) -> dict[str, str] | str:
 
 
 def property_rows(view: View, only: tuple[str, ...] = ()) -> list[dict]:
-    """The derived properties of every shown activation, a row per property (those starting with `only`); "—"
-    where an activation has none."""
-    derived = {ACTIVATIONS[k].label: _derived(k, view.params[k]) for k in view.acts}
+    """The derived properties of every shown activation, a row per property (those starting with `only`)."""
+    return _rows(_derived_all(view), only)
+
+
+def _derived_all(view: View) -> dict[str, dict[str, str] | str]:
+    return {ACTIVATIONS[k].label: _derived(k, view.params[k]) for k in view.acts}
+
+
+def _rows(derived: dict[str, dict[str, str] | str], only: tuple[str, ...] = ()) -> list[dict]:
+    """A row per property, a column per activation; "—" where an activation has no properties."""
     names = next((list(rows) for rows in derived.values() if isinstance(rows, dict)), [])
     return [{"property": name, **{label: rows[name] if isinstance(rows, dict) else "—"
                                   for label, rows in derived.items()}}
@@ -114,9 +121,10 @@ def property_rows(view: View, only: tuple[str, ...] = ()) -> list[dict]:
 
 def _details(view: View) -> None:
     st.subheader("Properties")
-    for why in [d for d in (_derived(k, view.params[k]) for k in view.acts) if isinstance(d, str)]:
+    derived = _derived_all(view)
+    for why in [d for d in derived.values() if isinstance(d, str)]:
         st.warning(why)
-    if rows := property_rows(view):
+    if rows := _rows(derived):
         st.table(rows, hide_index=True)
     st.caption("Derived from each function itself at the current parameters (a dense grid through every kink, "
                "refined extremes, the tails at |x| = 10⁶ or beyond the farthest kink, and the mean and RMS output "
