@@ -133,7 +133,7 @@ class Activation:
         return _same_shape(self.f(x, **self.resolve(params)), x)
 
     def derivative(self, x, **params):
-        """f'(x), elementwise, with PyTorch autograd's value at kinks."""
+        """f'(x), elementwise, with PyTorch autograd's value at kinks (your own formula: the rule in its summary)."""
         x = _as_float_array(x)
         return _same_shape(self.df(x, **self.resolve(params)), x)
 
@@ -593,10 +593,12 @@ _ENTRIES = [
     Activation(
         "custom", "Your formula", YOUR_OWN,
         _custom("f"), _custom("df"), "", "",
-        "Your own activation. Its derivative is computed exactly by sympy from the formula (at a switch of "
-        "max, min, abs, where, heaviside, sign or clip the value autograd uses: relu'(0) = 0), and it works "
-        "everywhere a built-in one does: curves, probe, properties, training, depth and speed. In the "
-        "formulas, **1**[condition] is 1 where the condition holds and 0 elsewhere.",
+        "Your own activation. Its derivative is computed exactly by sympy from the formula. Where pieces meet, "
+        "where(condition, then, else) takes the branch its condition picks (as torch.where does) and the steps "
+        "inside max, min, abs, sign, heaviside and clip count as 0 (as PyTorch's relu'(0) = 0; torch.maximum and "
+        "torch.clamp can give another value there); the probe shows f' from both sides. It works everywhere a "
+        "built-in one does: curves, probe, properties, training, depth and speed. In the formulas, "
+        "**1**[condition] is 1 where the condition holds and 0 elsewhere.",
         (Param("formula", "x * sigmoid(b * x)", help=FORMULA_HELP, read=formula_.parse),
          *(Param(name, 1.0, -10.0, 10.0, 0.1, NUMBER_HELP.format(name)) for name in "abc")),
         kinks=lambda formula, a, b, c: formula_.switch_points(formula_.parse(formula), a, b, c),

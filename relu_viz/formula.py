@@ -222,7 +222,7 @@ def _switches(expr) -> tuple:
 
 
 def _derivative(expr):
-    """d expr / dx with autograd's conventions at a switch: a step is 0 at 0 on its lower side (relu'(0) = 0), and
+    """d expr / dx with relu's convention at a switch: a step is 0 at 0 on its lower side (relu'(0) = 0), and
     the Dirac deltas of a jump are dropped (the derivative on either side)."""
     import sympy
 

@@ -88,7 +88,7 @@ class Properties:
 
     @property
     def _within(self) -> str:
-        return f" for |x| ≤ {self.window:,.0f}" if math.isfinite(self.window) else ""
+        return f" for |x| ≤ {self.window:,.15g}" if math.isfinite(self.window) else ""
 
     @property
     def dead_zone_text(self) -> str:
@@ -113,7 +113,7 @@ class Properties:
             ("Continuous", _yes(self.continuous)),
             ("Smooth (f' continuous)", _yes(self.smooth)),
             ("Saturating (f' → 0)", (", ".join(sides) if sides else "no")
-             + (f" (f′ read at |x| = {self.window:,.0f})" if math.isfinite(self.window) else "")),
+             + (f" (f′ read at |x| = {self.window:,.15g})" if math.isfinite(self.window) else "")),
             ("Dead zone (f' = 0)", self.dead_zone_text),
         ]
 
@@ -176,9 +176,10 @@ def _require_finite(activation, p, x) -> None:
 
 
 def _finite_reach(activation, p, far: float) -> float:
-    """`far`, or the farthest point of a geometric ladder below it where f and f' are finite on both sides (a
+    """`far`, or the farthest round number below it (500, 200, 100, ...) where f and f' are finite on both sides (a
     formula such as exp(x) overflows long before 10⁶)."""
-    for reach in np.geomspace(far, NEAR, 25):
+    rounds = sorted({m * 10.0 ** e for e in range(1, 7) for m in (1, 2, 5) if NEAR <= m * 10.0 ** e < far})
+    for reach in [far, *reversed(rounds)]:
         x = np.array([-reach, reach])
         with np.errstate(all="ignore"):
             if np.isfinite(activation(x, **p)).all() and np.isfinite(activation.derivative(x, **p)).all():
@@ -203,11 +204,13 @@ def _far_turns(activation, p, far: float) -> tuple[np.ndarray, bool]:
 
 
 def _grid(kinks) -> np.ndarray:
-    """Fine on [-NEAR, NEAR], even across the reach of every kink, with the kinks on it. Beyond the grid every
-    registry function runs monotonically to its tail limit."""
+    """Fine on [-NEAR, NEAR], even across the reach of every kink, with the kinks on it and a point between each two
+    neighbouring kinks (a piece narrower than the grid's step, Hardtanh on [-1e-196, 0], is still sampled). Beyond
+    the grid every registry function runs monotonically to its tail limit."""
     reach = max([NEAR] + [1.5 * abs(k) + 1 for k in kinks])
+    kinks = np.sort(np.asarray(kinks, dtype=float))
     return np.unique(np.concatenate([np.linspace(-NEAR, NEAR, GRID_POINTS), np.linspace(-reach, reach, GRID_POINTS),
-                                     kinks]))
+                                     kinks, kinks[:-1] + 0.5 * np.diff(kinks)]))
 
 
 def _range(activation, p, x, f, jumps, far, within: bool) -> tuple[Interval, ...]:

@@ -360,3 +360,15 @@ def test_maxout_kinks_are_the_crossings_on_the_upper_envelope():
         winner = np.argmax(np.outer(slopes, x) + np.array(intercepts)[:, None], axis=0)
         switches = x[1:][np.diff(winner) != 0]
         assert len(switches) == len(kinks) and np.allclose(switches, kinks, atol=0.011), (switches, kinks)
+
+
+@pytest.mark.parametrize("text", ["where(x > 0, x, a * (exp(x) - 1))", "where(x >= 1, x ** 2, 2 * x - 1)",
+                                  "where(x < -1, -x, where(x <= 2, x ** 3, 4 * x))"])
+def test_your_formula_takes_torch_where_gradient_at_a_switch_of_where(text):
+    from tests.torch_reference import torch_value_and_grad
+
+    params = {**ACTIVATIONS["custom"].defaults, "formula": text, "a": 0.5}
+    switches = np.array(ACTIVATIONS["custom"].kink_points(**params))
+    assert len(switches) >= 1
+    _, grad = torch_value_and_grad("custom", switches, **params)
+    assert np.allclose(ACTIVATIONS["custom"].derivative(switches, **params), grad, rtol=1e-12, atol=1e-12)

@@ -130,6 +130,7 @@ def test_sampled_values_lie_in_the_derived_range(key, data):
     params = data.draw(valid_params(act))
     props = derive(act, **params)
     xs = np.array(data.draw(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=20)))
+    xs = xs[np.abs(xs) <= props.window]  # a range read on a finite window says so, and holds there
     y = act(xs, **params)
     outside = [v for v in y if not props.contains(float(v), tolerance=1e-9 * (1 + abs(v)))]
     assert not outside, f"{key}{params}: values {outside} outside derived range {props.range_text}"
@@ -334,7 +335,7 @@ def test_properties_of_your_own_formulas_match_hand_worked_ones(text):
 
 def test_a_formula_that_overflows_is_read_only_where_it_is_finite():
     p = derive(ACTIVATIONS["custom"], formula="log(1 + exp(x))")  # softplus spelled out: exp overflows at 710
-    assert 100 < p.window < 710 and p.range_text.startswith("[0, ") and p.range_text.endswith(f"{p.window:,.0f}")
+    assert p.window == 500 and p.range_text == "[0, 500] for |x| ≤ 500"  # exp(500) is finite, exp(1000) is not
     assert p.range[0].hi == pytest.approx(p.window)  # softplus(w) = w within rounding, for w beyond 40
 
 

@@ -78,6 +78,11 @@ def test_an_undefined_formula_is_drawn_with_gaps_and_says_so():
     assert np.isnan(y[x <= 0]).all() and np.allclose(y[x > 0], np.log(x[x > 0]))
     rows = {r["property"]: r for r in at.table[1].value.to_dict("records")}
     assert rows["Range"]["ReLU"] == "[0, ∞)" and rows["Range"]["Your formula"] == "—"
+    probe = at.table[0].value.to_dict("records")[1]
+    assert (probe["f(x)"], probe["f′(x)"]) == ("-∞", "∞")  # log(0) and 1/0
+    at.number_input(key="probe").set_value(-1.0).run()
+    probe = at.table[0].value.to_dict("records")[1]
+    assert (probe["f(x)"], probe["f′(x)"]) == ("undefined", "-1")  # log(-1); 1/x is defined there
 
 
 def test_the_formula_tab_shows_the_formula_and_its_derivative_from_sympy():
@@ -117,3 +122,13 @@ def test_your_formula_in_the_first_hidden_layer_only_is_the_core_run_with_per_la
     assert at.selectbox(key="sim.layer1").value == "custom"
     at.selectbox(key="sim.compare").set_value("relu").run()  # side by side: each run named by its layers
     assert [h.value for h in at.subheader][:2] == ["Your formula, then ReLU", "ReLU"]
+
+
+def test_with_one_hidden_layer_the_first_layer_choice_is_the_network_and_the_link_keeps_both_choices():
+    formula = {"formula": "where(x > 0, x, a * x)", "a": 0.1, "b": 1.0, "c": 1.0}
+    at = open_app({"act": ["relu", "custom"], "custom.formula": formula["formula"], "custom.a": "0.1",
+                   "tab": "Dead neurons", "sim.layer1": "custom", "sim.layers": "1", "sim.epochs": "30"})
+    run = train(TrainConfig(activation="leaky_relu", params={"negative_slope": 0.1}, hidden=(32,), epochs=30))
+    assert shows_final_loss(at, run), ([m.value for m in at.metric], run.loss[-1])  # Leaky ReLU 0.1, not ReLU
+    share = at.get("code")[0].proto.code_text
+    assert "sim.layer1=custom" in share and "sim.act=" not in share  # sim.act stays relu, the default

@@ -103,6 +103,8 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
     left, middle, right = st.columns(3)
     with left:
         key = shown_activation(view, "sim.act", "Activation (from the explorer)", SPEC["sim.act"].help)
+        first = activation_select("First hidden layer", ["same", *(view.acts or ["relu"])], "sim.layer1",
+                                  SPEC["sim.layer1"].help)
         data = param_widget(SPEC["sim.data"], "sim.data", "Dataset")
         st.caption(DESCRIPTIONS[data] + " (standardised before training)")
         layers = param_widget(SPEC["sim.layers"], "sim.layers", "Hidden layers")
@@ -121,10 +123,8 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
         seed = number_box(SPEC["sim.seed"], "Seed")
     compare = activation_select("Compare with", list(SPEC["sim.compare"].choices), "sim.compare",
                                 SPEC["sim.compare"].help)
-    first = activation_select("First hidden layer", ["same", *(view.acts or ["relu"])], "sim.layer1",
-                              SPEC["sim.layer1"].help)
     activation, params = key, view.params.get(key, {})
-    if first not in ("same", key) and int(layers) > 1:
+    if first not in ("same", key):
         activation = (first,) + (key,) * (int(layers) - 1)
         params = (view.params.get(first, {}),) + (params,) * (int(layers) - 1)
     config = TrainConfig(activation=activation, params=params, hidden=(int(width),) * int(layers),
@@ -133,7 +133,8 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
                          batch_size=None if batch == "full" else int(batch), init_std=float(std))
     view.panels.update({name: value for name, value in settings(config).items()
                         if name != "sim.std" or init == "custom"})
-    view.panels["sim.compare"] = compare
+    # the widgets' own choices: with one hidden layer given its own activation, the config alone cannot tell them
+    view.panels.update({"sim.act": key, "sim.layer1": first, "sim.compare": compare})
     return config, compare
 
 

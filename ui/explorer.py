@@ -57,7 +57,7 @@ def render(view: View) -> None:
         st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
     for s in series:
         if gaps := undefined_share(s.sampled):
-            st.warning(f"{s.label} is infinite or undefined (overflow, or a log or square root of a negative "
+            st.warning(f"{s.label} is infinite or undefined (an overflow, or a value such as the log of a negative "
                        f"number) at {gaps:.0%} of the plotted inputs: those parts are gaps in the curves.")
     view.probe = _probe(view)
     _details(view)
@@ -83,15 +83,20 @@ def probe_rows(view: View, x: float) -> list[dict]:
     for key in view.acts:
         act, params = ACTIVATIONS[key], view.params[key]
         slope = float(act.derivative(x, **params))
-        slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else f"{slope:.6g}"
+        slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else _value(slope)
         note = ""
         if x in act.kink_points(**params) and key != "binary_step":
             left, right = one_sided_limits(act.derivative, x, params)
-            note = (f"kink: f′ is {left:.6g} from the left, {right:.6g} from the right; "
-                    "shown: autograd's value here")
-        rows.append({"activation": act.label, "f(x)": f"{float(act(x, **params)):.6g}", "f′(x)": slope_text,
+            rule = "the rule in its formula tab" if key == "custom" else "autograd's value here"
+            note = f"kink: f′ is {left:.6g} from the left, {right:.6g} from the right; shown: {rule}"
+        rows.append({"activation": act.label, "f(x)": _value(float(act(x, **params))), "f′(x)": slope_text,
                      "note": note})
     return rows
+
+
+def _value(v: float) -> str:
+    """A probed value: 6 significant digits; your own formula may be infinite or undefined there."""
+    return "undefined" if np.isnan(v) else "∞" if v == np.inf else "-∞" if v == -np.inf else f"{v:.6g}"
 
 
 def _derived(key: str, params: dict) -> dict[str, str] | str:

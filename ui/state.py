@@ -74,8 +74,9 @@ BATCH_CHOICES = ("full", "16", "32", "64", "128")
 # The dead-neuron panel's settings (sliders and URL alike come from these specs); defaults are the training
 # contract's: 1-32-32-1 ReLU on the sine, lr 0.05, 300 epochs, He init, zero biases, seed 0.
 SIM = (
-    Param("sim.act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every hidden layer, with the "
-          "parameters set in the explorer. Inputs are standardised (zero mean, unit variance)."),
+    Param("sim.act", "relu", choices=tuple(ACTIVATIONS), help="The activation of every hidden layer (but the "
+          "first, if it gets its own below), with the parameters set in the explorer. Inputs are standardised "
+          "(zero mean, unit variance)."),
     Param("sim.layer1", "same", choices=("same", *ACTIVATIONS), help="Another activation for the first hidden "
           "layer only (your own formula in one layer, say), the others keeping the one above."),
     Param("sim.compare", "none", choices=("none", *ACTIVATIONS), help="Train the same network, data and seed "
