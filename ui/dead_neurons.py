@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -18,6 +16,7 @@ from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, tra
 from ui import lock, presenter
 from ui import training_charts as charts
 from ui.controls import activation_select, set_parameters, shown_activation
+from ui.run_store import RunStore, Training
 from ui.state import LR_CHOICES, SIM, View, format_number
 from ui.widgets import URL, number_box, param_widget
 
@@ -25,6 +24,7 @@ SPEC = {p.name: p for p in SIM}
 CONTROLS = "sim.controls"  # the expander of the network and training controls: open or folded
 STORED_RUNS = 16  # finished runs kept for every visitor, least recently used dropped first
 LIVE_UPDATES = 10  # chart refreshes during one run
+FOLLOW_POLL = 0.1  # seconds between looks at a run another visitor is training
 PARTIAL, STOPPED, SWEEP = "sim.partial", "sim.stopped", "sim.sweep"
 INTRO = (
     "A hidden unit is **dead** when its activation's derivative is exactly 0 on every training input: it passes "
@@ -43,26 +43,6 @@ def settings(config: TrainConfig) -> dict:
             "sim.samples": config.n_samples, "sim.init": config.init, "sim.std": config.init_std,
             "sim.bias": config.bias_init, "sim.seed": config.seed, "sim.opt": config.optimizer,
             "sim.batch": "full" if config.batch_size is None else str(config.batch_size)}
-
-
-class RunStore:
-    """Finished runs by configuration, shared by all visitors, bounded (least recently used dropped)."""
-
-    def __init__(self, size: int):
-        self.size, self.runs, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: str) -> Run | None:
-        with self.lock:
-            if key in self.runs:
-                self.runs.move_to_end(key)
-            return self.runs.get(key)
-
-    def put(self, key: str, run: Run) -> None:
-        with self.lock:
-            self.runs[key] = run
-            self.runs.move_to_end(key)
-            while len(self.runs) > self.size:
-                self.runs.popitem(last=False)
 
 
 @st.cache_resource
@@ -203,7 +183,8 @@ def _result(config: TrainConfig) -> Run | None:
         st.info(f"Training stopped at epoch {stopped[1].epochs_run}.")
         st.button("Train again", key="sim.again", on_click=lambda: st.session_state.pop(STOPPED, None))
         return stopped[1]
-    run = run_store().get(key)
+    store = run_store()
+    run = store.get(key)
     if run is not None:
         return run
     status = st.empty()
@@ -219,12 +200,37 @@ def _result(config: TrainConfig) -> Run | None:
         presenter.chart(charts.loss_figure(partial), config={"displayModeBar": False}, where=loss_slot)
         presenter.chart(charts.dead_figure(partial), config={"displayModeBar": False}, where=dead_slot)
 
-    run = train(config, progress=progress, every=max(1, config.epochs // LIVE_UPDATES))
+    while run is None:  # train it, or follow the visitor who is training it (and take over if they leave)
+        training, mine = store.start(key)
+        run = _train_shared(config, key, training, progress) if mine else _follow(training, progress)
     for slot in (status, stop, loss_slot, dead_slot):
         slot.empty()
-    run_store().put(key, run)
     st.session_state.pop(PARTIAL, None)
     return run
+
+
+def _train_shared(config: TrainConfig, key: str, training: Training, progress) -> Run:
+    """Train `config` here, sharing each partial state with the visitors who follow this run."""
+    def share(partial: Run) -> None:
+        training.partial = partial
+        progress(partial)
+
+    run = None
+    try:  # a rerun or a closed tab interrupts the training: followers then take over
+        run = train(config, progress=share, every=max(1, config.epochs // LIVE_UPDATES))
+    finally:
+        run_store().finish(key, run)
+    return run
+
+
+def _follow(training: Training, progress) -> Run | None:
+    """Another visitor's run of the same configuration, drawn live as it goes; None if they gave up."""
+    shown = None
+    while not training.done.wait(FOLLOW_POLL):
+        if training.partial is not shown:
+            shown = training.partial
+            progress(shown)
+    return training.run
 
 
 def _mark_stopped(key: str) -> None:

@@ -1,0 +1,55 @@
+"""Training runs shared by every visitor of one server: a class that clicks the same scenario trains it once.
+
+Finished runs are kept by configuration (bounded, least recently used dropped first). A run in progress is
+followed, not repeated: whoever asks for a configuration that another visitor is training watches that run's
+progress and gets its result. If the visitor training it leaves or stops, a follower takes over."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from relu_viz.training import Run
+
+
+class Training:
+    """A run in progress: its latest partial state (for followers' live charts), and its end."""
+
+    def __init__(self):
+        self.partial: Run | None = None
+        self.run: Run | None = None  # the finished run; None if its trainer gave up
+        self.done = threading.Event()
+
+
+class RunStore:
+    """Finished runs by configuration, and the runs in progress, shared by all visitors."""
+
+    def __init__(self, size: int):
+        self.size, self.runs, self.training = size, OrderedDict(), {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Run | None:
+        with self.lock:
+            if key in self.runs:
+                self.runs.move_to_end(key)
+            return self.runs.get(key)
+
+    def start(self, key: str) -> tuple[Training, bool]:
+        """The run in progress for `key`, and whether the caller is to train it (nobody else is)."""
+        with self.lock:
+            if key in self.training:
+                return self.training[key], False
+            self.training[key] = Training()
+            return self.training[key], True
+
+    def finish(self, key: str, run: Run | None) -> None:
+        """The trainer's end: the finished run (kept and handed to followers), or None when it gave up."""
+        with self.lock:
+            training = self.training.pop(key)
+            if run is not None:
+                self.runs[key] = run
+                self.runs.move_to_end(key)
+                while len(self.runs) > self.size:
+                    self.runs.popitem(last=False)
+        training.run = run
+        training.done.set()
