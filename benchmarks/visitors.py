@@ -35,6 +35,7 @@ class Element:
     id: str  # a widget's id ("" for other elements)
     fragment_id: str  # the fragment that drew it ("" outside fragments)
     text: str  # the body of markdown, headings, code, alerts and exceptions
+    file: str = ""  # a download button's file, made on request (Streamlit's deferred file id)
 
 
 def _element(msg: ForwardMsg) -> Element:
@@ -43,7 +44,7 @@ def _element(msg: ForwardMsg) -> Element:
     proto = getattr(new, kind) if kind else None
     text = " ".join(str(getattr(proto, f, "")) for f in ("body", "message", "code_text") if hasattr(proto, f))
     return Element(kind, str(getattr(proto, "label", "")), str(getattr(proto, "id", "")), msg.delta.fragment_id,
-                   text)
+                   text, getattr(proto, "deferred_file_id", ""))
 
 
 class Visitor:
@@ -85,6 +86,21 @@ class Visitor:
         state.double_array_value.data.append(value)
         return await self._rerun(state, widget.fragment_id)
 
+    async def download(self, label: str) -> bytes:
+        """Click the download button with this label: the server makes the file, the visitor fetches it."""
+        msg = BackMsg()
+        msg.backend_operation_request.request_id = label
+        msg.backend_operation_request.deferred_file.file_id = self.widget("download_button", label).file
+        await self.ws.send(msg.SerializeToString())
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(await asyncio.wait_for(self.ws.recv(), self.timeout))
+            if reply.WhichOneof("type") == "backend_operation_response":
+                response = reply.backend_operation_response
+                if response.error_msg:
+                    raise VisitorError(f"the download failed: {response.error_msg}")
+                return await asyncio.to_thread(self._get, response.deferred_file.url)
+
     def widget(self, kind: str, label: str) -> Element:
         found = [e for e in self.elements.values() if e.kind == kind and e.label == label]
         if not found:
@@ -98,12 +114,13 @@ class Visitor:
         if self.ws is not None:
             await self.ws.close()
 
-    def _get(self, path: str) -> None:
+    def _get(self, path: str) -> bytes:
+        """An HTTP GET with this visitor's cookies, as its browser would send it."""
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         with opener.open(self.base + path, timeout=self.timeout) as response:
-            response.read()
             if replica := response.headers.get(REPLICA_HEADER):
                 self.replicas.append(replica)
+            return response.read()
 
     async def _rerun(self, state: WidgetState | None = None, fragment_id: str = "") -> float:
         """Send a rerun as a browser does (the URL's query string, the changed widget) and wait for its end."""
