@@ -57,6 +57,7 @@ class Visitor:
         self.elements: dict[tuple[int, ...], Element] = {}
         self.replicas: list[str] = []  # the replica header of each response, where a load balancer sets it
         self.ws = None
+        self.session_id = ""
 
     async def open(self, query: str = "") -> float:
         """Load the page and start a session with this query string; seconds until the page is finished."""
@@ -90,6 +91,7 @@ class Visitor:
         """Click the download button with this label: the server makes the file, the visitor fetches it."""
         msg = BackMsg()
         msg.backend_operation_request.request_id = label
+        msg.backend_operation_request.session_id = self.session_id
         msg.backend_operation_request.deferred_file.file_id = self.widget("download_button", label).file
         await self.ws.send(msg.SerializeToString())
         while True:
@@ -145,8 +147,10 @@ class Visitor:
             msg = ForwardMsg()
             msg.ParseFromString(await self.ws.recv())
             kind = msg.WhichOneof("type")
-            if kind == "new_session" and not fragment:
-                self.elements.clear()
+            if kind == "new_session":
+                self.session_id = msg.new_session.initialize.session_id
+                if not fragment:
+                    self.elements.clear()
             elif kind == "page_info_changed":
                 self.query = msg.page_info_changed.query_string
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":

@@ -149,7 +149,7 @@ def _integer(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: a finished run is one shared object (ui/run_store.py)
 class Run:
     """What a training run recorded; index 0 is before training, index i after epoch i."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import asdict, replace
 
@@ -193,12 +194,16 @@ def _result(config: TrainConfig) -> Run | None:
     loss_slot, dead_slot = live_loss.empty(), live_dead.empty()
     stop.button("Stop training", key=f"sim.stop.{abs(hash(key))}", on_click=_mark_stopped, args=(key,))
 
+    draws = itertools.count()  # a follower who takes over draws the same epochs again: keys keep them apart
+
     def progress(partial: Run) -> None:
         st.session_state[PARTIAL] = (key, partial)
         status.progress(partial.epochs_run / config.epochs, text=f"Training: epoch {partial.epochs_run} of "
                                                                    f"{config.epochs}")
-        presenter.chart(charts.loss_figure(partial), config={"displayModeBar": False}, where=loss_slot)
-        presenter.chart(charts.dead_figure(partial), config={"displayModeBar": False}, where=dead_slot)
+        n = next(draws)
+        for slot, figure in ((loss_slot, charts.loss_figure), (dead_slot, charts.dead_figure)):
+            presenter.chart(figure(partial), config={"displayModeBar": False}, where=slot,
+                            key=f"sim.live.{abs(hash(key))}.{figure.__name__}.{n}")
 
     while run is None:  # train it, or follow the visitor who is training it (and take over if they leave)
         training, mine = store.start(key)
@@ -240,8 +245,8 @@ def _mark_stopped(key: str) -> None:
 
 
 def _as_stopped(run: Run) -> Run:
-    run.status = "stopped" if run.status == "ok" else run.status
-    return run
+    """A copy marked stopped: the partial run may be another visitor's run in progress."""
+    return replace(run, status="stopped" if run.status == "ok" else run.status)
 
 
 def _show(run: Run, label: str, compact: bool = False) -> None:

@@ -15,8 +15,10 @@ def is_on() -> bool:
 
 
 def chart(fig: go.Figure, where=st, **kwargs) -> None:
-    """where.plotly_chart (st or a container), with bigger type and thicker lines in presenter mode."""
+    """where.plotly_chart (st or a container), with bigger type and thicker lines in presenter mode (on a copy:
+    a figure may be shared by every visitor, see training_charts.per_run)."""
     if is_on():
+        fig = go.Figure(fig, _validate=False)
         big = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}}
         fig.update_layout(font={"size": 20}, legend={"font": {"size": 20}}, title={"font": {"size": 24}})
         fig.update_xaxes(**big)

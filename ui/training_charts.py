@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,10 +23,30 @@ MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 ACTIVITY_COLOURS = [[0, "#000000"], [1e-9, "#3b528b"], [0.5, "#21918c"], [1, "#fde725"]]
 
 
+_FIGURES: weakref.WeakKeyDictionary[Run, dict] = weakref.WeakKeyDictionary()
+_FIGURES_LOCK = threading.Lock()
+
+
+def per_run(builder):
+    """Build each figure of a run once: a finished run is shared by every visitor who asks for its configuration
+    (ui/run_store.py) and never changes, so a class that clicks the same scenario gets the same figure objects
+    (kept as long as the run is). Callers must not change the figure (presenter.chart styles a copy)."""
+    @functools.wraps(builder)
+    def cached(run: Run, *args, **kwargs) -> go.Figure:
+        key = (builder.__name__, args, tuple(sorted(kwargs.items())))
+        with _FIGURES_LOCK:
+            figures = _FIGURES.setdefault(run, {})
+        if key not in figures:
+            figures[key] = builder(run, *args, **kwargs)
+        return figures[key]
+    return cached
+
+
 def _epochs(run: Run) -> np.ndarray:
     return np.arange(run.epochs_run + 1)
 
 
+@per_run
 def loss_figure(run: Run, title: str = "Loss", height: int = 300) -> go.Figure:
     """Training loss (log scale) over epochs, and accuracy for classification."""
     fig = make_subplots(specs=[[{"secondary_y": run.accuracy is not None}]])
@@ -56,6 +79,7 @@ def _layer_colour(i: int) -> str:
     return PALETTE[(i + 3) % len(PALETTE)] if i else DEAD
 
 
+@per_run
 def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300) -> go.Figure:
     """The share of dead units (f' = 0 on every input) per hidden layer; where they differ from it, saturated
     (|f'| < 1e-3 on every input) dotted and negative on every input dashed."""
@@ -78,6 +102,7 @@ def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300
     return fig
 
 
+@per_run
 def activity_figure(run: Run, height: int | None = None) -> go.Figure:
     """Unit-by-epoch heatmap: the share of inputs on which each hidden unit's |f'| is at least SATURATED, so 0
     (black) is a unit with no usable gradient: dead (f' = 0) or saturated on every input."""
@@ -100,6 +125,7 @@ def activity_figure(run: Run, height: int | None = None) -> go.Figure:
     return fig
 
 
+@per_run
 def fit_figure(run: Run, height: int = 380) -> go.Figure:
     """1-D data, the network's fit, and each first-layer unit's hinge x = -b/w with its active side: a unit whose
     active side misses every data point is dead."""
@@ -138,6 +164,7 @@ def fit_figure(run: Run, height: int = 380) -> go.Figure:
     return fig
 
 
+@per_run
 def surface_figure(run: Run, height: int = 420) -> go.Figure:
     """2-D data coloured by class over the network's predicted probability of class 1."""
     (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3

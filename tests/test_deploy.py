@@ -1,0 +1,144 @@
+"""The hosting recipe in deploy/, for real: Debian's nginx with deploy/nginx/relu-viz.conf in front of two
+`streamlit run` replicas on loopback, and simulated visitors (benchmarks/visitors.py) through it. Also checks that
+the compose file and the Kubernetes manifest say what the README says they do."""
+
+import asyncio
+import io
+import shutil
+import subprocess
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+import yaml
+
+from benchmarks.visitors import Visitor
+from tests.browser import ROOT, free_port, running_server
+
+pytestmark = pytest.mark.load
+DEPLOY = ROOT / "deploy"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+VISITORS = 16  # with a random cookie each, all on one of two replicas by chance: 2 in 2**16
+MAIN = """daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/relu-viz.conf;
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def balanced(tmp_path_factory):
+    """The shipped nginx files, only their addresses changed, before two replicas; yields (url, replica addresses)."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    with running_server(tmp / "a.log") as a, running_server(tmp / "b.log") as b:
+        replicas = [server.url.removeprefix("http://") for server in (a, b)]
+        listing = (DEPLOY / "nginx" / "replicas.conf").read_text()
+        for shipped, address in zip(("127.0.0.1:8501", "127.0.0.1:8502"), replicas):
+            assert shipped in listing
+            listing = listing.replace(shipped, address)
+        (tmp / "replicas.conf").write_text(listing)
+        port = free_port()
+        site = (DEPLOY / "nginx" / "relu-viz.conf").read_text()
+        assert "listen 80;" in site and "/etc/nginx/relu-viz/replicas.conf" in site
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+        site = site.replace("/etc/nginx/relu-viz/replicas.conf", str(tmp / "replicas.conf"))
+        (tmp / "relu-viz.conf").write_text(site)
+        (tmp / "nginx.conf").write_text(MAIN.format(tmp=tmp))
+        command = [NGINX, "-c", str(tmp / "nginx.conf"), "-p", str(tmp), "-e", str(tmp / "error.log")]
+        checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        nginx = subprocess.Popen(command)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    if nginx.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail("nginx did not start:\n" + (tmp / "error.log").read_text())
+                    time.sleep(0.2)
+            yield url, replicas
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+
+
+def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(balanced):
+    """Sixteen visitors, all connected at once: each opens the explorer, moves the slope and downloads the curves
+    (a file made on request and held only by the replica of that visitor's session)."""
+    url, replicas = balanced
+    slopes = [round(0.05 * (i + 1), 2) for i in range(VISITORS)]
+
+    async def a_class():
+        visitors = [Visitor(url, timeout=120) for _ in slopes]
+        for visitor in visitors:
+            await visitor.open("?act=leaky_relu")
+        curves = []
+        for visitor, slope in zip(visitors, slopes):  # one at a time: Streamlit drops a made file after two runs
+            await visitor.slide("negative_slope", slope)
+            csv = await visitor.download("Download the curves (CSV)")
+            curves.append(np.loadtxt(io.StringIO(csv.decode()), delimiter=",", skiprows=1))
+        for visitor in visitors:
+            await visitor.close()
+        return visitors, curves
+
+    served = set()
+    for visitor, curves, slope in zip(*asyncio.run(a_class()), slopes):
+        # the page, the websocket and the download: every response from the same replica
+        assert len(visitor.replicas) == 3 and len(set(visitor.replicas)) == 1, visitor.replicas
+        served |= set(visitor.replicas)
+        x, f, df = curves[:, 0], curves[:, 1], curves[:, 2]
+        assert np.allclose(f, np.where(x > 0, x, slope * x)) and np.allclose(df[x < 0], slope)  # its own slope
+    assert served == set(replicas), "both replicas serve visitors"
+
+
+def test_a_reconnecting_visitor_comes_back_to_its_replica(balanced):
+    url, _ = balanced
+
+    async def twice():
+        visitor = Visitor(url, timeout=120)
+        await visitor.open("?act=relu")
+        await visitor.close()
+        await visitor.open("?act=relu")  # the same browser (cookies) after a dropped connection
+        await visitor.close()
+        return visitor
+
+    visitor = asyncio.run(twice())
+    assert len(visitor.replicas) == 4 and len(set(visitor.replicas)) == 1, visitor.replicas
+
+
+def test_the_compose_file_runs_the_dockerfile_behind_the_same_nginx_recipe():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    app, nginx = compose["services"]["app"], compose["services"]["nginx"]
+    assert (DEPLOY / app["build"] / "Dockerfile").exists() and app["deploy"]["replicas"] >= 2
+    mounts = {volume.split(":")[1]: DEPLOY / volume.split(":")[0] for volume in nginx["volumes"]}
+    assert mounts["/etc/nginx/conf.d/default.conf"] == DEPLOY / "nginx" / "relu-viz.conf"
+    assert mounts["/etc/nginx/relu-viz/replicas.conf"].read_text().count("server app:8501;") == 1
+    assert nginx["depends_on"]["app"]["condition"] == "service_healthy"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "HEALTHCHECK" in dockerfile and "/_stcore/health" in dockerfile and "COPY .streamlit" in dockerfile
+
+
+def test_the_kubernetes_manifest_keeps_sessions_on_a_pod_and_probes_health():
+    docs = {d["kind"]: d for d in yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text())}
+    pod = docs["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert pod[probe]["httpGet"]["path"] == "/_stcore/health"
+    assert pod["ports"][0]["containerPort"] == 8501 and docs["Deployment"]["spec"]["replicas"] >= 2
+    assert docs["Service"]["spec"]["sessionAffinity"] == "ClientIP"
+    assert docs["Ingress"]["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    labels = docs["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    assert docs["Service"]["spec"]["selector"] == labels
