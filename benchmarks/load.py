@@ -8,15 +8,17 @@ websocket protocol) arrive within 10 seconds:
   mix       as sliders, while a tenth of the visitors (at least 2) each start a long training run of their own
 It prints, per case, the seconds from a visitor's action to the finished page (p50, p95, max over the timed
 actions), the errors (an exception on the page, a failed run, a dropped connection, a step over 120 s), and the
-server's resident memory (at the end and its peak) and CPU (core-seconds per second of the case).
+server's resident memory (at the end and its peak) and CPU (core-seconds per second of the case); with
+--replicas K, K server processes behind the shipped nginx recipe (deploy/nginx), their memory and CPU summed.
 
-Run: python benchmarks/load.py [--cases tour,scenario,sliders,mix] [--sizes 25,50,100,200]
+Run: python benchmarks/load.py [--cases tour,scenario,sliders,mix] [--sizes 25,50,100,200] [--replicas K]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import pathlib
 import random
@@ -126,32 +128,40 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def measure(case: str, n: int) -> dict:
-    """One case on a fresh server: the figures of one row."""
-    from tests.browser import running_server
+def measure(case: str, n: int, replicas: int = 1) -> dict:
+    """One case on fresh servers (behind the shipped nginx recipe if more than one): the figures of one row."""
+    from benchmarks.balancer import nginx_in_front
+    from tests.browser import free_port, running_server
 
     if not 1 <= n <= MAX_VISITORS:
         raise SystemExit(f"N must be between 1 and {MAX_VISITORS}")
-    with tempfile.TemporaryDirectory() as tmp, running_server(pathlib.Path(tmp) / "log") as server:
-        cpu, start = cpu_seconds(server.pid), time.perf_counter()
-        result = asyncio.run(a_class(server.url, case, n))
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(running_server(pathlib.Path(tmp) / f"{i}.log")) for i in range(replicas)]
+        url = servers[0].url
+        if replicas > 1:
+            url = stack.enter_context(nginx_in_front(pathlib.Path(tmp), free_port(),
+                                                     [s.url.removeprefix("http://") for s in servers]))
+        cpu, start = sum(cpu_seconds(s.pid) for s in servers), time.perf_counter()
+        result = asyncio.run(a_class(url, case, n))
         wall = time.perf_counter() - start
-        row = {"case": case, "n": n, "times": result.times, "errors": result.errors,
-               "rss": server.rss_mib(), "peak": server.rss_mib("VmHWM"),
-               "cpu": (cpu_seconds(server.pid) - cpu) / wall, "wall": wall}
-    return row
+        return {"times": result.times, "errors": result.errors, "rss": sum(s.rss_mib() for s in servers),
+                "peak": sum(s.rss_mib("VmHWM") for s in servers),
+                "cpu": (sum(cpu_seconds(s.pid) for s in servers) - cpu) / wall, "wall": wall}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--sizes", default="25,50,100,200")
+    parser.add_argument("--replicas", type=int, default=1, choices=range(1, 5),
+                        help="server processes; more than one run behind deploy/nginx (Debian's nginx)")
     args = parser.parse_args()
+    print(f"{args.replicas} server process(es){' behind nginx' if args.replicas > 1 else ''}")
     print(f"{'case':9s} {'N':>4s} {'p50':>7s} {'p95':>7s} {'max':>7s} {'errors':>6s} {'RSS':>8s} {'peak':>8s} "
           f"{'CPU':>6s} {'wall':>6s}")
     for case in args.cases.split(","):
         for n in map(int, args.sizes.split(",")):
-            r = measure(case, n)
+            r = measure(case, n, args.replicas)
             t = r["times"] or [float("nan")]
             print(f"{case:9s} {n:4d} {statistics.median(t):6.2f}s {percentile(t, 95):6.2f}s {max(t):6.2f}s "
                   f"{len(r['errors']):6d} {r['rss']:5.0f}MiB {r['peak']:5.0f}MiB {r['cpu']:5.2f} {r['wall']:5.0f}s",

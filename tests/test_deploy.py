@@ -4,37 +4,17 @@ the compose file and the Kubernetes manifest say what the README says they do.""
 
 import asyncio
 import io
-import shutil
-import subprocess
-import time
-import urllib.request
 
 import numpy as np
 import pytest
 import yaml
 
+from benchmarks.balancer import DEPLOY, nginx_in_front
 from benchmarks.visitors import Visitor
 from tests.browser import ROOT, free_port, running_server
 
 pytestmark = pytest.mark.load
-DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 VISITORS = 16  # with a random cookie each, all on one of two replicas by chance: 2 in 2**16
-MAIN = """daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/relu-viz.conf;
-}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -43,37 +23,8 @@ def balanced(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nginx")
     with running_server(tmp / "a.log") as a, running_server(tmp / "b.log") as b:
         replicas = [server.url.removeprefix("http://") for server in (a, b)]
-        listing = (DEPLOY / "nginx" / "replicas.conf").read_text()
-        for shipped, address in zip(("127.0.0.1:8501", "127.0.0.1:8502"), replicas):
-            assert shipped in listing
-            listing = listing.replace(shipped, address)
-        (tmp / "replicas.conf").write_text(listing)
-        port = free_port()
-        site = (DEPLOY / "nginx" / "relu-viz.conf").read_text()
-        assert "listen 80;" in site and "/etc/nginx/relu-viz/replicas.conf" in site
-        site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
-        site = site.replace("/etc/nginx/relu-viz/replicas.conf", str(tmp / "replicas.conf"))
-        (tmp / "relu-viz.conf").write_text(site)
-        (tmp / "nginx.conf").write_text(MAIN.format(tmp=tmp))
-        command = [NGINX, "-c", str(tmp / "nginx.conf"), "-p", str(tmp), "-e", str(tmp / "error.log")]
-        checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-        assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen(command)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    if nginx.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("nginx did not start:\n" + (tmp / "error.log").read_text())
-                    time.sleep(0.2)
+        with nginx_in_front(tmp, free_port(), replicas) as url:
             yield url, replicas
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
 
 
 def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(balanced):
