@@ -1,12 +1,16 @@
 """Training runs shared by visitors: one trainer per configuration, followers get its run, a quitter is replaced."""
 
+import contextlib
 import threading
 from dataclasses import replace
 
+import numpy as np
+
+from relu_viz.scenarios import SCENARIOS
 from relu_viz.training import TrainConfig, train
 from tests.apptest import open_app
-from ui.dead_neurons import run_store
-from ui.run_store import RunStore
+from ui.dead_neurons import run_store, story_check, warm_up
+from ui.run_store import SLOTS, RunStore
 
 RUN = train(TrainConfig(epochs=5))
 
@@ -43,14 +47,14 @@ def test_finished_runs_are_bounded_least_recently_used_first():
 
 def test_a_visitor_asking_for_a_run_in_progress_shows_that_run_live_and_its_result():
     """The page of a second visitor follows the first visitor's training (here: the test plays the trainer)."""
-    config = TrainConfig()
+    config = TrainConfig(seed=4321)  # no scenario's: the warm-up (ui/dead_neurons.warm_up) never trains it
     key = config.canonical().to_json()
     store = run_store()
     store.runs.pop(key, None)
     training, mine = store.start(key)
     assert mine
     pages = []
-    visitor = threading.Thread(target=lambda: pages.append(open_app({"tab": "Dead neurons"})))
+    visitor = threading.Thread(target=lambda: pages.append(open_app({"tab": "Dead neurons", "sim.seed": "4321"})))
     visitor.start()
     expected = train(config)
     training.partial = train(replace(config, epochs=30))
@@ -62,3 +66,39 @@ def test_a_visitor_asking_for_a_run_in_progress_shows_that_run_live_and_its_resu
     shown = {m.label: m.value for m in at.metric}
     assert shown["epochs"] == str(expected.epochs_run) and shown["loss"] == f"{expected.loss[-1]:.3g}"
     assert store.get(key) is expected
+
+
+def test_a_run_waits_for_a_free_slot_and_says_so_while_it_waits():
+    store = RunStore(4)
+    for _ in range(SLOTS):
+        store.slots.acquire()  # the server is busy with other runs
+    store.start("k")
+    waits, results = [], []
+    worker = threading.Thread(target=lambda: results.append(store.compute("k", lambda: RUN, lambda: waits.append(1))))
+    worker.start()
+    worker.join(timeout=2.5)
+    assert worker.is_alive() and len(waits) >= 2, "it waits, telling the page every second"
+    store.slots.release()
+    worker.join(timeout=10)
+    assert results == [RUN] and store.get("k") is RUN
+
+
+def test_a_run_that_fails_frees_its_slot_and_hands_on_nothing():
+    store = RunStore(4)
+    training, _ = store.start("k")
+
+    def interrupted():
+        raise KeyboardInterrupt  # as a rerun or a closed tab interrupts a script
+
+    with contextlib.suppress(KeyboardInterrupt):
+        store.compute("k", interrupted)
+    assert training.done.is_set() and training.run is None and store.get("k") is None
+    assert all(store.slots.acquire(blocking=False) for _ in range(SLOTS)), "every slot is free again"
+
+
+def test_the_warm_up_checks_every_story_and_trains_every_scenario_once_per_server():
+    warm_up().join(timeout=120)
+    for key, scenario in SCENARIOS.items():
+        run = run_store().get(scenario.config.canonical().to_json())
+        assert run is not None and np.array_equal(run.loss, train(scenario.config).loss)
+        assert story_check(key)[1].startswith("This story holds in")

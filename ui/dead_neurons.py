@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import threading
 from dataclasses import asdict, replace
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DESCRIPTIONS
@@ -17,7 +20,7 @@ from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, tra
 from ui import lock, presenter
 from ui import training_charts as charts
 from ui.controls import activation_select, set_parameters, shown_activation
-from ui.run_store import RunStore, Training
+from ui.run_store import SLOTS, RunStore, Training
 from ui.state import LR_CHOICES, SIM, View, format_number
 from ui.widgets import URL, number_box, param_widget
 
@@ -54,14 +57,34 @@ def run_store() -> RunStore:
 @st.cache_data(max_entries=16, show_spinner=False)
 def story_check(key: str) -> tuple[int, str]:
     """In how many of the 20 seeds a scenario's story holds, and the sentence saying so (computed once, shared)."""
-    result = check(SCENARIOS[key])
+    with run_store().slots:
+        result = check(SCENARIOS[key])
     return result.count, result.sentence()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def seed_sweep(config_json: str) -> charts.Sweep:
     """The configuration trained from seeds 0-19 at once, kept as the curves the spread chart needs."""
-    return charts.Sweep.of(train_seeds(TrainConfig.from_json(config_json), SEEDS))
+    with run_store().slots:
+        return charts.Sweep.of(train_seeds(TrainConfig.from_json(config_json), SEEDS))
+
+
+@st.cache_resource
+def warm_up() -> threading.Thread:
+    """Once per server, in the background: check every scenario's story and train its run, so a class that clicks
+    a scenario finds both ready (about 11 s of one core in all, a slot at a time)."""
+    def work() -> None:
+        store = run_store()
+        for key, scenario in SCENARIOS.items():
+            story_check(key)
+            run_key = scenario.config.canonical().to_json()
+            if store.get(run_key) is None and store.start(run_key)[1]:
+                store.compute(run_key, lambda config=scenario.config: train(config))
+
+    thread = threading.Thread(target=work, name="relu-viz-warm-up", daemon=True)
+    add_script_run_ctx(thread)
+    thread.start()
+    return thread
 
 
 def _apply(scenario: Scenario) -> None:
@@ -120,6 +143,7 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
 
 
 def render(view: View) -> None:
+    warm_up()
     st.markdown(INTRO)
     scenarios = lock.group("scenarios")
     scenarios.caption("Scenarios, one click each:")
@@ -205,27 +229,29 @@ def _result(config: TrainConfig) -> Run | None:
             presenter.chart(figure(partial), config={"displayModeBar": False}, where=slot,
                             key=f"sim.live.{abs(hash(key))}.{figure.__name__}.{n}")
 
+    def queued() -> None:
+        status.progress(0.0, text=f"Waiting for the server: {SLOTS} other trainings are running on it; this one "
+                                  "starts when one of them ends.")
+
     while run is None:  # train it, or follow the visitor who is training it (and take over if they leave)
         training, mine = store.start(key)
-        run = _train_shared(config, key, training, progress) if mine else _follow(training, progress)
+        if mine:
+            run = store.compute(key, functools.partial(_train_live, config, training, progress), queued)
+        else:
+            run = _follow(training, progress)
     for slot in (status, stop, loss_slot, dead_slot):
         slot.empty()
     st.session_state.pop(PARTIAL, None)
     return run
 
 
-def _train_shared(config: TrainConfig, key: str, training: Training, progress) -> Run:
-    """Train `config` here, sharing each partial state with the visitors who follow this run."""
+def _train_live(config: TrainConfig, training: Training, progress) -> Run:
+    """Train `config`, drawing each partial state and handing it to the visitors who follow this run."""
     def share(partial: Run) -> None:
         training.partial = partial
         progress(partial)
 
-    run = None
-    try:  # a rerun or a closed tab interrupts the training: followers then take over
-        run = train(config, progress=share, every=max(1, config.epochs // LIVE_UPDATES))
-    finally:
-        run_store().finish(key, run)
-    return run
+    return train(config, progress=share, every=max(1, config.epochs // LIVE_UPDATES))
 
 
 def _follow(training: Training, progress) -> Run | None:

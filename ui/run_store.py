@@ -2,14 +2,20 @@
 
 Finished runs are kept by configuration (bounded, least recently used dropped first). A run in progress is
 followed, not repeated: whoever asks for a configuration that another visitor is training watches that run's
-progress and gets its result. If the visitor training it leaves or stops, a follower takes over."""
+progress and gets its result. If the visitor training it leaves or stops, a follower takes over. At most SLOTS
+runs (single runs, seed sweeps, the warm-up) compute at once: one server process has one core's worth of Python
+(the GIL), so more would only slow every run and every other visitor's page; the rest wait their turn."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from relu_viz.training import Run
+
+SLOTS = 2  # runs computing at once in one server process
+QUEUE_POLL = 1.0  # seconds between looks for a free slot
 
 
 class Training:
@@ -27,6 +33,7 @@ class RunStore:
     def __init__(self, size: int):
         self.size, self.runs, self.training = size, OrderedDict(), {}
         self.lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(SLOTS)
 
     def get(self, key: str) -> Run | None:
         with self.lock:
@@ -53,3 +60,19 @@ class RunStore:
                     self.runs.popitem(last=False)
         training.run = run
         training.done.set()
+
+    def compute(self, key: str, make_run: Callable[[], Run], queued: Callable[[], None] = lambda: None) -> Run | None:
+        """As the trainer of `key` (see start): make the run once a slot is free (calling `queued` every second
+        while waiting), then hand it on; if interrupted (a rerun, a closed tab), hand on None so a follower takes
+        over."""
+        run = None
+        try:
+            while not self.slots.acquire(timeout=QUEUE_POLL):
+                queued()
+            try:
+                run = make_run()
+            finally:
+                self.slots.release()
+        finally:
+            self.finish(key, run)
+        return run
