@@ -5,7 +5,7 @@ websocket protocol) arrive within 10 seconds:
   tour      N open the tour's first link (?tour=1)
   scenario  N open the dead-neuron tab, then click the same scenario ("Healthy") within 10 s
   sliders   N open the explorer and move a slider five times, a second apart
-  mix       as sliders, while a tenth of the visitors (at least 2) each start a long training run of their own
+  mix       as sliders, while one visitor in 25 starts a long training run of their own (a few: 4 of 100)
 It prints, per case, the seconds from a visitor's action to the finished page (p50, p95, max over the timed
 actions), the errors (an exception on the page, a failed run, a dropped connection, a step over 120 s), and the
 server's resident memory (at the end and its peak) and CPU (core-seconds per second of the case); with
@@ -97,8 +97,11 @@ async def trainer(base: str, i: int, rng: random.Random, result: Result) -> None
         await visitor.close()
 
 
+TRAINERS = 25  # in the mix, one visitor in this many trains a long run
+
+
 async def mix(base: str, i: int, rng: random.Random, result: Result) -> None:
-    await (trainer if i % 10 == 0 else sliders)(base, i, rng, result if i % 10 else Result())
+    await (trainer if i % TRAINERS == 0 else sliders)(base, i, rng, result if i % TRAINERS else Result())
 
 
 CASES = {"tour": tour, "scenario": scenario, "sliders": sliders, "mix": mix}

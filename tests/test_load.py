@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from benchmarks.load import LONG_RUN, a_class
+from benchmarks.load import LONG_RUN, TRAINERS, a_class
 from benchmarks.visitors import Visitor
 from tests.browser import running_server
 
 pytestmark = pytest.mark.load
-CLASS = {"tour": 60, "scenario": 40, "sliders": 40, "mix": 30}  # visitors per case
+CLASS = {"tour": 60, "scenario": 40, "sliders": 40, "mix": 50}  # visitors per case (mix: 2 of them train)
 STEPS = {"tour": 1, "scenario": 1, "sliders": 5, "mix": 5}  # timed actions per visitor (mix: the slider movers')
 
 
@@ -38,7 +38,7 @@ def test_a_class_gets_every_page_finished_with_bounded_memory(load_server, case)
     print(f"\n{case}: {n} visitors, {len(result.times)} timed actions, slowest {max(result.times):.1f} s, "
           f"server RSS grew {grown:.0f} MiB")
     assert result.errors == []
-    movers = n - len(range(0, n, 10)) if case == "mix" else n
+    movers = n - len(range(0, n, TRAINERS)) if case == "mix" else n
     assert len(result.times) == movers * STEPS[case]
     assert grown < 300, f"memory grew by {grown:.0f} MiB"
     assert load_server.rss_mib("VmHWM") < 2048
