@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import pathlib
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -25,6 +27,12 @@ CURVE_JS = """([label, row]) => {
     const t = gd._fullData.find(d => d.name === label && d.mode === 'lines' && (row === 2) === (d.yaxis === 'y2'));
     return t ? {x: Array.from(t.x), y: Array.from(t.y)} : null;
 }"""
+
+
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: the browser suite's sync Playwright keeps a loop in the main one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def free_port() -> int:

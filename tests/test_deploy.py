@@ -2,7 +2,6 @@
 `streamlit run` replicas on loopback, and simulated visitors (benchmarks/visitors.py) through it. Also checks that
 the compose file and the Kubernetes manifest say what the README says they do."""
 
-import asyncio
 import io
 import pathlib
 
@@ -12,7 +11,7 @@ import yaml
 
 from benchmarks.balancer import DEPLOY, NGINX, nginx_in_front
 from benchmarks.visitors import Visitor
-from tests.browser import ROOT, free_port, running_server
+from tests.browser import ROOT, free_port, run_async, running_server
 
 pytestmark = pytest.mark.load
 VISITORS = 16  # with a random cookie each, all on one of two replicas by chance: 2 in 2**16
@@ -50,7 +49,7 @@ def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(balanced):
         return visitors, curves
 
     served = set()
-    for visitor, curves, slope in zip(*asyncio.run(a_class()), slopes):
+    for visitor, curves, slope in zip(*run_async(a_class()), slopes):
         # the page, the websocket and the download: every response from the same replica
         assert len(visitor.replicas) == 3 and len(set(visitor.replicas)) == 1, visitor.replicas
         served |= set(visitor.replicas)
@@ -70,7 +69,7 @@ def test_a_reconnecting_visitor_comes_back_to_its_replica(balanced):
         await visitor.close()
         return visitor
 
-    visitor = asyncio.run(twice())
+    visitor = run_async(twice())
     assert len(visitor.replicas) == 4 and len(set(visitor.replicas)) == 1, visitor.replicas
 
 

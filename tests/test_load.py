@@ -4,13 +4,12 @@ that others follow; and a browser that leaves and reruns mid-run. Run alone with
 CI with everything else. Speed is not asserted here: benchmarks/load.py measures it."""
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from benchmarks.load import LONG_RUN, TRAINERS, a_class
 from benchmarks.visitors import Visitor
-from tests.browser import running_server
+from tests.browser import run_async, running_server
 
 pytestmark = pytest.mark.load
 CLASS = {"tour": 60, "scenario": 40, "sliders": 40, "mix": 50}  # visitors per case (mix: 2 of them train)
@@ -21,12 +20,6 @@ STEPS = {"tour": 1, "scenario": 1, "sliders": 5, "mix": 5}  # timed actions per 
 def load_server(tmp_path_factory):
     with running_server(tmp_path_factory.mktemp("load") / "streamlit.log") as running:
         yield running
-
-
-def run_async(coroutine):
-    """asyncio.run in a thread of its own: the browser suite's sync Playwright keeps a loop in this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.mark.parametrize("case", CLASS)
