@@ -168,6 +168,9 @@ class Run:
     gradient: list[np.ndarray]  # per hidden layer, (epochs + 1, units): norm of the full-batch loss gradient
     # with respect to the unit's incoming weights and bias (0 while it is dead)
     status: str = "ok"  # "ok", "diverged" (the loss stopped being finite) or "stopped"
+    # the first hidden layer's weights (rows 0 .. inputs - 1) and bias (last row) at each epoch:
+    # (epochs + 1, inputs + 1, units), float32; at most 2001 x 3 x 128 values, 3 MB, for the unit inspector
+    first_layer: np.ndarray | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -363,7 +366,7 @@ def train_seeds(config: TrainConfig, seeds: Sequence[int],
         for epoch in range(config.epochs + 1):
             pre_acts, inputs, slopes, out, loss, grad_out = _pass(stack, X, y, acts, task)
             grads = backward(stack, inputs, slopes, grad_out)
-            history.record(epoch, loss, out, y, pre_acts, slopes, grads)
+            history.record(epoch, loss, out, y, pre_acts, slopes, grads, stack[0])
             last = epoch == config.epochs or bool(np.all(history.diverged_at >= 0))
             reporting = progress is not None and (last or epoch % every == 0)
             if reporting and progress(history.runs(data, stack, epoch)) is False and not last:
@@ -416,8 +419,11 @@ class _History:
         self.learning = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.gradient = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.diverged_at = np.full(seeds, -1)  # the epoch whose loss was not finite, per seed (-1: none)
+        self.first_layer = np.zeros((seeds, rows, input_dim(config.dataset) + 1, config.hidden[0]), np.float32)
 
-    def record(self, epoch, loss, out, y, pre_acts, slopes, grads) -> None:
+    def record(self, epoch, loss, out, y, pre_acts, slopes, grads, first_layer) -> None:
+        W, b = first_layer
+        self.first_layer[:, epoch, :-1], self.first_layer[:, epoch, -1] = W, b[:, 0]
         self.loss[:, epoch] = loss
         if self.accuracy is not None:
             self.accuracy[:, epoch] = np.mean((out > 0) == (y > 0.5), axis=(1, 2))
@@ -443,5 +449,5 @@ class _History:
                 self.loss[s, cut].copy(), None if self.accuracy is None else self.accuracy[s, cut].copy(),
                 self.dead[s, cut].copy(), self.saturated[s, cut].copy(), self.negative[s, cut].copy(),
                 [a[s, cut].copy() for a in self.activity], [a[s, cut].copy() for a in self.learning],
-                [g[s, cut].copy() for g in self.gradient], status))
+                [g[s, cut].copy() for g in self.gradient], status, self.first_layer[s, cut].copy()))
         return runs

@@ -5,8 +5,9 @@ import pytest
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import near_zero_intervals, sample
+from relu_viz.training import TrainConfig, train
 from ui.charts import PALETTE, Series, curves_figure
-from ui.training_charts import log_ticks
+from ui.training_charts import boundary_in_box, log_ticks, units_figure
 
 
 def figure(*keys, **params):
@@ -94,3 +95,41 @@ def test_the_activity_heatmap_shows_saturated_units_black_not_only_dead_ones():
     assert np.array_equal(z, np.concatenate([a.T for a in run.learning]))  # 11 epochs: every one is a column
     saturated = np.concatenate([a[0] == 0 for a in run.learning]) & ~np.concatenate([a[0] == 0 for a in run.activity])
     assert saturated.any() and np.all(z[saturated, 0] == 0), "saturated but not dead units are black too"
+
+
+@pytest.mark.parametrize("w, b, ends", [((1.0, 0.0), -0.5, [(0.5, -1), (0.5, 1)]),   # x = 0.5
+                                        ((1.0, 1.0), 0.0, [(-1, 1), (1, -1)]),      # the anti-diagonal
+                                        ((0.0, 2.0), 1.0, [(-1, -0.5), (1, -0.5)]),  # y = -0.5
+                                        ((1.0, 0.0), -5.0, None)])                   # x = 5: outside
+def test_a_units_line_is_cut_to_the_box_by_hand(w, b, ends):
+    got = boundary_in_box(np.array(w), b, (-1, 1), (-1, 1))
+    if ends is None:
+        assert got is None
+    else:
+        assert sorted(map(tuple, np.round(got, 12))) == sorted(ends)
+
+
+DYING = TrainConfig(dataset="moons", bias_init=-2.0, epochs=60, hidden=(16, 16), lr=0.3)
+
+
+@pytest.mark.parametrize("epoch", [0, 30, 60])
+def test_the_input_plane_draws_each_units_line_with_its_active_side_and_dead_units_by_the_data(epoch):
+    run = train(DYING)
+    W, b = run.first_layer[epoch, :2].astype(np.float64), run.first_layer[epoch, 2].astype(np.float64)
+    dead = set(np.flatnonzero(np.max(run.X @ W + b, axis=0) <= 0) + 1)  # no training point on the active side
+    assert dead, "the configuration has dead units to draw"
+    fig = units_figure(run, epoch)
+    assert f"{len(dead)} of 16 dead" in fig.layout.title.text
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    drawn = {}
+    for trace in fig.data[2:]:
+        units = {int(t.split(":")[0].removeprefix("unit ")) for t in trace.text}
+        drawn[trace.name] = units
+        points = [(x, y) for x, y in zip(trace.x, trace.y) if x is not None]
+        for i in range(0, len(points), 4):  # each unit: the line's two ends, then the tick from its middle
+            unit = int(trace.text[i // 4 * 6].split(":")[0].removeprefix("unit ")) - 1
+            for end in points[i:i + 2]:
+                assert abs(W[:, unit] @ end + b[unit]) < 1e-6 * (1 + np.abs(W[:, unit]).sum())
+                assert x0 - 1e-9 <= end[0] <= x1 + 1e-9 and y0 - 1e-9 <= end[1] <= y1 + 1e-9
+            assert W[:, unit] @ points[i + 3] + b[unit] > 0, "the tick points to the active side"
+    assert drawn["dead unit"] <= dead and not drawn["live unit"] & dead

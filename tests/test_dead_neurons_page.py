@@ -145,3 +145,15 @@ def test_a_scenario_click_also_resets_its_activation_parameters():
     at.button(key="sim.preset.leaky_rescue").click().run()
     assert at.slider(key="leaky_relu.negative_slope").value == 0.01
     assert any(SCENARIOS["leaky_rescue"].title in i.value and "This story holds in" in i.value for i in at.info)
+
+
+def test_the_input_plane_scrubs_through_epochs_on_2d_data():
+    at = open_app({"tab": "Dead neurons", "sim.data": "moons", "sim.bias": "-2", "sim.epochs": "60"})
+    run = train(TrainConfig(dataset="moons", bias_init=-2.0, epochs=60))
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any(f"First-layer units at epoch 60: {int((run.activity[0][60] == 0).sum())} of 32 dead" in t
+               for t in titles)
+    at.slider(key="sim.units.epoch").set_value(0).run()
+    assert not at.exception
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any(f"First-layer units at epoch 0: {int((run.activity[0][0] == 0).sum())} of 32 dead" in t for t in titles)

@@ -552,3 +552,16 @@ def test_learning_share_agrees_with_the_saturated_and_dead_fractions():
         assert np.array_equal(np.mean(learning == 0, axis=1), run.saturated_fraction[:, i])
         assert np.all(learning <= activity) and np.all(learning[activity == 0] == 0)
     assert run.saturated_fraction[0, 1] > 0 and np.any((run.learning[1][0] > 0) & (run.learning[1][0] < 1))
+
+
+@pytest.mark.parametrize("config", [TrainConfig(epochs=12), TrainConfig(dataset="moons", epochs=12, optimizer="adam",
+                                                                         lr=0.01, batch_size=32, hidden=(8,))])
+def test_the_first_layer_recorded_at_each_epoch_is_the_layer_after_that_many_epochs(config):
+    run = train(config)
+    assert run.first_layer.shape == (13, run.X.shape[1] + 1, config.hidden[0]) and run.first_layer.dtype == np.float32
+    W, b = initial_state(config).layers[0]
+    assert np.array_equal(run.first_layer[0, :-1], W.astype(np.float32))
+    assert np.array_equal(run.first_layer[0, -1], b.astype(np.float32))
+    for epoch in (1, 5, 12):
+        W, b = train(replace(config, epochs=epoch)).layers[0]
+        assert np.array_equal(run.first_layer[epoch, :-1], W) and np.array_equal(run.first_layer[epoch, -1], b)

@@ -301,12 +301,26 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
                    "gets no gradient, so under plain gradient descent it stays dead.")
     else:
         presenter.chart(charts.surface_figure(run))
+        _units_in_plane(run)
     presenter.chart(charts.activity_figure(run))
     st.caption(f"Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
                f"which the unit's derivative is at least {SATURATED:g} in size, so it gets a usable gradient. A row "
                "is black while the unit is dead (f′ = 0 on every input) or saturated (a sigmoid unit in its flat "
                "tails for every input); it can turn colour again if the unit revives.")
     _downloads(run)
+
+
+@st.fragment
+def _units_in_plane(run: Run) -> None:
+    """Every first-layer unit as its line in the input plane, at an epoch the visitor scrubs to (only this
+    reruns)."""
+    epoch = st.slider("Epoch shown in the input plane", 0, run.epochs_run, run.epochs_run, key="sim.units.epoch",
+                      help="Scrub through training: watch units being pushed off the data.")
+    presenter.chart(charts.units_figure(run, epoch))
+    st.caption("Each line is a first-layer unit's boundary w·x + b = 0 in the input plane the network sees "
+               "(standardised); the short tick points to its active side, where w·x + b > 0. A ReLU unit whose "
+               "active side holds no training point has f′ = 0 on every input: it is dead (vermillion) and gets no "
+               "gradient. Lines outside the view are counted in the title.")
 
 
 def sparsity_sentence(run: Run) -> str:

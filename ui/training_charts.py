@@ -184,6 +184,59 @@ def surface_figure(run: Run, height: int = 420) -> go.Figure:
     return fig
 
 
+@per_run
+def units_figure(run: Run, epoch: int, height: int = 460) -> go.Figure:
+    """2-D data and each first-layer unit's boundary w·x + b = 0 at `epoch`, with a tick pointing to its active side
+    (w·x + b > 0); dead units (f' = 0 on every input at that epoch) in vermillion, live ones in blue."""
+    (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3
+    fig = go.Figure()
+    for label, symbol in ((0, "circle"), (1, "diamond")):
+        rows = run.y[:, 0] == label
+        fig.add_trace(go.Scatter(x=run.X[rows, 0], y=run.X[rows, 1], mode="markers", name=f"class {label}",
+                                 marker={"color": PALETTE[7], "symbol": symbol, "size": 5}, hoverinfo="skip"))
+    weights = run.first_layer[epoch].astype(np.float64)
+    dead = run.activity[0][epoch] == 0
+    outside = 0
+    for is_dead, color, name in ((False, ALIVE, "live unit"), (True, DEAD, "dead unit")):
+        xs, ys, text = [], [], []
+        for unit in np.flatnonzero(dead == is_dead):
+            w, b = weights[:2, unit], weights[2, unit]
+            ends = boundary_in_box(w, b, (x0, x1), (y0, y1))
+            if ends is None:
+                outside += 1
+                continue
+            middle = ends.mean(axis=0)
+            tick = middle + 0.06 * max(x1 - x0, y1 - y0) * w / np.linalg.norm(w)
+            label = f"unit {unit + 1}: w = ({w[0]:.3g}, {w[1]:.3g}), b = {b:.3g}"
+            xs += [*ends[:, 0], None, middle[0], tick[0], None]
+            ys += [*ends[:, 1], None, middle[1], tick[1], None]
+            text += [label] * 6
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line={"color": color, "width": 1.5},
+                                 text=text, hovertemplate="%{text}<extra></extra>"))
+    fig.update_xaxes(range=[x0, x1], title_text="x₁")
+    fig.update_yaxes(range=[y0, y1], title_text="x₂", scaleanchor="x", scaleratio=1)
+    away = f"<br><sup>{outside} units' lines lie outside this view</sup>" if outside else ""
+    fig.update_layout(title=f"First-layer units at epoch {epoch}: {int(dead.sum())} of {len(dead)} dead{away}",
+                      height=height, margin=MARGIN, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def boundary_in_box(w: np.ndarray, b: float, xs: tuple[float, float], ys: tuple[float, float]) -> np.ndarray | None:
+    """The two ends of the segment of the line w·x + b = 0 inside the box xs x ys, or None if it misses it."""
+    points = []
+    for axis, (lo, hi), (other_lo, other_hi) in ((0, xs, ys), (1, ys, xs)):
+        if w[1 - axis] == 0:
+            continue
+        for edge in (lo, hi):  # where the line meets the box's edges x = lo, x = hi (or y = ...)
+            other = -(b + w[axis] * edge) / w[1 - axis]
+            if other_lo <= other <= other_hi:
+                points.append((edge, other) if axis == 0 else (other, edge))
+    unique = np.unique(np.round(np.array(points), 12), axis=0) if points else np.empty((0, 2))
+    if len(unique) < 2:
+        return None
+    return unique[[0, -1]]
+
+
 def dead_caption(run: Run) -> str:
     """What the lines of the dead-unit chart mean, for the lines this run draws."""
     parts = ["Solid: dead, f' = 0 on every training input (no gradient reaches the unit's weights)."]
