@@ -9,7 +9,7 @@ import numpy as np
 from relu_viz.scenarios import SCENARIOS
 from relu_viz.training import TrainConfig, train
 from tests.apptest import open_app
-from ui.dead_neurons import run_store, story_check, warm_up
+from ui.dead_neurons import run_store, story_check, warm, warm_up
 from ui.run_store import SLOTS, RunStore
 
 RUN = train(TrainConfig(epochs=5))
@@ -96,9 +96,15 @@ def test_a_run_that_fails_frees_its_slot_and_hands_on_nothing():
     assert all(store.slots.acquire(blocking=False) for _ in range(SLOTS)), "every slot is free again"
 
 
-def test_the_warm_up_checks_every_story_and_trains_every_scenario_once_per_server():
-    warm_up().join(timeout=120)
+def test_the_warm_up_runs_once_per_server_in_the_background():
+    thread = warm_up()
+    assert thread is warm_up() and thread.daemon and thread.name == "relu-viz-warm-up"
+
+
+def test_the_warm_up_checks_every_story_and_trains_every_scenario():
+    store = RunStore(16)
+    warm(store)
     for key, scenario in SCENARIOS.items():
-        run = run_store().get(scenario.config.canonical().to_json())
+        run = store.get(scenario.config.canonical().to_json())
         assert run is not None and np.array_equal(run.loss, train(scenario.config).loss)
         assert story_check(key)[1].startswith("This story holds in")
