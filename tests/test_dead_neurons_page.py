@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from relu_viz.scenarios import SCENARIOS, check
@@ -157,3 +158,23 @@ def test_the_input_plane_scrubs_through_epochs_on_2d_data():
     assert not at.exception
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any(f"First-layer units at epoch 0: {int((run.activity[0][0] == 0).sum())} of 32 dead" in t for t in titles)
+
+
+def test_the_unit_inspector_starts_at_a_dead_unit_and_follows_the_unit_and_epoch_picked():
+    at = open_app({"tab": "Dead neurons", "sim.data": "moons", "sim.bias": "-2", "sim.epochs": "60"})
+    run = train(TrainConfig(dataset="moons", bias_init=-2.0, epochs=60))
+    first_dead = int(np.flatnonzero(run.activity[0][-1] == 0)[0])
+    assert at.number_input(key="sim.inspect.unit").value == first_dead + 1
+
+    def sentence():
+        return next(m.value for m in at.markdown if m.value.startswith("**Unit "))
+
+    assert f"**Unit {first_dead + 1}** at epoch 60" in sentence()
+    assert "f′ ≠ 0 on 0% of the training inputs" in sentence()
+    alive = int(np.flatnonzero(run.activity[0][-1] > 0)[0])
+    at.number_input(key="sim.inspect.unit").set_value(alive + 1).run()
+    at.slider(key="sim.inspect.epoch").set_value(7).run()
+    assert not at.exception
+    weights = ", ".join(f"{w:.3g}" for w in run.first_layer[7, :-1, alive].astype(float))
+    assert f"**Unit {alive + 1}** at epoch 7: weights ({weights})" in sentence()
+    assert f"{run.activity[0][7, alive]:.0%} of the training inputs" in sentence()

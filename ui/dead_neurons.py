@@ -17,7 +17,7 @@ from relu_viz.datasets import DESCRIPTIONS
 from relu_viz.export import pytorch_script
 from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
 from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, train_seeds
-from ui import lock, presenter
+from ui import lock, presenter, unit_inspector
 from ui import training_charts as charts
 from ui.controls import activation_select, set_parameters, shown_activation
 from ui.run_store import SLOTS, RunStore, Training
@@ -308,6 +308,7 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
                f"which the unit's derivative is at least {SATURATED:g} in size, so it gets a usable gradient. A row "
                "is black while the unit is dead (f′ = 0 on every input) or saturated (a sigmoid unit in its flat "
                "tails for every input); it can turn colour again if the unit revives.")
+    unit_inspector.render(run)
     _downloads(run)
 
 

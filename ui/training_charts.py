@@ -12,7 +12,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from relu_viz import ACTIVATIONS
+from relu_viz.curves import near_zero_intervals
 from relu_viz.training import SATURATED, Run
+from relu_viz.units import UnitAt, dead_spells
 from ui.charts import PALETTE
 
 HEATMAP_COLUMNS = 200  # epochs shown in the activity heatmap, at most
@@ -235,6 +238,42 @@ def boundary_in_box(w: np.ndarray, b: float, xs: tuple[float, float], ys: tuple[
     if len(unique) < 2:
         return None
     return unique[[0, -1]]
+
+
+def pre_activation_figure(run: Run, at: UnitAt, height: int = 320) -> go.Figure:
+    """A first-layer unit's pre-activation w·x + b over the training inputs, with the zero line and where its
+    activation's derivative is exactly 0 shaded: a dead ReLU is a histogram entirely in the shade, left of 0."""
+    key, params = run.config.layer_activations()[0]
+    span = max(float(np.ptp(at.pre)), 1e-3)
+    lo, hi = min(float(at.pre.min()), 0.0) - 0.1 * span, max(float(at.pre.max()), 0.0) + 0.1 * span
+    grid = np.linspace(lo, hi, 801)
+    fig = go.Figure(go.Histogram(x=at.pre, nbinsx=40, marker={"color": ALIVE if at.active else DEAD},
+                                 name="inputs", hovertemplate="w·x + b in %{x}: %{y} inputs<extra></extra>"))
+    for a, b in near_zero_intervals(grid, ACTIVATIONS[key].derivative(grid, **params), threshold=1e-300):
+        fig.add_vrect(x0=a, x1=b, fillcolor=PALETTE[7], opacity=0.18, line_width=0, layer="below",
+                      annotation_text="f′ = 0", annotation_position="top left")
+    fig.add_vline(x=0, line={"color": PALETTE[7], "dash": "dot"})
+    fig.update_xaxes(range=[lo, hi], title_text="pre-activation w·x + b")
+    fig.update_yaxes(title_text="training inputs")
+    fig.update_layout(title=f"Unit {at.unit + 1} at epoch {at.epoch}: its input on each training example",
+                      height=height, margin=MARGIN, showlegend=False, bargap=0.05)
+    return fig
+
+
+def gradient_figure(run: Run, unit: int, epoch: int, height: int = 320) -> go.Figure:
+    """The size of the gradient a first-layer unit's weights and bias received at each epoch, its dead stretches
+    shaded, and the epoch shown."""
+    fig = go.Figure(go.Scatter(x=_epochs(run), y=run.gradient[0][:, unit], mode="lines", name="gradient",
+                               line={"color": ALIVE, "width": 2}, hovertemplate="epoch %{x}: %{y:.3g}<extra></extra>"))
+    for start, end in dead_spells(run.activity[0][:, unit]):
+        fig.add_vrect(x0=start - 0.5, x1=(run.epochs_run if end is None else end) - 0.5, fillcolor=DEAD,
+                      opacity=0.2, line_width=0, layer="below", annotation_text="dead", annotation_position="top left")
+    fig.add_vline(x=epoch, line={"color": PALETTE[7], "dash": "dot"})
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="|gradient| of w and b", rangemode="tozero")
+    fig.update_layout(title=f"Unit {unit + 1}: the gradient it received (0 while dead)", height=height,
+                      margin=MARGIN, showlegend=False)
+    return fig
 
 
 def dead_caption(run: Run) -> str:

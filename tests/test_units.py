@@ -1,0 +1,48 @@
+"""One first-layer unit of a run: weights and inputs at an epoch from the recorded layer, when it was dead."""
+
+import numpy as np
+import pytest
+
+from relu_viz.training import TrainConfig, initial_state, train
+from relu_viz.units import dead_spells, first_layer_unit, life_sentence
+from ui.training_charts import gradient_figure, pre_activation_figure
+
+RUN = train(TrainConfig(dataset="moons", bias_init=-2.0, epochs=60, hidden=(16, 16), lr=0.3))
+
+
+@pytest.mark.parametrize("activity, spells, sentence", [
+    ([0.5, 0.2, 0.1], [], "Never dead: at every epoch f′ ≠ 0 on at least one training input."),
+    ([0, 0, 0.1], [(0, 2)], "Dead from the start, alive again at epoch 2."),
+    ([0.5, 0, 0, 0.3, 0], [(1, 3), (4, None)],
+     "Died at epoch 1, alive again at epoch 3; died at epoch 4, dead to the end."),
+    ([0, 0, 0], [(0, None)], "Dead from the start, dead to the end."),
+])
+def test_when_a_unit_was_dead_worked_by_hand(activity, spells, sentence):
+    assert dead_spells(np.array(activity)) == spells
+    assert life_sentence(np.array(activity)) == sentence
+
+
+@pytest.mark.parametrize("unit", range(16))
+def test_a_units_inputs_at_the_start_and_end_come_from_the_networks_weights(unit):
+    for epoch, (W, b) in ((0, initial_state(RUN.config).layers[0]), (RUN.epochs_run, RUN.layers[0])):
+        at = first_layer_unit(RUN, unit, epoch)
+        expected = RUN.X.astype(np.float64) @ W[:, unit].astype(np.float32) + np.float32(b[unit])
+        assert np.allclose(at.pre, expected, atol=1e-5) and at.bias == pytest.approx(float(b[unit]), abs=1e-6)
+        assert at.active == pytest.approx(np.mean(expected > 0), abs=1 / len(expected) + 1e-9)  # ReLU: f' != 0 iff > 0
+
+
+def test_the_histogram_shades_where_relu_passes_no_gradient_and_the_gradient_chart_where_it_was_dead():
+    dead = np.flatnonzero(RUN.activity[0][-1] == 0)
+    assert len(dead), "the run has a dead unit"
+    unit = int(dead[0])
+    at = first_layer_unit(RUN, unit, RUN.epochs_run)
+    assert at.active == 0 and at.pre.max() <= 0
+    fig = pre_activation_figure(RUN, at)
+    assert np.array_equal(np.asarray(fig.data[0].x), at.pre)
+    shades = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(shades) == 1 and shades[0].x0 == fig.layout.xaxis.range[0] and abs(shades[0].x1) < 1e-2
+    fig = gradient_figure(RUN, unit, 10)
+    spells = dead_spells(RUN.activity[0][:, unit])
+    assert [(s.x0 + 0.5, s.x1 + 0.5) for s in fig.layout.shapes if s.type == "rect"] == [
+        (a, RUN.epochs_run if b is None else b) for a, b in spells]
+    assert np.all(RUN.gradient[0][RUN.activity[0][:, unit] == 0, unit] == 0), "no gradient while dead"
