@@ -255,7 +255,8 @@ def pre_activation_figure(run: Run, at: UnitAt, height: int = 320) -> go.Figure:
     fig.add_vline(x=0, line={"color": PALETTE[7], "dash": "dot"})
     fig.update_xaxes(range=[lo, hi], title_text="pre-activation w·x + b")
     fig.update_yaxes(title_text="training inputs")
-    fig.update_layout(title=f"Unit {at.unit + 1} at epoch {at.epoch}: its input on each training example",
+    fig.update_layout(title=f"Unit {at.unit + 1}, epoch {at.epoch}: its input w·x + b<br><sup>one count per training "
+                            "example; shaded: f′ = 0</sup>",
                       height=height, margin=MARGIN, showlegend=False, bargap=0.05)
     return fig
 
@@ -271,7 +272,8 @@ def gradient_figure(run: Run, unit: int, epoch: int, height: int = 320) -> go.Fi
     fig.add_vline(x=epoch, line={"color": PALETTE[7], "dash": "dot"})
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="|gradient| of w and b", rangemode="tozero")
-    fig.update_layout(title=f"Unit {unit + 1}: the gradient it received (0 while dead)", height=height,
+    fig.update_layout(title=f"Unit {unit + 1}: gradient received<br><sup>per epoch; 0 while dead (shaded)</sup>",
+                      height=height,
                       margin=MARGIN, showlegend=False)
     return fig
 
