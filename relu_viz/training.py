@@ -17,7 +17,7 @@ import numpy as np
 from scipy import special
 
 from relu_viz.activations import ACTIVATIONS, Activation
-from relu_viz.datasets import DATASETS, input_dim, make, task_of
+from relu_viz.datasets import DATASETS, Dataset, input_dim, make, task_of
 
 INITS = ("he", "xavier", "lecun", "uniform", "custom")
 OPTIMIZERS = ("gd", "momentum", "adam")
@@ -237,9 +237,19 @@ class Start:
     batch_rng: np.random.Generator
 
 
+def _rngs(config: TrainConfig) -> list[np.random.Generator]:
+    """The generators of the data, the initial weights and the mini-batch order, from the run's seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(3)]
+
+
+def raw_data(config: TrainConfig) -> Dataset:
+    """The run's training data as drawn, before standardisation."""
+    return make(config.dataset, config.n_samples, _rngs(config)[0])
+
+
 def initial_state(config: TrainConfig) -> Start:
     """The data and initial weights of `config`'s run, regenerated from its seed exactly as `train` makes them."""
-    data_rng, init_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(3))
+    data_rng, init_rng, batch_rng = _rngs(config)
     dataset = make(config.dataset, config.n_samples, data_rng)
     X = standardized(dataset.X) if config.standardize else dataset.X
     return Start(X, dataset.y, init_layers(config, [X.shape[1], *config.hidden, 1], init_rng), batch_rng)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from relu_viz.scenarios import SCENARIOS, check
-from relu_viz.training import TrainConfig, train
+from relu_viz.training import TrainConfig, standardized, train
 from tests.apptest import notices, open_app
-from ui.dead_neurons import final_json, history_csv, settings
+from ui.dead_neurons import data_csv, final_json, history_csv, settings
 
 
 def metrics(at) -> dict[str, str]:
@@ -117,6 +117,19 @@ def test_downloads_hold_the_run():
     assert state["epochs_run"] == 20 and len(state["dead_units"]) == 2 and state["config"]["dataset"] == "moons"
 
 
+@pytest.mark.parametrize("dataset, header", [("sine", "x,y"), ("spiral", "x1,x2,label")])
+def test_the_data_download_is_the_training_data_as_drawn(dataset, header):
+    config = TrainConfig(epochs=5, dataset=dataset, n_samples=64, seed=3)
+    lines = data_csv(config).splitlines()
+    assert lines[0] == header and len(lines) == 65
+    table = np.loadtxt(lines[1:], delimiter=",", ndmin=2)
+    run = train(config)
+    assert np.array_equal(standardized(table[:, :-1]), run.X)  # standardised, it is what the network saw
+    assert np.array_equal(table[:, -1:], run.y)
+    if header.endswith("label"):
+        assert set(table[:, -1]) == {0.0, 1.0}
+
+
 def test_activation_boxes_show_labels_and_links_name_keys():
     at = open_app({"tab": "Dead neurons", "act": ["relu", "leaky_relu"], "sim.compare": "elu"})
     assert at.selectbox(key="sim.act").options == ["ReLU", "Leaky ReLU"]
@@ -137,7 +150,8 @@ def test_a_scenario_click_folds_the_controls_so_its_story_and_results_come_into_
 def test_the_run_offers_its_pytorch_script_beside_its_other_downloads():
     at = open_app({"tab": "Dead neurons", "sim.epochs": "20"})
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download the history (CSV)", "Download the final state (JSON)", "Reproduce in PyTorch (.py)"]
+    assert labels == ["Download the data (CSV)", "Download the history (CSV)", "Download the final state (JSON)",
+                      "Reproduce in PyTorch (.py)"]
     assert any("same data, initial weights and mini-batch order" in c.value for c in at.caption)
 
 

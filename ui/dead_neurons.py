@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import json
 import threading
@@ -16,7 +17,7 @@ from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DESCRIPTIONS
 from relu_viz.export import pytorch_script
 from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
-from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, train, train_seeds
+from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, raw_data, train, train_seeds
 from ui import lock, presenter, unit_inspector
 from ui import training_charts as charts
 from ui.controls import activation_select, set_parameters, shown_activation
@@ -355,6 +356,15 @@ def _sweep(config: TrainConfig) -> None:
                "lines are single seeds, thick lines the median.")
 
 
+def data_csv(config: TrainConfig) -> str:
+    """The training data as drawn, before standardisation: x, y for a curve; x1, x2, label for a 2-D shape."""
+    data = raw_data(config)
+    names = "x,y" if data.task == "regression" else "x1,x2,label"
+    text = io.StringIO()
+    np.savetxt(text, np.column_stack([data.X, data.y]), delimiter=",", header=names, comments="", fmt="%.17g")
+    return text.getvalue()
+
+
 def history_csv(run: Run) -> str:
     """Per epoch: loss, accuracy, and the dead, saturated and negative share of each layer."""
     columns = {"epoch": np.arange(run.epochs_run + 1), "loss": run.loss}
@@ -380,7 +390,9 @@ def final_json(run: Run) -> str:
 
 
 def _downloads(run: Run) -> None:
-    left, middle, right = st.columns(3)
+    data, left, middle, right = st.columns(4)
+    data.download_button("Download the data (CSV)", lambda: data_csv(run.config), file_name="relu-viz_data.csv",
+                         mime="text/csv", on_click="ignore")
     left.download_button("Download the history (CSV)", lambda: history_csv(run), file_name="relu-viz_training.csv",
                          mime="text/csv", on_click="ignore")
     middle.download_button("Download the final state (JSON)", lambda: final_json(run),
