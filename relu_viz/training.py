@@ -249,8 +249,8 @@ def raw_data(config: TrainConfig) -> Dataset:
 
 def initial_state(config: TrainConfig) -> Start:
     """The data and initial weights of `config`'s run, regenerated from its seed exactly as `train` makes them."""
-    data_rng, init_rng, batch_rng = _rngs(config)
-    dataset = make(config.dataset, config.n_samples, data_rng)
+    _, init_rng, batch_rng = _rngs(config)
+    dataset = raw_data(config)
     X = standardized(dataset.X) if config.standardize else dataset.X
     return Start(X, dataset.y, init_layers(config, [X.shape[1], *config.hidden, 1], init_rng), batch_rng)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from relu_viz.properties import runs
 from relu_viz.training import Run
 
 
@@ -33,8 +34,7 @@ def dead_spells(activity: np.ndarray) -> list[tuple[int, int | None]]:
     """The stretches of epochs in which a unit was dead (f' = 0 on every input): (first dead epoch, first epoch
     alive again, or None if dead to the end)."""
     dead = np.asarray(activity) == 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], dead, [False]]).astype(int)))
-    return [(int(a), int(b) if b < len(dead) else None) for a, b in zip(edges[::2], edges[1::2])]
+    return [(first, last + 1 if last + 1 < len(dead) else None) for first, last in runs(dead)]
 
 
 def life_sentence(activity: np.ndarray) -> str:

@@ -187,10 +187,10 @@ def surface_figure(run: Run, height: int = 420) -> go.Figure:
     return fig
 
 
-@per_run
 def units_figure(run: Run, epoch: int, height: int = 460) -> go.Figure:
     """2-D data and each first-layer unit's boundary w·x + b = 0 at `epoch`, with a tick pointing to its active side
-    (w·x + b > 0); dead units (f' = 0 on every input at that epoch) in vermillion, live ones in blue."""
+    (w·x + b > 0); dead units (f' = 0 on every input at that epoch) in vermillion, live ones in blue. Built each
+    time, not kept per run (a few ms): kept, one figure per epoch scrubbed to would grow without bound."""
     (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3
     fig = go.Figure()
     for label, symbol in ((0, "circle"), (1, "diamond")):
@@ -249,7 +249,8 @@ def pre_activation_figure(run: Run, at: UnitAt, height: int = 320) -> go.Figure:
     grid = np.linspace(lo, hi, 801)
     fig = go.Figure(go.Histogram(x=at.pre, nbinsx=40, marker={"color": ALIVE if at.active else DEAD},
                                  name="inputs", hovertemplate="w·x + b in %{x}: %{y} inputs<extra></extra>"))
-    for a, b in near_zero_intervals(grid, ACTIVATIONS[key].derivative(grid, **params), threshold=1e-300):
+    exactly_zero = np.nextafter(0.0, 1.0)  # |f'| below the smallest positive float: f' = 0
+    for a, b in near_zero_intervals(grid, ACTIVATIONS[key].derivative(grid, **params), threshold=exactly_zero):
         fig.add_vrect(x0=a, x1=b, fillcolor=PALETTE[7], opacity=0.18, line_width=0, layer="below",
                       annotation_text="f′ = 0", annotation_position="top left")
     fig.add_vline(x=0, line={"color": PALETTE[7], "dash": "dot"})
