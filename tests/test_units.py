@@ -37,7 +37,7 @@ def test_the_histogram_shades_where_relu_passes_no_gradient_and_the_gradient_cha
     unit = int(dead[0])
     at = first_layer_unit(RUN, unit, RUN.epochs_run)
     assert at.active == 0 and at.pre.max() <= 0
-    fig = pre_activation_figure(RUN, at)
+    fig = pre_activation_figure(RUN, unit, RUN.epochs_run)
     assert np.array_equal(np.asarray(fig.data[0].x), at.pre)
     shades = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(shades) == 1 and shades[0].x0 == fig.layout.xaxis.range[0] and abs(shades[0].x1) < 1e-2

@@ -6,6 +6,7 @@ import functools
 import math
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ from plotly.subplots import make_subplots
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import near_zero_intervals
 from relu_viz.training import SATURATED, Run
-from relu_viz.units import UnitAt, dead_spells
+from relu_viz.units import dead_spells, first_layer_unit
 from ui.charts import PALETTE
 
 HEATMAP_COLUMNS = 200  # epochs shown in the activity heatmap, at most
@@ -26,22 +27,30 @@ MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 ACTIVITY_COLOURS = [[0, "#000000"], [1e-9, "#3b528b"], [0.5, "#21918c"], [1, "#fde725"]]
 
 
-_FIGURES: weakref.WeakKeyDictionary[Run, dict] = weakref.WeakKeyDictionary()
+_FIGURES: weakref.WeakKeyDictionary[Run, OrderedDict] = weakref.WeakKeyDictionary()
 _FIGURES_LOCK = threading.Lock()
+FIGURES_PER_RUN = 32  # kept per run, least recently used dropped: the views every visitor opens stay
 
 
 def per_run(builder):
     """Build each figure of a run once: a finished run is shared by every visitor who asks for its configuration
-    (ui/run_store.py) and never changes, so a class that clicks the same scenario gets the same figure objects
-    (kept as long as the run is). Callers must not change the figure (presenter.chart styles a copy)."""
+    (ui/run_store.py) and never changes, so a class that clicks the same scenario gets the same figure objects.
+    At most FIGURES_PER_RUN are kept per run (an epoch scrubbed to is a figure of its own), as long as the run is.
+    Callers must not change the figure (presenter.chart styles a copy)."""
     @functools.wraps(builder)
     def cached(run: Run, *args, **kwargs) -> go.Figure:
         key = (builder.__name__, args, tuple(sorted(kwargs.items())))
         with _FIGURES_LOCK:
-            figures = _FIGURES.setdefault(run, {})
-        if key not in figures:
-            figures[key] = builder(run, *args, **kwargs)
-        return figures[key]
+            figures = _FIGURES.setdefault(run, OrderedDict())
+            if key in figures:
+                figures.move_to_end(key)
+                return figures[key]
+        figure = builder(run, *args, **kwargs)
+        with _FIGURES_LOCK:
+            figures[key] = figure
+            while len(figures) > FIGURES_PER_RUN:
+                figures.popitem(last=False)
+        return figure
     return cached
 
 
@@ -187,10 +196,10 @@ def surface_figure(run: Run, height: int = 420) -> go.Figure:
     return fig
 
 
+@per_run
 def units_figure(run: Run, epoch: int, height: int = 460) -> go.Figure:
     """2-D data and each first-layer unit's boundary w·x + b = 0 at `epoch`, with a tick pointing to its active side
-    (w·x + b > 0); dead units (f' = 0 on every input at that epoch) in vermillion, live ones in blue. Built each
-    time, not kept per run (a few ms): kept, one figure per epoch scrubbed to would grow without bound."""
+    (w·x + b > 0); dead units (f' = 0 on every input at that epoch) in vermillion, live ones in blue."""
     (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3
     fig = go.Figure()
     for label, symbol in ((0, "circle"), (1, "diamond")):
@@ -240,9 +249,11 @@ def boundary_in_box(w: np.ndarray, b: float, xs: tuple[float, float], ys: tuple[
     return unique[[0, -1]]
 
 
-def pre_activation_figure(run: Run, at: UnitAt, height: int = 320) -> go.Figure:
+@per_run
+def pre_activation_figure(run: Run, unit: int, epoch: int, height: int = 320) -> go.Figure:
     """A first-layer unit's pre-activation w·x + b over the training inputs, with the zero line and where its
     activation's derivative is exactly 0 shaded: a dead ReLU is a histogram entirely in the shade, left of 0."""
+    at = first_layer_unit(run, unit, epoch)
     key, params = run.config.layer_activations()[0]
     span = max(float(np.ptp(at.pre)), 1e-3)
     lo, hi = min(float(at.pre.min()), 0.0) - 0.1 * span, max(float(at.pre.max()), 0.0) + 0.1 * span
@@ -262,6 +273,7 @@ def pre_activation_figure(run: Run, at: UnitAt, height: int = 320) -> go.Figure:
     return fig
 
 
+@per_run
 def gradient_figure(run: Run, unit: int, epoch: int, height: int = 320) -> go.Figure:
     """The size of the gradient a first-layer unit's weights and bias received at each epoch, its dead stretches
     shaded, and the epoch shown."""

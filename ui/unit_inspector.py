@@ -26,7 +26,7 @@ def render(run: Run) -> None:
     st.markdown(f"**Unit {unit + 1}** at epoch {epoch}: weights ({weights}), bias {at.bias:.3g}; f′ ≠ 0 on "
                 f"{at.active:.0%} of the training inputs. {life_sentence(run.activity[0][:, unit])}")
     histogram, gradient = st.columns(2)
-    presenter.chart(charts.pre_activation_figure(run, at), where=histogram)
+    presenter.chart(charts.pre_activation_figure(run, unit, epoch), where=histogram)
     presenter.chart(charts.gradient_figure(run, unit, epoch), where=gradient)
     st.caption("Left: the unit's input w·x + b on each training example; the shade marks where its activation's "
                "derivative is exactly 0. When every input falls in the shade, no gradient reaches the unit: it is "
