@@ -4,10 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from relu_viz.scenarios import SCENARIOS, check
 from relu_viz.training import TrainConfig, standardized, train
-from tests.apptest import notices, open_app
+from tests.apptest import APP, notices, open_app
 from ui.dead_neurons import data_csv, final_json, history_csv, settings
 
 
@@ -192,3 +193,18 @@ def test_the_unit_inspector_starts_at_a_dead_unit_and_follows_the_unit_and_epoch
     weights = ", ".join(f"{w:.3g}" for w in run.first_layer[7, :-1, alive].astype(float))
     assert f"**Unit {alive + 1}** at epoch 7: weights ({weights})" in sentence()
     assert f"{run.activity[0][7, alive]:.0%} of the training inputs" in sentence()
+
+
+def test_a_run_stopped_at_epoch_0_shows_its_units_without_an_epoch_slider():
+    """Stop clicked before the first epoch: one epoch to show, so no slider (a slider from 0 to 0 is an error)."""
+    config = TrainConfig(dataset="moons")
+    run = train(config, progress=lambda partial: False, every=1)
+    assert run.status == "stopped" and run.epochs_run == 0
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["tab"], at.query_params["sim.data"] = "Dead neurons", "moons"
+    at.session_state["sim.stopped"] = (config.canonical().to_json(), run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("First-layer units at epoch 0" in t for t in titles) and any("epoch 0: its input" in t for t in titles)
+    assert not [s for s in at.slider if s.key in ("sim.units.epoch", "sim.inspect.epoch")]

@@ -317,8 +317,8 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
 def _units_in_plane(run: Run) -> None:
     """Every first-layer unit as its line in the input plane, at an epoch the visitor scrubs to (only this
     reruns)."""
-    epoch = st.slider("Epoch shown in the input plane", 0, run.epochs_run, run.epochs_run, key="sim.units.epoch",
-                      help="Scrub through training: watch units being pushed off the data.")
+    epoch = unit_inspector.epoch_slider(run, "Epoch shown in the input plane", "sim.units.epoch",
+                                        help="Scrub through training: watch units being pushed off the data.")
     presenter.chart(charts.units_figure(run, epoch))
     st.caption("Each line is a first-layer unit's boundary w·x + b = 0 in the input plane the network sees "
                "(standardised); the short tick points to its active side, where w·x + b > 0. A ReLU unit whose "

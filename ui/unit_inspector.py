@@ -20,7 +20,7 @@ def render(run: Run) -> None:
     unit = int(left.number_input("First-layer unit", 1, run.config.hidden[0],
                                  int(dead_at_end[0]) + 1 if len(dead_at_end) else 1, key="sim.inspect.unit",
                                  help="Starts at the first unit dead at the end, if there is one.")) - 1
-    epoch = right.slider("Epoch of the unit shown", 0, run.epochs_run, run.epochs_run, key="sim.inspect.epoch")
+    epoch = epoch_slider(run, "Epoch of the unit shown", "sim.inspect.epoch", where=right)
     at = first_layer_unit(run, unit, epoch)
     weights = ", ".join(f"{w:.3g}" for w in at.weights)
     st.markdown(f"**Unit {unit + 1}** at epoch {epoch}: weights ({weights}), bias {at.bias:.3g}; f′ ≠ 0 on "
@@ -31,3 +31,11 @@ def render(run: Run) -> None:
     st.caption("Left: the unit's input w·x + b on each training example; the shade marks where its activation's "
                "derivative is exactly 0. When every input falls in the shade, no gradient reaches the unit: it is "
                "dead. Right: the size of the gradient its weights and bias received at each epoch (shaded: dead).")
+
+
+def epoch_slider(run: Run, label: str, key: str, where=st, help: str | None = None) -> int:
+    """An epoch of the run picked with a slider (the last at first); a run stopped or diverged at epoch 0 has only
+    that one, and no slider."""
+    if run.epochs_run == 0:
+        return 0
+    return int(where.slider(label, 0, run.epochs_run, run.epochs_run, key=key, help=help))
