@@ -1,8 +1,13 @@
-"""Small seeded toy datasets: 1-D regression curves and 2-D binary classification shapes."""
+"""The training data: small seeded toy datasets (1-D regression curves, 2-D binary classification shapes),
+scikit-learn's bundled handwritten digits, and datasets a visitor uploaded (kept by content, see `add`)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +20,12 @@ class Dataset:
     name: str
     X: np.ndarray
     y: np.ndarray
-    task: str  # "regression" or "classification"
+    task: str  # "regression", "classification" (labels 0 and 1) or "multiclass" (labels 0 .. classes - 1)
+
+    @property
+    def outputs(self) -> int:
+        """The network's outputs: one, or one per class for multiclass data."""
+        return int(self.y.max()) + 1 if self.task == "multiclass" else 1
 
 
 def _line(rng, n):
@@ -77,23 +87,99 @@ DESCRIPTIONS = {
     "circles": "a small circle inside a large one (2-D, two classes)",
     "xor": "points in [-1, 1]²; the class is the sign of x₁·x₂ (2-D)",
     "spiral": "two interleaved spirals (2-D, two classes)",
+    "digits": "1,797 handwritten digits, 8 x 8 pixels (64 inputs), 10 classes (scikit-learn's bundled copy of UCI's "
+              "Optical Recognition of Handwritten Digits)",
 }
 
 
+UPLOAD = "upload"  # the name a visitor's own data goes by before it is read (in links and the dataset choice)
+FIXED = ("digits",)  # datasets with a fixed set of rows: every row is used, whatever the seed
+KEPT_UPLOADS = 64  # uploaded datasets kept in memory (each at most 5,000 x 3 numbers), least recently used dropped
+_uploads: OrderedDict[str, Dataset] = OrderedDict()
+_uploads_lock = threading.Lock()
+
+
+@functools.cache
+def digits() -> Dataset:
+    """Scikit-learn's handwritten digits (bundled with it, nothing downloaded): 1,797 images of 8 x 8 pixels with
+    intensities 0-16, flattened to 64 inputs, labels 0-9 (UCI Optical Recognition of Handwritten Digits)."""
+    from sklearn.datasets import load_digits  # imported here: only this dataset needs scikit-learn
+    data = load_digits()
+    return Dataset("digits", data.data.astype(float), data.target.astype(float).reshape(-1, 1), "multiclass")
+
+
+def add(dataset: Dataset) -> str:
+    """Keep a visitor's dataset under a name made from its content ("upload-" and 12 hex digits), so that a run can
+    name it in its configuration; the same data always gets the same name."""
+    digest = hashlib.sha256(dataset.task.encode() + dataset.X.tobytes() + dataset.y.tobytes()).hexdigest()[:12]
+    name = f"{UPLOAD}-{digest}"
+    with _uploads_lock:
+        _uploads[name] = Dataset(name, dataset.X, dataset.y, dataset.task)
+        _uploads.move_to_end(name)
+        while len(_uploads) > KEPT_UPLOADS:
+            _uploads.popitem(last=False)
+    return name
+
+
+def fixed(name: str) -> Dataset | None:
+    """The rows of a fixed dataset (the digits, or an uploaded one), or None for a generated one."""
+    if name == "digits":
+        return digits()
+    if name.startswith(UPLOAD + "-"):
+        with _uploads_lock:
+            if name not in _uploads:
+                raise ValueError("this uploaded dataset is no longer on the server: upload the file again")
+            return _uploads[name]
+    return None
+
+
+def known(name: str) -> bool:
+    """A dataset a run can train on: a generated one, the digits, or an upload the server still holds."""
+    if not isinstance(name, str) or name not in _MAKERS and name not in FIXED and not name.startswith(UPLOAD + "-"):
+        return False
+    try:
+        fixed(name)
+    except ValueError:
+        return False
+    return True
+
+
 def task_of(name: str) -> str:
-    """"regression" or "classification"."""
-    return _MAKERS[name][1]
+    """"regression", "classification" or "multiclass"."""
+    rows = fixed(name)
+    return _MAKERS[name][1] if rows is None else rows.task
 
 
 def input_dim(name: str) -> int:
-    """Features per sample: 1 for the regression curves, 2 for the classification shapes."""
+    """Features per sample: 1 for the regression curves, 2 for the classification shapes, 64 for the digits."""
+    rows = fixed(name)
+    if rows is not None:
+        return rows.X.shape[1]
     return 1 if task_of(name) == "regression" else 2
 
 
+def outputs(name: str) -> int:
+    """The network's outputs for this dataset: 1, or 10 for the digits."""
+    rows = fixed(name)
+    return 1 if rows is None else rows.outputs
+
+
+def size(name: str) -> int | None:
+    """The number of rows of a fixed dataset, None for a generated one (any number may be drawn)."""
+    rows = fixed(name)
+    return None if rows is None else len(rows.X)
+
+
 def make(name: str, n_samples: int, rng: np.random.Generator) -> Dataset:
-    """`n_samples` points of dataset `name`, drawn from `rng`."""
+    """`n_samples` points of dataset `name`, drawn from `rng`; a fixed dataset gives all its rows (n_samples must be
+    its size) and draws nothing."""
+    rows = fixed(name) if isinstance(name, str) else None
+    if rows is not None:
+        if n_samples != len(rows.X):
+            raise ValueError(f"{name} has {len(rows.X)} rows; got n_samples {n_samples}")
+        return rows
     if name not in _MAKERS:
-        raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {name!r}")
+        raise ValueError(f"dataset must be one of {', '.join(DATASETS + FIXED)}, got {name!r}")
     maker, task = _MAKERS[name]
     X, y = maker(rng, n_samples)
     return Dataset(name, np.asarray(X, float), np.asarray(y, float).reshape(-1, 1), task)

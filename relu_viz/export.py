@@ -44,7 +44,8 @@ TORCH_CODE = {
 }
 OPTIMIZERS = {"gd": "torch.optim.SGD(params, lr=LR)", "momentum": "torch.optim.SGD(params, lr=LR, momentum=0.9)",
               "adam": "torch.optim.Adam(params, lr=LR)"}
-LOSSES = {"regression": "F.mse_loss(out, target)", "classification": "F.binary_cross_entropy_with_logits(out, target)"}
+LOSSES = {"regression": "F.mse_loss(out, target)", "classification": "F.binary_cross_entropy_with_logits(out, target)",
+          "multiclass": "F.cross_entropy(out, target)"}  # target: one-hot rows (class probabilities)
 
 TEMPLATE = '''"""A relu-viz training run, reproduced in PyTorch: {summary}.
 

@@ -1,7 +1,8 @@
 """Train a small MLP in numpy and watch its hidden units: which are dead (f' = 0 on every input), which saturate,
 which sit on the negative side of every input.
 
-Full-batch gradient descent on mean squared error by default (binary cross-entropy for the classification sets).
+Full-batch gradient descent on mean squared error by default (binary cross-entropy for two classes, softmax
+cross-entropy for the digits' ten).
 One code path trains a stack of seeds at once (batched matrix products): a single run is a stack of one, and a
 sweep over 20 seeds costs a few single runs, not twenty.
 """
@@ -16,8 +17,9 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from scipy import special
 
+from relu_viz import datasets
 from relu_viz.activations import ACTIVATIONS, Activation
-from relu_viz.datasets import DATASETS, Dataset, input_dim, make, task_of
+from relu_viz.datasets import Dataset, input_dim, make, outputs, task_of
 
 INITS = ("he", "xavier", "lecun", "uniform", "custom")
 OPTIMIZERS = ("gd", "momentum", "adam")
@@ -25,6 +27,7 @@ MOMENTUM, ADAM_BETAS, ADAM_EPS = 0.9, (0.9, 0.999), 1e-8  # PyTorch's SGD(moment
 SATURATED = 1e-3  # |f'| below this on every input: saturated
 OUTPUT_GAIN = 0.1  # the output layer starts at N(0, (0.1)^2 / fan_in): small, so no run starts far off target
 MAX_LAYERS, MAX_UNITS, MAX_SAMPLES, MAX_EPOCHS, MAX_SEEDS = 4, 128, 512, 2000, 20
+SNAPSHOT_FLOATS = 2**21  # weights kept per run for the unit inspector: 8 MB of float32 (a sweep: 4 runs' worth)
 MAX_WORK = 4e10  # epochs x work per epoch: about four seconds on one core of the 2-core reference machine
 UNIT_COST = 500  # elementwise f and f' per unit and sample, in weight-updates (Mish, the slowest)
 STEP_COST = 1.5e6  # Python overhead of one optimizer step, in weight-updates
@@ -82,7 +85,7 @@ class TrainConfig:
         """The cost of one epoch of one seed in weight-updates x samples, with the elementwise work of the slowest
         activation (Mish, about 500 weight-updates per unit and sample) and the overhead of each mini-batch step;
         with mini-batches the data is also passed once more, whole, to record the epoch."""
-        widths = (input_dim(self.dataset), *self.hidden, 1)
+        widths = (input_dim(self.dataset), *self.hidden, outputs(self.dataset))
         weights = sum(a * b for a, b in zip(widths, widths[1:]))
         passes = 2 if self.batches > 1 else 1
         return passes * self.n_samples * (weights + UNIT_COST * sum(self.hidden)) + self.batches * STEP_COST
@@ -110,8 +113,10 @@ class TrainConfig:
             (all(isinstance(u, int) and 1 <= u <= MAX_UNITS for u in self.hidden), f"1 to {MAX_UNITS} units a layer"),
             (len(layers) == len(self.hidden) and all(isinstance(k, str) and k in ACTIVATIONS for k, _ in layers),
              "a known activation for every hidden layer"),
-            (self.dataset in DATASETS, f"a dataset among {', '.join(DATASETS)}"),
-            (_integer(self.n_samples, 8, MAX_SAMPLES), f"8 to {MAX_SAMPLES} samples"),
+            (datasets.known(self.dataset), f"a dataset among {', '.join(datasets.DATASETS + datasets.FIXED)} or "
+             "an uploaded one the server holds"),
+            (_samples_fit(self.dataset, self.n_samples), f"8 to {MAX_SAMPLES} samples (all the rows of a fixed "
+             "dataset)"),
             (_integer(self.epochs, 1, MAX_EPOCHS), f"1 to {MAX_EPOCHS} epochs"),
             (_within(self.lr, LR_RANGE), f"a learning rate in [{LR_RANGE[0]:g}, {LR_RANGE[1]:g}]"),
             (self.init in INITS, f"an init among {', '.join(INITS)}"),
@@ -138,6 +143,11 @@ class TrainConfig:
 def _seed_allowance(seeds: int) -> float:
     """A sweep of many seeds may take up to three times a single run's time budget."""
     return 1.0 if seeds == 1 else 3.0
+
+
+def _samples_fit(dataset: str, n: int) -> bool:
+    rows = datasets.size(dataset) if datasets.known(dataset) else None
+    return _integer(n, 8, MAX_SAMPLES) if rows is None else n == rows
 
 
 def _within(value, bounds) -> bool:
@@ -168,13 +178,23 @@ class Run:
     gradient: list[np.ndarray]  # per hidden layer, (epochs + 1, units): norm of the full-batch loss gradient
     # with respect to the unit's incoming weights and bias (0 while it is dead)
     status: str = "ok"  # "ok", "diverged" (the loss stopped being finite) or "stopped"
-    # the first hidden layer's weights (rows 0 .. inputs - 1) and bias (last row) at each epoch:
-    # (epochs + 1, inputs + 1, units), float32; at most 2001 x 3 x 128 values, 3 MB, for the unit inspector
-    first_layer: np.ndarray | None = None
+    # for the unit inspector, each hidden layer's weights (rows 0 .. fan_in - 1) and bias (last row) at the epochs
+    # in snapshot_epochs: per layer (snapshots, fan_in + 1, units), float32; every epoch while that fits in
+    # SNAPSHOT_FLOATS (8 MB), else every k-th; the last epoch recorded is always among them
+    snapshots: list[np.ndarray] = field(default_factory=list)
+    snapshot_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
 
     @property
     def epochs_run(self) -> int:
         return len(self.loss) - 1
+
+    def hidden_layers_at(self, epoch: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each hidden layer's (W, b) after `epoch` epochs, float32; the epoch must be in snapshot_epochs."""
+        index = np.searchsorted(self.snapshot_epochs, epoch)
+        if index == len(self.snapshot_epochs) or self.snapshot_epochs[index] != epoch:
+            raise ValueError(f"the weights of epoch {epoch} were not kept (kept: every "
+                             f"{snapshot_stride(self.config)} epochs and the last)")
+        return [(layer[index, :-1], layer[index, -1]) for layer in self.snapshots]
 
     def dead_masks(self, epoch: int = -1) -> list[np.ndarray]:
         """Per hidden layer, which units are dead at `epoch` (the end by default)."""
@@ -189,12 +209,32 @@ class Run:
             inputs = _forward(stack, self.X[None].astype(np.float32), _resolved(self.config))[1]
         return np.array([float(np.mean(h == 0)) for h in inputs[1:]])
 
+    def classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Multiclass: each training example's true class and the class the final network predicts for it."""
+        return np.argmax(self.y, axis=1), np.argmax(self.predict(self.X), axis=1)
+
+    def class_accuracy(self) -> np.ndarray:
+        """Multiclass: per class, the share of its training examples the final network classifies right."""
+        true, predicted = self.classes()
+        return np.array([np.mean(predicted[true == c] == c) for c in range(self.y.shape[1])])
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's output (a probability for classification) on inputs in the space of run.X."""
         stack = [(W[None], b[None]) for W, b in self.layers]
         with np.errstate(all="ignore"):  # a diverged run's weights may overflow
             out = _forward(stack, np.asarray(X, np.float32)[None], _resolved(self.config))[2][0]
+        if self.task == "multiclass":
+            return special.softmax(out, axis=1)
         return special.expit(out) if self.task == "classification" else out
+
+
+def snapshot_stride(config: TrainConfig, seeds: int = 1) -> int:
+    """Every how many epochs the hidden layers' weights are kept: 1 while all epochs fit in SNAPSHOT_FLOATS (four
+    times that over a sweep of many seeds)."""
+    widths = (input_dim(config.dataset), *config.hidden)
+    per_epoch = sum((a + 1) * b for a, b in zip(widths, widths[1:])) * seeds
+    budget = SNAPSHOT_FLOATS * (1 if seeds == 1 else 4)
+    return max(1, math.ceil((config.epochs + 1) * per_epoch / budget))
 
 
 def _resolved(config: TrainConfig) -> list[tuple[Activation, dict]]:
@@ -222,8 +262,10 @@ def init_layers(config: TrainConfig, widths: Sequence[int], rng: np.random.Gener
 
 
 def standardized(X: np.ndarray) -> np.ndarray:
-    """Each feature shifted to zero mean and scaled to unit variance (over this sample)."""
-    return (X - X.mean(axis=0)) / X.std(axis=0)
+    """Each feature shifted to zero mean and scaled to unit variance (over this sample); a feature constant over the
+    sample (a digit pixel that is blank in every image) is only shifted, to 0."""
+    std = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
 
 
 @dataclass
@@ -243,8 +285,15 @@ def _rngs(config: TrainConfig) -> list[np.random.Generator]:
 
 
 def raw_data(config: TrainConfig) -> Dataset:
-    """The run's training data as drawn, before standardisation."""
+    """The run's training data as drawn, before standardisation (labels as numbers 0, 1, ...)."""
     return make(config.dataset, config.n_samples, _rngs(config)[0])
+
+
+def targets(dataset: Dataset) -> np.ndarray:
+    """What the network is trained to output: y itself, or one-hot rows for multiclass labels."""
+    if dataset.task != "multiclass":
+        return dataset.y
+    return (dataset.y == np.arange(dataset.outputs)).astype(float)
 
 
 def initial_state(config: TrainConfig) -> Start:
@@ -252,7 +301,8 @@ def initial_state(config: TrainConfig) -> Start:
     _, init_rng, batch_rng = _rngs(config)
     dataset = raw_data(config)
     X = standardized(dataset.X) if config.standardize else dataset.X
-    return Start(X, dataset.y, init_layers(config, [X.shape[1], *config.hidden, 1], init_rng), batch_rng)
+    y = targets(dataset)
+    return Start(X, y, init_layers(config, [X.shape[1], *config.hidden, y.shape[1]], init_rng), batch_rng)
 
 
 def _forward(layers, X, acts):
@@ -299,6 +349,9 @@ def _pass(layers, X, y, acts, task):
 def _loss_and_grad(out, y, task):
     """Mean loss per seed and its gradient with respect to the output."""
     n = y.shape[1]
+    if task == "multiclass":  # softmax cross-entropy on logits, one-hot targets
+        return (np.mean(special.logsumexp(out, axis=2) - np.sum(y * out, axis=2), axis=1),
+                (special.softmax(out, axis=2) - y) / n)
     if task == "classification":  # binary cross-entropy on logits
         return np.mean(np.logaddexp(0, out) - y * out, axis=(1, 2)), (special.expit(out) - y) / n
     diff = out - y
@@ -369,14 +422,14 @@ def train_seeds(config: TrainConfig, seeds: Sequence[int],
     stack = [(np.stack([net[i][0] for net in layers]).astype(np.float32),
               np.stack([net[i][1] for net in layers])[:, None, :].astype(np.float32)) for i in range(len(layers[0]))]
     task = task_of(config.dataset)
-    history = _History(config, seeds, task)
+    history = _History(config, seeds, task, snapshot_stride(config, len(seeds)))
     optimizer = Optimizer(config.optimizer, config.lr, stack)
     n = X.shape[1]
     with np.errstate(all="ignore"):  # divergence shows up as a non-finite loss, checked below
         for epoch in range(config.epochs + 1):
             pre_acts, inputs, slopes, out, loss, grad_out = _pass(stack, X, y, acts, task)
             grads = backward(stack, inputs, slopes, grad_out)
-            history.record(epoch, loss, out, y, pre_acts, slopes, grads, stack[0])
+            history.record(epoch, loss, out, y, pre_acts, slopes, grads, stack[:-1])
             last = epoch == config.epochs or bool(np.all(history.diverged_at >= 0))
             reporting = progress is not None and (last or epoch % every == 0)
             if reporting and progress(history.runs(data, stack, epoch)) is False and not last:
@@ -418,24 +471,34 @@ def unit_states(pre: np.ndarray, slopes: np.ndarray) -> UnitStates:
 class _History:
     """Per-epoch records of every seed, and the epoch at which each seed's loss stopped being finite."""
 
-    def __init__(self, config: TrainConfig, seeds: list[int], task: str):
+    def __init__(self, config: TrainConfig, seeds: list[int], task: str, stride: int):
         rows, layers = config.epochs + 1, len(config.hidden)
-        self.config, self.seeds, self.task = config, seeds, task
+        self.config, self.seeds, self.task, self.stride = config, seeds, task, stride
         seeds = len(seeds)
         self.loss = np.full((seeds, rows), np.nan)
-        self.accuracy = np.full((seeds, rows), np.nan) if task == "classification" else None
+        self.accuracy = None if task == "regression" else np.full((seeds, rows), np.nan)
         self.dead, self.saturated, self.negative = (np.zeros((seeds, rows, layers)) for _ in range(3))
         self.activity = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.learning = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.gradient = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.diverged_at = np.full(seeds, -1)  # the epoch whose loss was not finite, per seed (-1: none)
-        self.first_layer = np.zeros((seeds, rows, input_dim(config.dataset) + 1, config.hidden[0]), np.float32)
+        widths = (input_dim(config.dataset), *config.hidden)
+        kept = (rows - 1) // stride + 1
+        self.snapshots = [np.zeros((seeds, kept, a + 1, b), np.float32) for a, b in zip(widths, widths[1:])]
+        self.last = [np.zeros((seeds, a + 1, b), np.float32) for a, b in zip(widths, widths[1:])]
+        self.last_epoch = np.zeros(seeds, int)  # the epoch of `last`, per seed: its last finite one
 
-    def record(self, epoch, loss, out, y, pre_acts, slopes, grads, first_layer) -> None:
-        W, b = first_layer
-        self.first_layer[:, epoch, :-1], self.first_layer[:, epoch, -1] = W, b[:, 0]
+    def record(self, epoch, loss, out, y, pre_acts, slopes, grads, hidden) -> None:
         self.loss[:, epoch] = loss
-        if self.accuracy is not None:
+        going = self.diverged_at < 0  # seeds still training (a seed's weights after divergence are not kept)
+        for last, snapshots, (W, b) in zip(self.last, self.snapshots, hidden):
+            last[going, :-1], last[going, -1] = W[going], b[going, 0]
+            if epoch % self.stride == 0:
+                snapshots[:, epoch // self.stride] = last
+        self.last_epoch[going] = epoch
+        if self.task == "multiclass":
+            self.accuracy[:, epoch] = np.mean(np.argmax(out, axis=2) == np.argmax(y, axis=2), axis=1)
+        elif self.accuracy is not None:
             self.accuracy[:, epoch] = np.mean((out > 0) == (y > 0.5), axis=(1, 2))
         for i, (pre, d) in enumerate(zip(pre_acts, slopes)):
             states = unit_states(pre, d)
@@ -459,5 +522,14 @@ class _History:
                 self.loss[s, cut].copy(), None if self.accuracy is None else self.accuracy[s, cut].copy(),
                 self.dead[s, cut].copy(), self.saturated[s, cut].copy(), self.negative[s, cut].copy(),
                 [a[s, cut].copy() for a in self.activity], [a[s, cut].copy() for a in self.learning],
-                [g[s, cut].copy() for g in self.gradient], status, self.first_layer[s, cut].copy()))
+                [g[s, cut].copy() for g in self.gradient], status, *self._snapshots(s, cut.stop - 1)))
         return runs
+
+    def _snapshots(self, s: int, end: int) -> tuple[list[np.ndarray], np.ndarray]:
+        """Seed s's kept weights up to epoch `end`, that epoch's included."""
+        epochs = np.arange(0, end + 1, self.stride)
+        kept = [snapshots[s, :len(epochs)] for snapshots in self.snapshots]
+        if epochs[-1] != end:
+            epochs = np.append(epochs, end)
+            kept = [np.concatenate([k, last[s][None]]) for k, last in zip(kept, self.last)]
+        return [k.copy() for k in kept], epochs

@@ -1,4 +1,4 @@
-"""One first-layer unit of a recorded run: its weights and pre-activations at any epoch, and when it was dead."""
+"""One hidden unit of a recorded run: its weights and pre-activations at a kept epoch, and when it was dead."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from relu_viz.properties import runs
-from relu_viz.training import Run
+from relu_viz.training import Run, _forward, _resolved
 
 
 @dataclass(frozen=True)
 class UnitAt:
-    """A first-layer unit after `epoch` epochs: incoming weights, bias, pre-activation w·x + b on each training
-    input, and the share of inputs on which its activation's derivative is not 0."""
+    """A hidden unit after `epoch` epochs: incoming weights, bias, pre-activation w·h + b on each training input
+    (h: the input x for the first layer, the layer below's outputs for a deeper one), and the share of inputs on
+    which its activation's derivative is not 0."""
 
+    layer: int  # 0-based
     unit: int  # 0-based
     epoch: int
     weights: np.ndarray
@@ -23,11 +25,16 @@ class UnitAt:
     active: float
 
 
-def first_layer_unit(run: Run, unit: int, epoch: int) -> UnitAt:
-    recorded = run.first_layer[epoch].astype(np.float64)
-    weights, bias = recorded[:-1, unit], float(recorded[-1, unit])
-    return UnitAt(unit, epoch, weights, bias, run.X.astype(np.float64) @ weights + bias,
-                  float(run.activity[0][epoch, unit]))
+def unit_at(run: Run, layer: int, unit: int, epoch: int) -> UnitAt:
+    """The unit at a kept epoch (run.snapshot_epochs); pre-activations computed in float32, as in training."""
+    hidden = run.hidden_layers_at(epoch)[:layer + 1]
+    stack = [(W[None], b[None, None]) for W, b in hidden] + [(np.zeros((1, hidden[-1][0].shape[1], 1), np.float32),
+                                                            np.zeros((1, 1, 1), np.float32))]
+    with np.errstate(all="ignore"):  # a diverged run's weights may overflow
+        pre = _forward(stack, run.X[None].astype(np.float32), _resolved(run.config))[0][layer][0, :, unit]
+    W, b = hidden[layer]
+    return UnitAt(layer, unit, epoch, W[:, unit].astype(np.float64), float(b[unit]), pre.astype(np.float64),
+                  float(run.activity[layer][epoch, unit]))
 
 
 def dead_spells(activity: np.ndarray) -> list[tuple[int, int | None]]:

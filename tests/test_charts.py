@@ -115,7 +115,7 @@ DYING = TrainConfig(dataset="moons", bias_init=-2.0, epochs=60, hidden=(16, 16),
 @pytest.mark.parametrize("epoch", [0, 30, 60])
 def test_the_input_plane_draws_each_units_line_with_its_active_side_and_dead_units_by_the_data(epoch):
     run = train(DYING)
-    W, b = run.first_layer[epoch, :2].astype(np.float64), run.first_layer[epoch, 2].astype(np.float64)
+    W, b = (a.astype(np.float64) for a in run.hidden_layers_at(epoch)[0])
     dead = set(np.flatnonzero(np.max(run.X @ W + b, axis=0) <= 0) + 1)  # no training point on the active side
     assert dead, "the configuration has dead units to draw"
     fig = units_figure(run, epoch)

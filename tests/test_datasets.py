@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from relu_viz.datasets import DATASETS, DESCRIPTIONS, input_dim, make, task_of
+from relu_viz import datasets
+from relu_viz.datasets import DATASETS, DESCRIPTIONS, FIXED, Dataset, input_dim, make, outputs, size, task_of
 
 
 def data(name, n=400, seed=0):
@@ -14,7 +15,7 @@ def data(name, n=400, seed=0):
 
 def test_the_registry_lists_every_dataset_with_its_task_size_and_description():
     assert DATASETS == ("sine", "abs", "step", "moons", "circles", "xor", "spiral")
-    assert set(DESCRIPTIONS) == set(DATASETS)
+    assert set(DESCRIPTIONS) == set(DATASETS + FIXED)
     for name in DATASETS:
         d = data(name, 37)
         regression = name in ("sine", "abs", "step")
@@ -88,6 +89,39 @@ def test_same_generator_same_data_and_bad_name_refused():
     a, b = data("moons", 50, seed=3), data("moons", 50, seed=3)
     assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
     assert not np.array_equal(a.X, data("moons", 50, seed=4).X)
-    with pytest.raises(ValueError, match="dataset must be one of sine, abs, step, moons, circles, xor, spiral, got "
-                                         "'mnist'"):
+    with pytest.raises(ValueError, match="dataset must be one of sine, abs, step, moons, circles, xor, spiral, "
+                                         "digits, got 'mnist'"):
         data("mnist")
+
+
+def test_the_digits_are_the_uci_set_as_published():
+    """1,797 images of 8 x 8 pixels with intensities 0-16, and the class counts UCI's test split states."""
+    d = make("digits", 1797, np.random.default_rng(0))
+    assert (d.task, task_of("digits"), input_dim("digits"), outputs("digits"), size("digits")) == (
+        "multiclass", "multiclass", 64, 10, 1797)
+    assert d.X.shape == (1797, 64) and d.y.shape == (1797, 1)
+    assert np.all(np.round(d.X) == d.X) and d.X.min() == 0 and d.X.max() == 16
+    counts = np.bincount(d.y[:, 0].astype(int))
+    assert counts.tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    assert make("digits", 1797, np.random.default_rng(5)) is d, "a fixed dataset draws nothing from the seed"
+    with pytest.raises(ValueError, match="digits has 1797 rows; got n_samples 256"):
+        make("digits", 256, np.random.default_rng(0))
+
+
+def test_an_uploaded_dataset_is_kept_under_a_name_made_from_its_content():
+    X = np.linspace(-1, 1, 10)[:, None]
+    first = datasets.add(Dataset("upload", X, X**2, "regression"))
+    assert first.startswith("upload-") and len(first) == len("upload-") + 12
+    assert datasets.add(Dataset("upload", X.copy(), X**2, "regression")) == first, "same data, same name"
+    assert datasets.add(Dataset("upload", X, X**3, "regression")) != first
+    d = make(first, 10, np.random.default_rng(0))
+    assert d.name == first and np.array_equal(d.y, X**2) and (size(first), input_dim(first)) == (10, 1)
+    assert datasets.known(first) and not datasets.known("upload-000000000000") and not datasets.known("upload")
+
+
+def test_the_server_keeps_the_most_recent_uploads_and_says_when_one_is_gone():
+    names = [datasets.add(Dataset("upload", np.arange(10.0)[:, None] + k, np.zeros((10, 1)), "regression"))
+             for k in range(datasets.KEPT_UPLOADS + 1)]
+    assert not datasets.known(names[0]) and all(datasets.known(n) for n in names[1:])
+    with pytest.raises(ValueError, match="no longer on the server: upload the file again"):
+        make(names[0], 10, np.random.default_rng(0))

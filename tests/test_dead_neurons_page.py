@@ -179,19 +179,19 @@ def test_the_unit_inspector_starts_at_a_dead_unit_and_follows_the_unit_and_epoch
     at = open_app({"tab": "Dead neurons", "sim.data": "moons", "sim.bias": "-2", "sim.epochs": "60"})
     run = train(TrainConfig(dataset="moons", bias_init=-2.0, epochs=60))
     first_dead = int(np.flatnonzero(run.activity[0][-1] == 0)[0])
-    assert at.number_input(key="sim.inspect.unit").value == first_dead + 1
+    assert at.number_input(key="sim.inspect.unit.0").value == first_dead + 1
 
     def sentence():
-        return next(m.value for m in at.markdown if m.value.startswith("**Unit "))
+        return next(m.value for m in at.markdown if m.value.startswith("**Layer "))
 
-    assert f"**Unit {first_dead + 1}** at epoch 60" in sentence()
+    assert f"**Layer 1, unit {first_dead + 1}** at epoch 60" in sentence()
     assert "f′ ≠ 0 on 0% of the training inputs" in sentence()
     alive = int(np.flatnonzero(run.activity[0][-1] > 0)[0])
-    at.number_input(key="sim.inspect.unit").set_value(alive + 1).run()
+    at.number_input(key="sim.inspect.unit.0").set_value(alive + 1).run()
     at.slider(key="sim.inspect.epoch").set_value(7).run()
     assert not at.exception
-    weights = ", ".join(f"{w:.3g}" for w in run.first_layer[7, :-1, alive].astype(float))
-    assert f"**Unit {alive + 1}** at epoch 7: weights ({weights})" in sentence()
+    weights = ", ".join(f"{w:.3g}" for w in run.hidden_layers_at(7)[0][0][:, alive].astype(float))
+    assert f"**Layer 1, unit {alive + 1}** at epoch 7: incoming weights ({weights})" in sentence()
     assert f"{run.activity[0][7, alive]:.0%} of the training inputs" in sentence()
 
 

@@ -79,6 +79,7 @@ CONFIGS = {
                                             dataset="xor", hidden=(16, 8, 4), optimizer="adam", lr=0.05,
                                             batch_size=64, epochs=10, init="xavier"), 10),
     "diverging": (TrainConfig(lr=10.0, epochs=50), 50),
+    "digits-softmax": (TrainConfig(dataset="digits", n_samples=1797, hidden=(16,), lr=0.5, epochs=20), 20),
     "your-formula-per-layer": (TrainConfig(activation=("custom", "relu"), params=(
         {"formula": "where(x > 0, x, a * (exp(x) - 1)) + 0.1 * sin(b * x)", "a": 0.5, "b": 3.0, "c": 1.0}, {}),
         dataset="moons", optimizer="momentum", lr=0.1, epochs=30), 30),

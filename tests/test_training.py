@@ -17,8 +17,10 @@ from relu_viz.training import (
     MAX_UNITS,
     OUTPUT_GAIN,
     SATURATED,
+    SNAPSHOT_FLOATS,
     TrainConfig,
     initial_state,
+    snapshot_stride,
     train,
     train_seeds,
     unit_states,
@@ -84,8 +86,10 @@ def test_a_seed_of_a_sweep_is_exactly_the_single_run_of_that_seed(config):
     TrainConfig(activation=("relu", "tanh"), params=({}, {}), init="lecun", epochs=60),
     TrainConfig(activation="leaky_relu", params={"negative_slope": 0.2}, init="custom", init_std=0.5, epochs=60),
     TrainConfig(activation="sigmoid", dataset="xor", hidden=(16, 8, 4), optimizer="adam", lr=0.05, epochs=40),
+    TrainConfig(dataset="digits", n_samples=1797, lr=0.5, epochs=30),
+    TrainConfig(dataset="digits", n_samples=1797, optimizer="adam", lr=0.003, batch_size=128, epochs=3),
 ], ids=["default", "moons", "momentum-batches", "adam-batches", "gelu-uniform", "per-layer", "leaky-custom",
-        "sigmoid-3-layers"])
+        "sigmoid-3-layers", "digits-softmax", "digits-adam-batches"])
 def test_training_matches_pytorch_epoch_by_epoch(config):
     """Same data, initial weights and batch order; torch.nn.functional, autograd and torch.optim do the rest."""
     ref = torch_train(config)
@@ -452,8 +456,12 @@ def test_dead_masks_are_taken_at_the_epoch_asked_for():
     ({"hidden": (8,) * 5}, "1 to 4 hidden layers"),
     ({"hidden": (0,)}, "1 to 128 units a layer"),
     ({"activation": ("relu",), "params": ({},)}, "a known activation for every hidden layer"),
-    ({"dataset": "mnist"}, "a dataset among sine, abs, step, moons, circles, xor, spiral"),
-    ({"n_samples": 7}, "8 to 512 samples"),
+    ({"dataset": "mnist"}, "a dataset among sine, abs, step, moons, circles, xor, spiral, digits or an uploaded one "
+                           "the server holds"),
+    ({"dataset": "upload-000000000000"}, "a dataset among sine, abs, step, moons, circles, xor, spiral, digits or an "
+                                         "uploaded one the server holds"),
+    ({"n_samples": 7}, "8 to 512 samples (all the rows of a fixed dataset)"),
+    ({"dataset": "digits", "n_samples": 512}, "8 to 512 samples (all the rows of a fixed dataset)"),
     ({"epochs": 0}, "1 to 2000 epochs"),
     ({"lr": 0.0}, "a learning rate in [1e-05, 10]"),
     ({"init": "orthogonal"}, "an init among he, xavier, lecun, uniform, custom"),
@@ -463,7 +471,7 @@ def test_dead_masks_are_taken_at_the_epoch_asked_for():
     ({"batch_size": 0}, "a batch size from 1 to 512 (or None for full batch)"),
     ({"seed": -1}, "a seed in [0, 2^32)"),
     ({"standardize": 1}, "standardize True or False"),
-    ({"n_samples": True}, "8 to 512 samples"),
+    ({"n_samples": True}, "8 to 512 samples (all the rows of a fixed dataset)"),
     ({"lr": True}, "a learning rate in [1e-05, 10]"),
 ])
 def test_each_limit_says_what_training_needs(changes, wanted):
@@ -555,13 +563,44 @@ def test_learning_share_agrees_with_the_saturated_and_dead_fractions():
 
 
 @pytest.mark.parametrize("config", [TrainConfig(epochs=12), TrainConfig(dataset="moons", epochs=12, optimizer="adam",
-                                                                         lr=0.01, batch_size=32, hidden=(8,))])
-def test_the_first_layer_recorded_at_each_epoch_is_the_layer_after_that_many_epochs(config):
+                                                                         lr=0.01, batch_size=32, hidden=(8, 4, 4))])
+def test_the_layers_kept_at_each_epoch_are_the_layers_after_that_many_epochs(config):
     run = train(config)
-    assert run.first_layer.shape == (13, run.X.shape[1] + 1, config.hidden[0]) and run.first_layer.dtype == np.float32
-    W, b = initial_state(config).layers[0]
-    assert np.array_equal(run.first_layer[0, :-1], W.astype(np.float32))
-    assert np.array_equal(run.first_layer[0, -1], b.astype(np.float32))
-    for epoch in (1, 5, 12):
-        W, b = train(replace(config, epochs=epoch)).layers[0]
-        assert np.array_equal(run.first_layer[epoch, :-1], W) and np.array_equal(run.first_layer[epoch, -1], b)
+    assert list(run.snapshot_epochs) == list(range(13))
+    widths = (run.X.shape[1], *config.hidden)
+    assert [s.shape for s in run.snapshots] == [(13, a + 1, b) for a, b in zip(widths, widths[1:])]
+    assert all(s.dtype == np.float32 for s in run.snapshots)
+    for epoch, layers in [(0, initial_state(config).layers)] + [(e, train(replace(config, epochs=e)).layers)
+                                                               for e in (1, 5, 12)]:
+        for (W, b), (kept_W, kept_b) in zip(layers[:-1], run.hidden_layers_at(epoch)):
+            assert np.array_equal(kept_W, W.astype(np.float32)) and np.array_equal(kept_b, b.astype(np.float32))
+
+
+def test_a_large_network_keeps_every_kth_epoch_and_the_last_within_the_budget():
+    config = TrainConfig(dataset="moons", hidden=(128, 128, 128, 128), epochs=203, n_samples=64)
+    per_epoch = 3 * 128 + 3 * 129 * 128  # weights and biases of the four hidden layers
+    stride = snapshot_stride(config)
+    assert stride == -(-204 * per_epoch // SNAPSHOT_FLOATS) > 1
+    run = train(config)
+    kept = list(run.snapshot_epochs)
+    assert kept == list(range(0, 204, stride)) + ([203] if 203 % stride else [])
+    assert sum(s.size for s in run.snapshots) <= SNAPSHOT_FLOATS + per_epoch  # the budget, and the last epoch
+    epoch = int(kept[1])
+    for (W, b), (kept_W, kept_b) in zip(train(replace(config, epochs=epoch)).layers, run.hidden_layers_at(epoch)):
+        assert np.array_equal(kept_W, W) and np.array_equal(kept_b, b)
+    with pytest.raises(ValueError, match=f"every {stride} epochs"):
+        run.hidden_layers_at(1)
+
+
+def test_a_seed_that_diverged_in_a_sweep_keeps_the_layers_of_its_last_epoch_as_a_run_of_its_own_does():
+    config = TrainConfig(lr=0.3, epochs=40)
+    runs = train_seeds(config, [4, 5])
+    assert [run.status for run in runs] == ["diverged", "ok"], "the sweep mixes diverged and finished seeds"
+    for seed, run in zip([4, 5], runs):
+        alone = train(replace(config, seed=seed))
+        assert run.snapshot_epochs[-1] == run.epochs_run == alone.epochs_run
+        for (W, b), (kept_W, kept_b) in zip(alone.layers, run.hidden_layers_at(run.epochs_run)):
+            np.testing.assert_array_equal(kept_W, W)
+            np.testing.assert_array_equal(kept_b, b)
+
+

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from relu_viz.training import TrainConfig, initial_state, train
-from relu_viz.units import dead_spells, first_layer_unit, life_sentence
+from relu_viz.units import dead_spells, life_sentence, unit_at
 from ui.training_charts import gradient_figure, pre_activation_figure
 
 RUN = train(TrainConfig(dataset="moons", bias_init=-2.0, epochs=60, hidden=(16, 16), lr=0.3))
@@ -25,7 +25,7 @@ def test_when_a_unit_was_dead_worked_by_hand(activity, spells, sentence):
 @pytest.mark.parametrize("unit", range(16))
 def test_a_units_inputs_at_the_start_and_end_come_from_the_networks_weights(unit):
     for epoch, (W, b) in ((0, initial_state(RUN.config).layers[0]), (RUN.epochs_run, RUN.layers[0])):
-        at = first_layer_unit(RUN, unit, epoch)
+        at = unit_at(RUN, 0, unit, epoch)
         expected = RUN.X.astype(np.float64) @ W[:, unit].astype(np.float32) + np.float32(b[unit])
         assert np.allclose(at.pre, expected, atol=1e-5) and at.bias == pytest.approx(float(b[unit]), abs=1e-6)
         assert at.active == pytest.approx(np.mean(expected > 0), abs=1 / len(expected) + 1e-9)  # ReLU: f' != 0 iff > 0
@@ -35,13 +35,13 @@ def test_the_histogram_shades_where_relu_passes_no_gradient_and_the_gradient_cha
     dead = np.flatnonzero(RUN.activity[0][-1] == 0)
     assert len(dead), "the run has a dead unit"
     unit = int(dead[0])
-    at = first_layer_unit(RUN, unit, RUN.epochs_run)
+    at = unit_at(RUN, 0, unit, RUN.epochs_run)
     assert at.active == 0 and at.pre.max() <= 0
-    fig = pre_activation_figure(RUN, unit, RUN.epochs_run)
+    fig = pre_activation_figure(RUN, 0, unit, RUN.epochs_run)
     assert np.array_equal(np.asarray(fig.data[0].x), at.pre)
     shades = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(shades) == 1 and shades[0].x0 == fig.layout.xaxis.range[0] and abs(shades[0].x1) < 1e-2
-    fig = gradient_figure(RUN, unit, 10)
+    fig = gradient_figure(RUN, 0, unit, 10)
     spells = dead_spells(RUN.activity[0][:, unit])
     assert [(s.x0 + 0.5, s.x1 + 0.5) for s in fig.layout.shapes if s.type == "rect"] == [
         (a, RUN.epochs_run if b is None else b) for a, b in spells]

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from relu_viz.datasets import task_of
 from relu_viz.training import TrainConfig, initial_state
 from tests.reference import interpret
 
@@ -87,7 +88,7 @@ def torch_train(config: TrainConfig, epochs: int | None = None, dtype=torch.floa
                  "momentum": lambda: torch.optim.SGD(params, lr=config.lr, momentum=0.9),
                  "adam": lambda: torch.optim.Adam(params, lr=config.lr)}[config.optimizer]()
     acts = [(TORCH[key], p) for key, p in config.canonical().layer_activations()]
-    classification = config.dataset in ("moons", "circles", "xor", "spiral")
+    task = task_of(config.dataset)
 
     def forward(inputs):
         h, pre_acts = inputs, []
@@ -97,7 +98,9 @@ def torch_train(config: TrainConfig, epochs: int | None = None, dtype=torch.floa
         return h @ params[-2] + params[-1], pre_acts
 
     def loss_of(out, target):
-        if classification:
+        if task == "multiclass":
+            return F.cross_entropy(out, target.argmax(dim=1))  # class indices: PyTorch's usual form
+        if task == "classification":
             return F.binary_cross_entropy_with_logits(out, target)
         return F.mse_loss(out, target)
 

@@ -13,12 +13,12 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
-from relu_viz import ACTIVATIONS
-from relu_viz.datasets import DESCRIPTIONS
+from relu_viz import ACTIVATIONS, datasets
+from relu_viz.datasets import DESCRIPTIONS, UPLOAD
 from relu_viz.export import pytorch_script
 from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
 from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, raw_data, train, train_seeds
-from ui import lock, presenter, unit_inspector
+from ui import lock, own_data, presenter, unit_inspector
 from ui import training_charts as charts
 from ui.controls import activation_select, set_parameters, shown_activation
 from ui.run_store import SLOTS, RunStore, Training
@@ -42,12 +42,16 @@ INTRO = (
 def settings(config: TrainConfig) -> dict:
     """The panel's URL settings (sim.*) that reproduce a configuration."""
     keys = [key for key, _ in config.layer_activations()]
-    return {"sim.act": keys[-1], "sim.layer1": keys[0] if keys[0] != keys[-1] else "same",
-            "sim.data": config.dataset, "sim.layers": len(config.hidden),
-            "sim.width": config.hidden[0], "sim.lr": format_number(config.lr), "sim.epochs": config.epochs,
-            "sim.samples": config.n_samples, "sim.init": config.init, "sim.std": config.init_std,
-            "sim.bias": config.bias_init, "sim.seed": config.seed, "sim.opt": config.optimizer,
-            "sim.batch": "full" if config.batch_size is None else str(config.batch_size)}
+    uploaded = config.dataset.startswith(UPLOAD)
+    out = {"sim.act": keys[-1], "sim.layer1": keys[0] if keys[0] != keys[-1] else "same",
+           "sim.data": UPLOAD if uploaded else config.dataset, "sim.layers": len(config.hidden),
+           "sim.width": config.hidden[0], "sim.lr": format_number(config.lr), "sim.epochs": config.epochs,
+           "sim.samples": config.n_samples, "sim.init": config.init, "sim.std": config.init_std,
+           "sim.bias": config.bias_init, "sim.seed": config.seed, "sim.opt": config.optimizer,
+           "sim.batch": "full" if config.batch_size is None else str(config.batch_size)}
+    if uploaded or config.dataset in datasets.FIXED:
+        del out["sim.samples"]  # every row of a fixed dataset is used
+    return out
 
 
 @st.cache_resource
@@ -104,22 +108,32 @@ def _apply(scenario: Scenario) -> None:
     st.session_state[CONTROLS] = False  # fold the controls: the story and the results come into view
 
 
-def _controls(view: View) -> tuple[TrainConfig, str]:
-    """Render the controls; return the configuration and the activation to compare with ("none" for none)."""
+def _controls(view: View) -> tuple[TrainConfig | None, str]:
+    """Render the controls; return the configuration (None while the visitor's own data is missing or unusable)
+    and the activation to compare with ("none" for none)."""
     left, middle, right = st.columns(3)
     with left:
         key = shown_activation(view, "sim.act", "Activation (from the explorer)", SPEC["sim.act"].help)
         first = activation_select("First hidden layer", ["same", *(view.acts or ["relu"])], "sim.layer1",
                                   SPEC["sim.layer1"].help)
         data = param_widget(SPEC["sim.data"], "sim.data", "Dataset")
-        st.caption(DESCRIPTIONS[data] + " (standardised before training)")
+        if data == UPLOAD:
+            data = own_data.uploaded() or UPLOAD  # UPLOAD: no usable file yet
+        else:
+            st.caption(DESCRIPTIONS[data] + " (standardised before training)")
         layers = param_widget(SPEC["sim.layers"], "sim.layers", "Hidden layers")
         width = param_widget(SPEC["sim.width"], "sim.width", "Units per layer")
     with middle:
         lr = st.select_slider("Learning rate", LR_CHOICES, value=SPEC["sim.lr"].default, key="sim.lr", bind=URL,
                               help=SPEC["sim.lr"].help)
         epochs = param_widget(SPEC["sim.epochs"], "sim.epochs", "Epochs")
-        samples = param_widget(SPEC["sim.samples"], "sim.samples", "Samples")
+        rows = datasets.size(data) if data != UPLOAD else 0
+        if rows is None:
+            samples = param_widget(SPEC["sim.samples"], "sim.samples", "Samples")
+        else:
+            samples = rows
+            if rows:
+                st.caption(f"Samples: all {rows:,} rows of the data.")
         optimizer = param_widget(SPEC["sim.opt"], "sim.opt", "Optimizer")
     with right:
         init = param_widget(SPEC["sim.init"], "sim.init", "Weight init")
@@ -141,7 +155,7 @@ def _controls(view: View) -> tuple[TrainConfig, str]:
                         if name != "sim.std" or init == "custom"})
     # the widgets' own choices: with one hidden layer given its own activation, the config alone cannot tell them
     view.panels.update({"sim.act": key, "sim.layer1": first, "sim.compare": compare})
-    return config, compare
+    return (None if data == UPLOAD else config), compare
 
 
 def render(view: View) -> None:
@@ -156,6 +170,8 @@ def render(view: View) -> None:
     with lock.group("training").expander("Network and training", expanded=not presenter.is_on(), key=CONTROLS,
                                           on_change="rerun"):
         config, compare = _controls(view)
+    if config is None:
+        return
     try:
         config.validate()
     except ValueError as error:
@@ -296,15 +312,18 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
     presenter.chart(charts.dead_figure(run), where=right)
     st.caption(charts.dead_caption(run) + " " + sparsity_sentence(run))
     if run.X.shape[1] == 1:
-        presenter.chart(charts.fit_figure(run))
+        unit_inspector.pick_on_click(charts.fit_figure(run))
         st.caption("Each triangle is a first-layer unit at its hinge x = -b/w, pointing to the side where it is "
                    "active (w·x + b > 0); x is the standardised input the network sees. A unit whose active side "
                    "misses the whole shaded data interval has f' = 0 on every input: it is dead (vermillion) and "
-                   "gets no gradient, so under plain gradient descent it stays dead.")
-    else:
+                   "gets no gradient, so under plain gradient descent it stays dead. Click a triangle to inspect "
+                   "that unit below.")
+    elif run.X.shape[1] == 2:
         presenter.chart(charts.surface_figure(run))
         _units_in_plane(run)
-    presenter.chart(charts.activity_figure(run))
+    else:
+        _digits(run)
+    unit_inspector.pick_on_click(charts.activity_figure(run))
     st.caption(f"Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
                f"which the unit's derivative is at least {SATURATED:g} in size, so it gets a usable gradient. A row "
                "is black while the unit is dead (f′ = 0 on every input) or saturated (a sigmoid unit in its flat "
@@ -319,11 +338,20 @@ def _units_in_plane(run: Run) -> None:
     reruns)."""
     epoch = unit_inspector.epoch_slider(run, "Epoch shown in the input plane", "sim.units.epoch",
                                         help="Scrub through training: watch units being pushed off the data.")
-    presenter.chart(charts.units_figure(run, epoch))
+    unit_inspector.pick_on_click(charts.units_figure(run, epoch))
     st.caption("Each line is a first-layer unit's boundary w·x + b = 0 in the input plane the network sees "
                "(standardised); the short tick points to its active side, where w·x + b > 0. A ReLU unit whose "
                "active side holds no training point has f′ = 0 on every input: it is dead (vermillion) and gets no "
-               "gradient. Lines outside the view are counted in the title.")
+               "gradient. Lines outside the view are counted in the title. Click a line to inspect that unit below.")
+
+
+def _digits(run: Run) -> None:
+    """The digits: accuracy per class, and some training digits the network gets wrong."""
+    left, right = st.columns(2)
+    presenter.chart(charts.class_accuracy_figure(run), where=left)
+    presenter.chart(charts.misclassified_figure(run), where=right)
+    st.caption("Accuracy is measured on the training digits. A dead unit in the first layer is one whose weighted "
+               "sum of the 64 pixels, plus its bias, is ≤ 0 for every digit (for ReLU): it sees no digit at all.")
 
 
 def sparsity_sentence(run: Run) -> str:

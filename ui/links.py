@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from relu_viz.datasets import UPLOAD
+from ui.own_data import LINK_NOTE
 from ui.state import LinkCheck, View, check_link, default, to_query
 
 CHECKED = "links.checked"
@@ -44,3 +46,5 @@ def share_box(view: View) -> None:
     query = to_query(view)
     st.caption("Share this view (copy button on the right):")
     st.code(f"{base}?{query}" if query else base or "?", language=None, wrap_lines=True)
+    if view.panels.get("sim.data") == UPLOAD:
+        st.caption(LINK_NOTE)

@@ -12,7 +12,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from relu_viz import ACTIVATIONS, Param
-from relu_viz.datasets import DATASETS
+from relu_viz.datasets import DATASETS, FIXED, UPLOAD
 from relu_viz.depth import BORN_INITS
 from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS, OUTPUT_GAIN
 
@@ -81,7 +81,9 @@ SIM = (
           "layer only (your own formula in one layer, say), the others keeping the one above."),
     Param("sim.compare", "none", choices=("none", *ACTIVATIONS), help="Train the same network, data and seed "
           "with a second activation, side by side."),
-    Param("sim.data", "sine", choices=DATASETS, help="1-D regression (sine, abs, step) or 2-D classification."),
+    Param("sim.data", "sine", choices=DATASETS + FIXED + (UPLOAD,), help="1-D regression (sine, abs, step), 2-D "
+          "classification (moons, circles, xor, spiral), the handwritten digits (64 inputs, 10 classes), or your "
+          "own CSV file (upload)."),
     Param("sim.layers", 2, 1, MAX_LAYERS, 1, "Number of hidden layers.", integer=True),
     Param("sim.width", 32, 1, MAX_UNITS, 1, "Units in each hidden layer.", integer=True),
     Param("sim.lr", "0.05", choices=LR_CHOICES, help="Step size of gradient descent (log scale)."),

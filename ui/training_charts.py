@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import near_zero_intervals
-from relu_viz.training import SATURATED, Run
-from relu_viz.units import dead_spells, first_layer_unit
+from relu_viz.training import SATURATED, Run, raw_data
+from relu_viz.units import dead_spells, unit_at
 from ui.charts import PALETTE
 
 HEATMAP_COLUMNS = 200  # epochs shown in the activity heatmap, at most
@@ -125,6 +125,13 @@ def activity_figure(run: Run, height: int | None = None) -> go.Figure:
         z=z, x=columns, y=labels, zmin=0, zmax=1, colorscale=ACTIVITY_COLOURS,
         colorbar={"title": {"text": "learning on"}, "tickformat": ".0%"},
         hovertemplate=f"%{{y}}, epoch %{{x}}: |f′| ≥ {SATURATED:g} on %{{z:.0%}} of inputs<extra></extra>"))
+    # a handle left of each row, to click (a heatmap cell cannot be selected): dead at the end in vermillion
+    units = np.array([(i + 1, j + 1) for i, a in enumerate(run.activity) for j in range(a.shape[1])])
+    dead = np.concatenate(run.dead_masks())
+    fig.add_trace(go.Scatter(x=np.full(len(labels), -0.04 * max(run.epochs_run, 1) - 0.5), y=labels, mode="markers",
+                             marker={"symbol": "square", "size": 7, "color": np.where(dead, DEAD, ALIVE)},
+                             customdata=units, showlegend=False,
+                             hovertemplate="%{y}: click to inspect this unit<extra></extra>"))
     boundary = 0
     for a in run.activity[:-1]:
         boundary += a.shape[1]
@@ -165,8 +172,8 @@ def fit_figure(run: Run, height: int = 380) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=shown, y=np.full(len(units), y_lo), mode="markers", name=name, legendgroup=name,
                 showlegend=side == 1, marker={"symbol": symbol, "size": 11, "color": color},
-                customdata=np.column_stack([units + 1, hinges]),
-                hovertemplate="unit %{customdata[0]}: hinge at x = %{customdata[1]:.3g}, active to the "
+                customdata=np.column_stack([np.ones(len(units)), units + 1, hinges]),
+                hovertemplate="unit %{customdata[1]}: hinge at x = %{customdata[2]:.3g}, active to the "
                               + ("right" if side == 1 else "left") + "<extra></extra>"))
     y_hi = float(np.nanmax(run.y)) + 0.25 * max(1e-9, float(np.ptp(run.y)))
     fig.update_xaxes(range=[lo, hi], title_text="x")
@@ -206,11 +213,12 @@ def units_figure(run: Run, epoch: int, height: int = 460) -> go.Figure:
         rows = run.y[:, 0] == label
         fig.add_trace(go.Scatter(x=run.X[rows, 0], y=run.X[rows, 1], mode="markers", name=f"class {label}",
                                  marker={"color": PALETTE[7], "symbol": symbol, "size": 5}, hoverinfo="skip"))
-    weights = run.first_layer[epoch].astype(np.float64)
+    W, b = (a.astype(np.float64) for a in run.hidden_layers_at(epoch)[0])
+    weights = np.vstack([W, b])
     dead = run.activity[0][epoch] == 0
     outside = 0
     for is_dead, color, name in ((False, ALIVE, "live unit"), (True, DEAD, "dead unit")):
-        xs, ys, text = [], [], []
+        xs, ys, text, units = [], [], [], []
         for unit in np.flatnonzero(dead == is_dead):
             w, b = weights[:2, unit], weights[2, unit]
             ends = boundary_in_box(w, b, (x0, x1), (y0, y1))
@@ -223,8 +231,10 @@ def units_figure(run: Run, epoch: int, height: int = 460) -> go.Figure:
             xs += [*ends[:, 0], None, middle[0], tick[0], None]
             ys += [*ends[:, 1], None, middle[1], tick[1], None]
             text += [label] * 6
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line={"color": color, "width": 1.5},
-                                 text=text, hovertemplate="%{text}<extra></extra>"))
+            units += [(1, unit + 1)] * 6
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=name, line={"color": color, "width": 1.5},
+                                 marker={"size": 4, "color": color}, text=text, customdata=units,
+                                 hovertemplate="%{text}<extra></extra>"))
     fig.update_xaxes(range=[x0, x1], title_text="x₁")
     fig.update_yaxes(range=[y0, y1], title_text="x₂", scaleanchor="x", scaleratio=1)
     away = f"<br><sup>{outside} units' lines lie outside this view</sup>" if outside else ""
@@ -250,45 +260,93 @@ def boundary_in_box(w: np.ndarray, b: float, xs: tuple[float, float], ys: tuple[
 
 
 @per_run
-def pre_activation_figure(run: Run, unit: int, epoch: int, height: int = 320) -> go.Figure:
-    """A first-layer unit's pre-activation w·x + b over the training inputs, with the zero line and where its
-    activation's derivative is exactly 0 shaded: a dead ReLU is a histogram entirely in the shade, left of 0."""
-    at = first_layer_unit(run, unit, epoch)
-    key, params = run.config.layer_activations()[0]
+def pre_activation_figure(run: Run, layer: int, unit: int, epoch: int, height: int = 320) -> go.Figure:
+    """A hidden unit's pre-activation w·h + b over the training inputs (at a kept epoch), with the zero line and
+    where its activation's derivative is exactly 0 shaded: a dead ReLU is a histogram entirely in the shade."""
+    at = unit_at(run, layer, unit, epoch)
+    key, params = run.config.layer_activations()[layer]
+    name = "w·x + b" if layer == 0 else "w·h + b"
     span = max(float(np.ptp(at.pre)), 1e-3)
     lo, hi = min(float(at.pre.min()), 0.0) - 0.1 * span, max(float(at.pre.max()), 0.0) + 0.1 * span
     grid = np.linspace(lo, hi, 801)
     fig = go.Figure(go.Histogram(x=at.pre, nbinsx=40, marker={"color": ALIVE if at.active else DEAD},
-                                 name="inputs", hovertemplate="w·x + b in %{x}: %{y} inputs<extra></extra>"))
+                                 name="inputs", hovertemplate=name + " in %{x}: %{y} inputs<extra></extra>"))
     exactly_zero = np.nextafter(0.0, 1.0)  # |f'| below the smallest positive float: f' = 0
     for a, b in near_zero_intervals(grid, ACTIVATIONS[key].derivative(grid, **params), threshold=exactly_zero):
         fig.add_vrect(x0=a, x1=b, fillcolor=PALETTE[7], opacity=0.18, line_width=0, layer="below",
                       annotation_text="f′ = 0", annotation_position="top left")
     fig.add_vline(x=0, line={"color": PALETTE[7], "dash": "dot"})
-    fig.update_xaxes(range=[lo, hi], title_text="pre-activation w·x + b")
+    fig.update_xaxes(range=[lo, hi], title_text=f"pre-activation {name}")
     fig.update_yaxes(title_text="training inputs")
-    fig.update_layout(title=f"Unit {at.unit + 1}, epoch {at.epoch}: its input w·x + b<br><sup>one count per training "
-                            "example; shaded: f′ = 0</sup>",
+    fig.update_layout(title=f"{unit_name(run, layer, unit)}, epoch {at.epoch}: its input {name}<br><sup>one count per "
+                            "training example; shaded: f′ = 0</sup>",
                       height=height, margin=MARGIN, showlegend=False, bargap=0.05)
     return fig
 
 
 @per_run
-def gradient_figure(run: Run, unit: int, epoch: int, height: int = 320) -> go.Figure:
-    """The size of the gradient a first-layer unit's weights and bias received at each epoch, its dead stretches
+def gradient_figure(run: Run, layer: int, unit: int, epoch: int, height: int = 320) -> go.Figure:
+    """The size of the gradient a hidden unit's weights and bias received at each epoch, its dead stretches
     shaded, and the epoch shown."""
-    fig = go.Figure(go.Scatter(x=_epochs(run), y=run.gradient[0][:, unit], mode="lines", name="gradient",
+    fig = go.Figure(go.Scatter(x=_epochs(run), y=run.gradient[layer][:, unit], mode="lines", name="gradient",
                                line={"color": ALIVE, "width": 2}, hovertemplate="epoch %{x}: %{y:.3g}<extra></extra>"))
-    for start, end in dead_spells(run.activity[0][:, unit]):
+    for start, end in dead_spells(run.activity[layer][:, unit]):
         fig.add_vrect(x0=start - 0.5, x1=(run.epochs_run if end is None else end) - 0.5, fillcolor=DEAD,
                       opacity=0.2, line_width=0, layer="below", annotation_text="dead", annotation_position="top left")
     fig.add_vline(x=epoch, line={"color": PALETTE[7], "dash": "dot"})
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="|gradient| of w and b", rangemode="tozero")
-    fig.update_layout(title=f"Unit {unit + 1}: gradient received<br><sup>per epoch; 0 while dead (shaded)</sup>",
+    fig.update_layout(title=f"{unit_name(run, layer, unit)}: gradient received<br><sup>per epoch; 0 while dead "
+                            "(shaded)</sup>",
                       height=height,
                       margin=MARGIN, showlegend=False)
     return fig
+
+
+@per_run
+def class_accuracy_figure(run: Run, height: int = 320) -> go.Figure:
+    """Multiclass: a bar per class, the share of its training examples classified right at the end."""
+    accuracy = run.class_accuracy()
+    classes = [str(c) for c in range(len(accuracy))]
+    fig = go.Figure(go.Bar(x=classes, y=accuracy, marker={"color": ALIVE}, text=[f"{a:.0%}" for a in accuracy],
+                           textposition="outside", hovertemplate="digit %{x}: %{y:.1%} right<extra></extra>"))
+    fig.update_xaxes(title_text="class (digit)", type="category")
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title_text="classified right")
+    fig.update_layout(title="Accuracy per class (training digits)", height=height, margin=MARGIN)
+    return fig
+
+
+@per_run
+def misclassified_figure(run: Run, most: int = 8, height: int = 320) -> go.Figure:
+    """Up to `most` training digits the final network gets wrong, drawn from their 8 x 8 pixels (as drawn, 0-16),
+    each titled with its true and predicted class."""
+    pixels = raw_data(run.config).X
+    true, predicted = run.classes()
+    wrong = np.flatnonzero(true != predicted)[:most]
+    if not len(wrong):
+        fig = go.Figure()
+        fig.update_layout(title="No training digit is misclassified", height=height, margin=MARGIN,
+                          xaxis={"visible": False}, yaxis={"visible": False})
+        return fig
+    titles = [f"{true[i]} taken for {predicted[i]}" for i in wrong]
+    fig = make_subplots(rows=2, cols=(most + 1) // 2, subplot_titles=titles, horizontal_spacing=0.02,
+                        vertical_spacing=0.12)
+    for k, i in enumerate(wrong):
+        where = {"row": k // ((most + 1) // 2) + 1, "col": k % ((most + 1) // 2) + 1}
+        fig.add_trace(go.Heatmap(z=pixels[i].reshape(8, 8), zmin=0, zmax=16, colorscale="gray_r", showscale=False,
+                                 hovertemplate="pixel (%{x}, %{y}): %{z:g} of 16<extra></extra>"), **where)
+        fig.update_yaxes(scaleanchor="x" if k == 0 else f"x{k + 1}", **where)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    fig.update_annotations(font={"size": 12})
+    fig.update_layout(title=f"Misclassified training digits ({int(np.sum(true != predicted))} in all)",
+                      height=height, margin={**MARGIN, "t": 70})
+    return fig
+
+
+def unit_name(run: Run, layer: int, unit: int) -> str:
+    """"Unit 5", or "Layer 2, unit 5" in a network of several hidden layers (1-based, as the page counts)."""
+    return f"Unit {unit + 1}" if len(run.config.hidden) == 1 else f"Layer {layer + 1}, unit {unit + 1}"
 
 
 def dead_caption(run: Run) -> str:

@@ -1,41 +1,86 @@
-"""The unit inspector: one first-layer unit of a finished run at any epoch, and why it is dead or alive."""
+"""The unit inspector: any hidden unit of a finished run at a kept epoch, and why it is dead or alive. A unit is
+picked by layer and number, or by clicking it in the hinge plot or the input plane (`pick_on_click`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from relu_viz.training import Run
-from relu_viz.units import first_layer_unit, life_sentence
+from relu_viz.training import Run, snapshot_stride
+from relu_viz.units import life_sentence, unit_at
 from ui import presenter
 from ui import training_charts as charts
+
+LAYER, UNIT, EPOCH = "sim.inspect.layer", "sim.inspect.unit", "sim.inspect.epoch"
+PICKED = "sim.inspect.picked"  # set by a click on a chart: the app reruns so the inspector shows that unit
+CLICKS = "sim.inspect.clicks"  # counts clicks: a picking chart gets a new key each time, so no selection lingers
 
 
 @st.fragment
 def render(run: Run) -> None:
     """Pick a unit and an epoch (only this reruns): its input on every training example, weights, gradient."""
     st.subheader("Inspect a unit")
-    dead_at_end = np.flatnonzero(run.activity[0][-1] == 0)
-    left, right = st.columns([1, 2])
-    unit = int(left.number_input("First-layer unit", 1, run.config.hidden[0],
-                                 int(dead_at_end[0]) + 1 if len(dead_at_end) else 1, key="sim.inspect.unit",
-                                 help="Starts at the first unit dead at the end, if there is one.")) - 1
-    epoch = epoch_slider(run, "Epoch of the unit shown", "sim.inspect.epoch", where=right)
-    at = first_layer_unit(run, unit, epoch)
-    weights = ", ".join(f"{w:.3g}" for w in at.weights)
-    st.markdown(f"**Unit {unit + 1}** at epoch {epoch}: weights ({weights}), bias {at.bias:.3g}; f′ ≠ 0 on "
-                f"{at.active:.0%} of the training inputs. {life_sentence(run.activity[0][:, unit])}")
+    layers = len(run.config.hidden)
+    pick, right = st.columns([1, 2])
+    layer = _number(pick, "Hidden layer", layers, 1, LAYER) - 1 if layers > 1 else 0
+    dead_at_end = np.flatnonzero(run.activity[layer][-1] == 0)
+    unit = _number(pick, "Unit", run.config.hidden[layer], int(dead_at_end[0]) + 1 if len(dead_at_end) else 1,
+                   f"{UNIT}.{layer}", help="Starts at the first unit dead at the end, if there is one. Or click a "
+                   "first-layer unit in the hinge plot or the input plane above.") - 1
+    epoch = epoch_slider(run, "Epoch of the unit shown", EPOCH, where=right)
+    at = unit_at(run, layer, unit, epoch)
+    weights = ", ".join(f"{w:.3g}" for w in at.weights[:8]) + (f", … ({len(at.weights)} in all)"
+                                                                 if len(at.weights) > 8 else "")
+    st.markdown(f"**{charts.unit_name(run, layer, unit)}** at epoch {epoch}: incoming weights ({weights}), bias "
+                f"{at.bias:.3g}; f′ ≠ 0 on {at.active:.0%} of the training inputs. "
+                f"{life_sentence(run.activity[layer][:, unit])}")
     histogram, gradient = st.columns(2)
-    presenter.chart(charts.pre_activation_figure(run, unit, epoch), where=histogram)
-    presenter.chart(charts.gradient_figure(run, unit, epoch), where=gradient)
-    st.caption("Left: the unit's input w·x + b on each training example; the shade marks where its activation's "
+    presenter.chart(charts.pre_activation_figure(run, layer, unit, epoch), where=histogram)
+    presenter.chart(charts.gradient_figure(run, layer, unit, epoch), where=gradient)
+    below = "w·x + b, x the training example" if layer == 0 else "w·h + b, h the outputs of the layer below"
+    st.caption(f"Left: the unit's input {below}, on each training example; the shade marks where its activation's "
                "derivative is exactly 0. When every input falls in the shade, no gradient reaches the unit: it is "
                "dead. Right: the size of the gradient its weights and bias received at each epoch (shaded: dead).")
 
 
+def _number(where, label: str, most: int, default: int, key: str, help: str | None = None) -> int:
+    """A whole number from 1 to `most`, starting at `default` (a number kept from a larger network starts over)."""
+    if not 1 <= st.session_state.get(key, default) <= most:
+        st.session_state.pop(key)
+    st.session_state.setdefault(key, default)
+    return int(where.number_input(label, 1, most, key=key, help=help))
+
+
 def epoch_slider(run: Run, label: str, key: str, where=st, help: str | None = None) -> int:
-    """An epoch of the run picked with a slider (the last at first); a run stopped or diverged at epoch 0 has only
-    that one, and no slider."""
-    if run.epochs_run == 0:
-        return 0
-    return int(where.slider(label, 0, run.epochs_run, run.epochs_run, key=key, help=help))
+    """An epoch of the run whose weights were kept, picked with a slider (the last at first); a run stopped or
+    diverged at epoch 0 has only that one, and no slider."""
+    kept = [int(e) for e in run.snapshot_epochs]
+    if len(kept) == 1:
+        return kept[0]
+    if kept == list(range(run.epochs_run + 1)):
+        return int(where.slider(label, 0, run.epochs_run, run.epochs_run, key=key, help=help))
+    stride = snapshot_stride(run.config)
+    note = f"Weights are kept every {stride} epochs (and at the last) for a network this size."
+    return int(where.select_slider(label, kept, kept[-1], key=key, help=f"{help or ''} {note}".strip()))
+
+
+def pick_on_click(fig, where=st, **kwargs) -> None:
+    """Draw a chart whose units can be clicked (their points carry the 1-based layer and unit as the first two
+    columns of customdata): a click shows that unit in the inspector."""
+    key = f"sim.inspect.chart.{st.session_state.get(CLICKS, 0)}.{fig.layout.title.text[:12]}"
+    presenter.chart(fig, where=where, key=key, on_select=lambda: _picked(key), selection_mode="points", **kwargs)
+    if st.session_state.pop(PICKED, False):
+        st.rerun()  # from a fragment too: the whole page, so the inspector shows the unit
+
+
+def _picked(key: str) -> None:
+    """A clicked point's (layer, unit), 1-based, from its customdata (a list, or a dict by column number)."""
+    for point in st.session_state[key].selection.points:
+        data = point.get("customdata")
+        if isinstance(data, dict):
+            data = [data[k] for k in sorted(data, key=int)]
+        if isinstance(data, list) and len(data) >= 2:
+            layer, unit = int(data[0]), int(data[1])
+            st.session_state.update({LAYER: layer, f"{UNIT}.{layer - 1}": unit, PICKED: True,
+                                     CLICKS: st.session_state.get(CLICKS, 0) + 1})
+            return

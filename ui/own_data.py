@@ -1,0 +1,54 @@
+"""The visitor's own data: a CSV upload, read by relu_viz.upload, previewed, and handed to training by name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from relu_viz import datasets
+from relu_viz.upload import MAX_BYTES, MAX_ROWS, SHAPES, read_csv
+
+READ = "sim.own.read"  # (file id, file name, Dataset or the error message) of the last file read
+LINK_NOTE = ("Your uploaded data cannot travel in a link: whoever opens it is asked for a CSV file of their own (or "
+             "the same file, sent another way).")
+
+
+def uploaded() -> str | None:
+    """The uploader; the name a run can train on (relu_viz.datasets.add), or None with a message saying why not."""
+    shapes = "; ".join(f"{', '.join(names)} ({task})" for task, names in SHAPES.values())
+    file = st.file_uploader("Your data (a CSV file)", type=["csv", "txt"], key="sim.own.file",
+                            help=f"Columns {shapes}, labels 0 and 1; up to {MAX_ROWS:,} rows and "
+                                 f"{MAX_BYTES / 1e6:g} MB, a header row optional.")
+    if file is None:
+        st.info(f"Upload a CSV file with columns {shapes} to train on your own data. {LINK_NOTE}")
+        return None
+    read = st.session_state.get(READ)
+    if read is None or read[0] != file.file_id:
+        try:
+            dataset = read_csv(file.getvalue())
+        except ValueError as error:
+            dataset = str(error)
+        read = st.session_state[READ] = (file.file_id, file.name, dataset)
+    _, name, dataset = read
+    if isinstance(dataset, str):
+        st.error(f"**{name}** cannot be used: {dataset}.")
+        return None
+    _preview(name, dataset)
+    return datasets.add(dataset)
+
+
+def _preview(name: str, dataset: datasets.Dataset) -> None:
+    """What was read: how many rows, the columns' ranges and classes, and the first rows."""
+    columns = list(SHAPES[dataset.X.shape[1] + 1][1])
+    table = pd.DataFrame(np.column_stack([dataset.X, dataset.y]), columns=columns)
+    if dataset.task == "classification":
+        ones = int(dataset.y.sum())
+        about = f"two classes: {len(dataset.y) - ones} rows of label 0, {ones} of label 1"
+    else:
+        about = f"y from {dataset.y.min():.4g} to {dataset.y.max():.4g}"
+    ranges = ", ".join(f"{c} from {dataset.X[:, i].min():.4g} to {dataset.X[:, i].max():.4g}"
+                       for i, c in enumerate(columns[:-1]))
+    st.success(f"Read **{name}**: {len(dataset.X):,} rows; {ranges}; {about}. Inputs are standardised before "
+               "training.")
+    st.dataframe(table.head(5), hide_index=True, height=215)
