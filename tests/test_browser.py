@@ -3,7 +3,7 @@
 import pytest
 
 from relu_viz.scenarios import SCENARIOS
-from relu_viz.training import train
+from relu_viz.training import TrainConfig, raw_data, train
 from tests.browser import CURVE_JS, curve, nudge_slider, open_page, wait_for_query, wait_for_value
 
 pytestmark = pytest.mark.browser
@@ -138,3 +138,43 @@ def test_typing_your_own_formula_draws_it_and_its_link_reproduces_it(browser, se
     assert second.get_by_role("textbox", name="Your formula: f(x) =").input_value() == "max(0, x) - 0.5 * max(0, x - 2)"
     for page in (first, second):
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+# The page position of a chart's point: of the named trace's point nearest the plot's middle (or point `index`).
+POINT_JS = """([title, trace, index]) => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
+        g => g.layout.title && g.layout.title.text.includes(title));
+    gd.scrollIntoView({block: 'center'});
+    const t = gd._fullData.find(d => d.name === trace || (trace === null && d.type === 'scatter'));
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const y = k => ya.type === 'category' ? ya.d2p(t.y[k]) : ya.l2p(t.y[k]);
+    let best = index, distance = Infinity;
+    if (best === null) t.x.forEach((v, k) => {
+        if (v === null) return;
+        const d = Math.abs(xa.l2p(v) - xa._length / 2) + Math.abs(y(k) - ya._length / 2);
+        if (d < distance) { distance = d; best = k; }
+    });
+    const box = gd.getBoundingClientRect();
+    return {x: box.left + xa._offset + xa.l2p(t.x[best]), y: box.top + ya._offset + y(best), unit: t.customdata[best]};
+}"""
+
+
+def test_a_visitor_uploads_a_csv_trains_on_it_and_inspects_units_by_clicking_them(page, server, tmp_path):
+    moons = raw_data(TrainConfig(dataset="moons", n_samples=200, seed=3))
+    path = tmp_path / "my moons.csv"
+    rows = (f"{a:.6f},{b:.6f},{int(c)}\n" for (a, b), c in zip(moons.X, moons.y[:, 0]))
+    path.write_text("x1,x2,label\n" + "".join(rows))
+    page.goto(f"{server}/?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100")
+    page.get_by_text("Upload a CSV file").wait_for(timeout=60_000)
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_text("Read my moons.csv: 200 rows").wait_for(timeout=60_000)
+    page.get_by_text("Inspect a unit").wait_for(timeout=120_000)
+    assert page.get_by_text("Your uploaded data cannot travel in a link").count() >= 1
+    for title, trace, index in (("First-layer units at epoch", "live unit", None), ("Activity of every", None, 40)):
+        point = page.evaluate(POINT_JS, [title, trace, index])
+        layer, unit = point["unit"] if isinstance(point["unit"], list) else (point["unit"]["0"], point["unit"]["1"])
+        page.mouse.move(point["x"], point["y"])
+        page.mouse.click(point["x"], point["y"])
+        page.get_by_text(f"Layer {layer}, unit {unit} at epoch 100").wait_for(timeout=30_000)
+    assert (layer, unit) == (2, 9), "the 41st row of the heatmap: layer 2's ninth unit"
+    assert page.locator("[data-testid='stException']").count() == 0

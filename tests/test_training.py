@@ -21,6 +21,7 @@ from relu_viz.training import (
     TrainConfig,
     initial_state,
     snapshot_stride,
+    standardized,
     train,
     train_seeds,
     unit_states,
@@ -516,7 +517,6 @@ def test_canonical_json_and_per_layer_activations():
 
 
 def test_standardized_has_zero_mean_and_unit_variance_per_feature():
-    from relu_viz.training import standardized
 
     X = np.array([[1.0, 10.0], [2.0, 30.0], [6.0, 20.0]])
     Z = standardized(X)
@@ -604,3 +604,8 @@ def test_a_seed_that_diverged_in_a_sweep_keeps_the_layers_of_its_last_epoch_as_a
             np.testing.assert_array_equal(kept_b, b)
 
 
+
+
+def test_a_feature_constant_over_the_sample_is_shifted_to_zero_not_divided_by_zero():
+    X = np.array([[1.0, 5.0], [3.0, 5.0]])
+    assert np.array_equal(standardized(X), [[-1.0, 0.0], [1.0, 0.0]])

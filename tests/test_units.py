@@ -1,5 +1,7 @@
 """One first-layer unit of a run: weights and inputs at an epoch from the recorded layer, when it was dead."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -46,3 +48,19 @@ def test_the_histogram_shades_where_relu_passes_no_gradient_and_the_gradient_cha
     assert [(s.x0 + 0.5, s.x1 + 0.5) for s in fig.layout.shapes if s.type == "rect"] == [
         (a, RUN.epochs_run if b is None else b) for a, b in spells]
     assert np.all(RUN.gradient[0][RUN.activity[0][:, unit] == 0, unit] == 0), "no gradient while dead"
+
+
+@pytest.mark.parametrize("layer", [0, 1])
+def test_a_units_inputs_in_any_layer_at_a_kept_epoch_are_the_forward_pass_of_that_epochs_weights(layer):
+    """Recomputed here in float64 from the weights of a run stopped at that epoch (ReLU written out)."""
+    for epoch in (0, 17, RUN.epochs_run):
+        layers = train(replace(RUN.config, epochs=epoch)).layers if epoch else initial_state(RUN.config).layers
+        h = RUN.X.astype(np.float64)
+        for W, b in layers[:layer]:
+            h = np.maximum(h @ W.astype(np.float64) + b, 0)
+        W, b = layers[layer]
+        for unit in (0, 5, 15):
+            at = unit_at(RUN, layer, unit, epoch)
+            assert np.allclose(at.pre, h @ W[:, unit] + b[unit], atol=1e-4)
+            assert np.allclose(at.weights, W[:, unit]) and at.bias == pytest.approx(float(b[unit]), abs=1e-6)
+            assert at.active == pytest.approx(np.mean(at.pre > 0), abs=1 / len(at.pre) + 1e-9)

@@ -327,7 +327,8 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
     st.caption(f"Each row is a hidden unit, each column an epoch; the colour is the share of training inputs on "
                f"which the unit's derivative is at least {SATURATED:g} in size, so it gets a usable gradient. A row "
                "is black while the unit is dead (f′ = 0 on every input) or saturated (a sigmoid unit in its flat "
-               "tails for every input); it can turn colour again if the unit revives.")
+               "tails for every input); it can turn colour again if the unit revives. Click the square left of a row "
+               "(vermillion: dead at the end) to inspect that unit below.")
     unit_inspector.render(run)
     _downloads(run)
 
@@ -350,8 +351,11 @@ def _digits(run: Run) -> None:
     left, right = st.columns(2)
     presenter.chart(charts.class_accuracy_figure(run), where=left)
     presenter.chart(charts.misclassified_figure(run), where=right)
-    st.caption("Accuracy is measured on the training digits. A dead unit in the first layer is one whose weighted "
-               "sum of the 64 pixels, plus its bias, is ≤ 0 for every digit (for ReLU): it sees no digit at all.")
+    dead = [f"{int(mask.sum())} of {len(mask)} units in layer {i + 1}" for i, mask in enumerate(run.dead_masks())]
+    st.caption(f"Dead at the end: {', '.join(dead)}; the network classifies {run.accuracy[-1]:.1%} of the training "
+               "digits right. A first-layer unit is dead when its weighted sum of the 64 (standardised) pixels plus "
+               "its bias gives f′ = 0 for every digit (for ReLU: ≤ 0): it sees no digit at all. The inspector below "
+               "draws a first-layer unit's 64 weights as an 8 × 8 image.")
 
 
 def sparsity_sentence(run: Run) -> str:

@@ -344,6 +344,22 @@ def misclassified_figure(run: Run, most: int = 8, height: int = 320) -> go.Figur
     return fig
 
 
+@per_run
+def weights_image_figure(run: Run, unit: int, epoch: int, height: int = 300) -> go.Figure:
+    """The digits: a first-layer unit's 64 incoming weights at a kept epoch, drawn where their pixels are (8 x 8),
+    red for positive, blue for negative, on a scale symmetric about 0."""
+    W = run.hidden_layers_at(epoch)[0][0][:, unit].astype(np.float64)
+    top = float(np.abs(W).max()) or 1.0
+    fig = go.Figure(go.Heatmap(z=W.reshape(8, 8), zmin=-top, zmax=top, colorscale="RdBu_r",
+                               colorbar={"title": {"text": "weight"}},
+                               hovertemplate="pixel (%{x}, %{y}): weight %{z:.3g}<extra></extra>"))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    fig.update_layout(title=f"{unit_name(run, 0, unit)}, epoch {epoch}: its 64 weights as an image<br><sup>red: a "
+                            "bright pixel there pushes w·x + b up; blue: down</sup>", height=height, margin=MARGIN)
+    return fig
+
+
 def unit_name(run: Run, layer: int, unit: int) -> str:
     """"Unit 5", or "Layer 2, unit 5" in a network of several hidden layers (1-based, as the page counts)."""
     return f"Unit {unit + 1}" if len(run.config.hidden) == 1 else f"Layer {layer + 1}, unit {unit + 1}"

@@ -34,6 +34,8 @@ def render(run: Run) -> None:
     st.markdown(f"**{charts.unit_name(run, layer, unit)}** at epoch {epoch}: incoming weights ({weights}), bias "
                 f"{at.bias:.3g}; f′ ≠ 0 on {at.active:.0%} of the training inputs. "
                 f"{life_sentence(run.activity[layer][:, unit])}")
+    if layer == 0 and run.X.shape[1] == 64:  # the digits: a first-layer unit's weights form an 8 x 8 image
+        presenter.chart(charts.weights_image_figure(run, unit, epoch))
     histogram, gradient = st.columns(2)
     presenter.chart(charts.pre_activation_figure(run, layer, unit, epoch), where=histogram)
     presenter.chart(charts.gradient_figure(run, layer, unit, epoch), where=gradient)
