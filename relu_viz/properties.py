@@ -17,6 +17,7 @@ from relu_viz.activations import Activation
 FAR = 1e6  # "infinity" for tail limits (farther when a kink lies farther out)
 FLAT = 1e-9  # |f'| below this far out means f tends to a finite limit
 JUMP = 1e-6  # a relative change larger than this across a kink is a discontinuity
+STEP = 1e-12  # a relative change larger than this across a kink splits the range there (limits are exact to ~1e-14)
 CENTRED = 0.05  # zero-centred: |E f(Z)| below this share of the RMS output sqrt(E f(Z)^2)
 NEAR = 12.0  # the grid is finest on [-NEAR, NEAR], where every registry shape has its structure
 GRID_POINTS = 24001
@@ -149,10 +150,13 @@ def derive(activation: Activation, **params) -> Properties:
         x = np.union1d(x, [-window, window])
     f, d = activation(x, **p), activation.derivative(x, **p)
     (d_left, d_right) = activation.derivative([-far, far], **p)
-    jumps = [k for k in kinks if is_jump(*one_sided_limits(activation, k, p))]
+    limits = {k: one_sided_limits(activation, k, p) for k in kinks}
+    jumps = [k for k in kinks if is_jump(*limits[k])]
+    steps = [k for k in kinks if is_jump(*limits[k], STEP)]  # threshold 0, value 1e-8: too small a jump to call f
+    # discontinuous, but the values between the two limits are still never taken
     mean, rms = mean_output(activation, p)
     return Properties(
-        range=_range(activation, p, x, f, jumps, far, math.isfinite(window)),
+        range=_range(activation, p, x, f, steps, far, math.isfinite(window)),
         monotonic=_monotonic(np.diff(f)),
         mean_output=mean,
         rms_output=rms,
@@ -318,9 +322,10 @@ def one_sided_limits(g, k: float, params: dict) -> tuple[float, float]:
     return float(2 * near[0] - near[1]), float(2 * near[2] - near[3])
 
 
-def is_jump(left: float, right: float) -> bool:
-    """Whether two one-sided limits differ by more than rounding and the tiny steps PyTorch's forms have."""
-    return abs(left - right) > JUMP * (1 + max(abs(left), abs(right)))
+def is_jump(left: float, right: float, tolerance: float = JUMP) -> bool:
+    """Whether two one-sided limits differ by more than rounding and (by default) the tiny steps PyTorch's forms
+    have."""
+    return abs(left - right) > tolerance * (1 + max(abs(left), abs(right)))
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

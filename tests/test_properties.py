@@ -346,3 +346,13 @@ def test_a_formula_undefined_on_the_grid_gets_no_properties_and_says_where(text,
 
     with pytest.raises(NotFinite, match=where):
         derive(ACTIVATIONS["custom"], formula=text)
+
+
+@pytest.mark.parametrize("threshold, value, text", [
+    (0.0, 1e-8, "(0, ∞)"),  # the values in (0, 1e-8] are taken just right of 0, where f = x
+    (0.0, -1e-9, "{-1e-09} ∪ (0, ∞)"),  # nothing in [-1e-9, 0] but the value itself
+    (2.0, 2.0 + 1e-9, "(2, ∞)"),
+])
+def test_a_jump_too_small_to_call_discontinuous_still_splits_the_range(threshold, value, text):
+    """Found by hypothesis: threshold(x) = x for x > 0, else 1e-8, was said to range over [1e-8, inf)."""
+    assert derive(ACTIVATIONS["threshold"], threshold=threshold, value=value).range_text == text
