@@ -95,6 +95,15 @@ def test_vanishing_needs_the_loss_to_stay_above_85_percent():
     assert not holds(fake(loss=[1, 1, 1, 1, 1], layers=3, status="diverged"))
 
 
+def test_digits_need_a_dead_layer_2_unit_at_the_end_and_99_percent_right():
+    holds = SCENARIOS["digits"].holds
+    assert holds(fake(accuracy=[0.1, 0.5, 0.9, 0.98, 0.99], dead=np.column_stack([np.zeros(5), [0, 0.1, 0, 0, 0.03]])))
+    assert not holds(fake(accuracy=[0.1] * 4 + [0.989], dead=np.column_stack([np.zeros(5), [0.1] * 5])))
+    assert not holds(fake(accuracy=[1.0] * 5, dead=np.column_stack([np.zeros(5), [0.1] * 4 + [0]]))), (
+        "dead at the end, not only on the way")
+    assert not holds(fake(accuracy=[1.0] * 5, dead=np.column_stack([np.zeros(5), [0.1] * 5]), status="stopped"))
+
+
 def test_spread_percent_and_came_back():
     assert spread([0.1, 0.5, 0.2]) == "median 20% (10% to 50%)"
     assert spread([3.0, 1.0], lambda v: f"{v:g}x") == "median 2x (1x to 3x)"

@@ -119,6 +119,19 @@ def test_vanishing_story_gradients_smallest_in_layer_1_and_tanh_trains():
 
 
 @pytest.mark.slow
+def test_digits_story_a_network_with_dead_units_classifies_the_training_digits():
+    """The accuracy recomputed from each run's final weights with a float64 forward pass written out here."""
+    for run in checked("digits").runs[:5]:
+        h = run.X.astype(np.float64)
+        for W, b in run.layers[:-1]:
+            h = np.maximum(h @ W + b, 0)
+        right = np.argmax(h @ run.layers[-1][0] + run.layers[-1][1], axis=1) == np.argmax(run.y, axis=1)
+        dead = np.all(np.maximum(run.X.astype(np.float64) @ run.layers[0][0] + run.layers[0][1], 0) @ run.layers[1][0]
+                      + run.layers[1][1] <= 0, axis=0)
+        assert np.mean(right) >= 0.99 and dead.any(), "ReLU: dead means an input <= 0 on every training digit"
+
+
+@pytest.mark.slow
 def test_evidence_numbers_are_the_runs_numbers():
     result = checked("bad_bias")
     starts = [r.dead_fraction[0, 0] for r in result.runs]
