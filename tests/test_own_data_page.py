@@ -90,7 +90,7 @@ def test_the_digits_train_a_ten_class_network_with_accuracy_per_class_and_miscla
     assert f"Misclassified training digits ({wrong} in all)" in charts
     assert f"the network classifies {np.mean(predicted == labels):.1%} of the training digits right" in " ".join(
         c.value for c in at.caption)
-    assert any(t.startswith("Layer 1, unit 1, epoch 30: its 64 weights as an image") for t in charts)
+    assert any(t.startswith("Layer 1, unit 1, epoch 30: its 64 weights<br><sup>as an 8 × 8 image") for t in charts)
 
 
 def test_the_inspector_shows_a_deeper_unit_from_the_layer_below():

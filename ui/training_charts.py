@@ -325,7 +325,7 @@ def misclassified_figure(run: Run, most: int = 8, height: int = 320) -> go.Figur
     wrong = np.flatnonzero(true != predicted)[:most]
     if not len(wrong):
         fig = go.Figure()
-        fig.update_layout(title="No training digit is misclassified", height=height, margin=MARGIN,
+        fig.update_layout(title="No training digit is misclassified", height=60, margin=MARGIN,
                           xaxis={"visible": False}, yaxis={"visible": False})
         return fig
     titles = [f"{true[i]} taken for {predicted[i]}" for i in wrong]
@@ -355,8 +355,9 @@ def weights_image_figure(run: Run, unit: int, epoch: int, height: int = 300) -> 
                                hovertemplate="pixel (%{x}, %{y}): weight %{z:.3g}<extra></extra>"))
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    fig.update_layout(title=f"{unit_name(run, 0, unit)}, epoch {epoch}: its 64 weights as an image<br><sup>red: a "
-                            "bright pixel there pushes w·x + b up; blue: down</sup>", height=height, margin=MARGIN)
+    fig.update_layout(title=f"{unit_name(run, 0, unit)}, epoch {epoch}: its 64 weights<br><sup>as an 8 × 8 image; "
+                            "red: a bright pixel there pushes w·x + b up, blue: down</sup>", height=height,
+                      margin=MARGIN)
     return fig
 
 
