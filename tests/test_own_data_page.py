@@ -106,3 +106,11 @@ def test_the_inspector_shows_a_deeper_unit_from_the_layer_below():
     assert f"bias {float(b2[3]):.3g}" in sentence and f"({len(W2)} in all)" in sentence
     assert f"f′ ≠ 0 on {np.mean(pre > 0):.0%} of the training inputs" in sentence
     assert any(t.startswith("Layer 2, unit 4, epoch 20: its input w·h + b") for t in titles(at))
+
+
+def test_an_epoch_picked_in_a_longer_run_starts_over_at_the_last_epoch_of_a_shorter_one():
+    at = open_app({"tab": "Dead neurons", "sim.data": "moons", "sim.epochs": "60"})
+    at.slider(key="sim.inspect.epoch").set_value(50).run()
+    at.slider(key="sim.epochs").set_value(30).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.slider(key="sim.inspect.epoch").value == 30 and at.slider(key="sim.units.epoch").value == 30

@@ -1,5 +1,6 @@
 """The unit inspector: any hidden unit of a finished run at a kept epoch, and why it is dead or alive. A unit is
-picked by layer and number, or by clicking it in the hinge plot or the input plane (`pick_on_click`)."""
+picked by layer and number, or by clicking it in a chart above: the hinge plot, the input plane, or the handle beside
+its row of the activity heatmap (`pick_on_click`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def render(run: Run) -> None:
     dead_at_end = np.flatnonzero(run.activity[layer][-1] == 0)
     unit = _number(pick, "Unit", run.config.hidden[layer], int(dead_at_end[0]) + 1 if len(dead_at_end) else 1,
                    f"{UNIT}.{layer}", help="Starts at the first unit dead at the end, if there is one. Or click a "
-                   "first-layer unit in the hinge plot or the input plane above.") - 1
+                   "unit above: in the hinge plot, the input plane, or the square left of its heatmap row.") - 1
     epoch = epoch_slider(run, "Epoch of the unit shown", EPOCH, where=right)
     at = unit_at(run, layer, unit, epoch)
     weights = ", ".join(f"{w:.3g}" for w in at.weights[:8]) + (f", … ({len(at.weights)} in all)"
