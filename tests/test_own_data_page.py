@@ -4,11 +4,13 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 
 from relu_viz import datasets
 from relu_viz.training import TrainConfig, raw_data, train
 from relu_viz.upload import read_csv
 from tests.apptest import open_app
+from ui.dead_neurons import data_csv
 from ui.own_data import LINK_NOTE
 
 MOONS = raw_data(TrainConfig(dataset="moons", n_samples=120, seed=3))
@@ -114,3 +116,11 @@ def test_an_epoch_picked_in_a_longer_run_starts_over_at_the_last_epoch_of_a_shor
     at.slider(key="sim.epochs").set_value(30).run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.slider(key="sim.inspect.epoch").value == 30 and at.slider(key="sim.units.epoch").value == 30
+
+
+def test_the_digits_download_as_64_pixel_columns_and_a_label():
+    lines = data_csv(TrainConfig(dataset="digits", n_samples=1797)).splitlines()
+    assert lines[0] == ",".join([f"x{i}" for i in range(1, 65)] + ["label"]) and len(lines) == 1798
+    table = np.loadtxt(lines[1:], delimiter=",")
+    reference = load_digits()  # scikit-learn's own loader, as the reference for what the file holds
+    assert np.array_equal(table[:, :64], reference.data) and np.array_equal(table[:, 64], reference.target)

@@ -389,9 +389,11 @@ def _sweep(config: TrainConfig) -> None:
 
 
 def data_csv(config: TrainConfig) -> str:
-    """The training data as drawn, before standardisation: x, y for a curve; x1, x2, label for a 2-D shape."""
+    """The training data as drawn, before standardisation: x, y for a curve; x1, x2, label for a 2-D shape (x1 ...
+    x64, label for the digits' pixels)."""
     data = raw_data(config)
-    names = "x,y" if data.task == "regression" else "x1,x2,label"
+    inputs = data.X.shape[1]
+    names = "x,y" if data.task == "regression" else ",".join([f"x{i + 1}" for i in range(inputs)] + ["label"])
     text = io.StringIO()
     np.savetxt(text, np.column_stack([data.X, data.y]), delimiter=",", header=names, comments="", fmt="%.17g")
     return text.getvalue()
