@@ -29,12 +29,21 @@ VIEWS = {  # name: (query string, sizes, full page, colour scheme)
     "tour-6": ("?tour=6&present=1", {"projector": SIZES["projector"]}, False, "light"),
     "tour-5": ("?tour=5", {"laptop": SIZES["laptop"]}, False, "light"),
 }
+# Parts of the dead-neuron tab at the laptop size: (query, an uploaded CSV of the moons or None, the text the shot
+# starts above, its height)
+PARTS = {
+    "own-data": ("?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100", True, "Dataset", 900),
+    "unit-microscope": ("?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100", True,
+                        "Epoch shown in the input plane", 1700),
+    "digits": ("?tab=Dead+neurons&sim.data=digits&sim.opt=adam&sim.lr=0.1&sim.epochs=60", False,
+               "Accuracy per class", 1900),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", nargs="?", default=str(ROOT / "docs"))
-    parser.add_argument("--only", nargs="*", default=list(VIEWS))
+    parser.add_argument("--only", nargs="*", default=[*VIEWS, *PARTS])
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -43,7 +52,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, running_server(pathlib.Path(tmp) / "log") as server, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name in args.only:
+        for name in (n for n in args.only if n in PARTS):
+            print(part(browser, server.url, out / f"{name}.png", *PARTS[name]))
+        for name in (n for n in args.only if n in VIEWS):
             query, sizes, full, scheme = VIEWS[name]
             for width, height in sizes.values():
                 # Streamlit scrolls inside the page, so a whole-page shot needs a tall window
@@ -61,6 +72,29 @@ def main() -> None:
                 print(path)
                 context.close()
         browser.close()
+
+
+def part(browser, url: str, path: pathlib.Path, query: str, upload: bool, start: str, height: int) -> pathlib.Path:
+    """A shot of the page from just above the text `start`, `height` pixels tall, at the laptop width."""
+    from relu_viz.training import TrainConfig, raw_data
+
+    width = SIZES["laptop"][0]
+    page = browser.new_context(viewport={"width": width, "height": 6000}).new_page()
+    page.goto(url + "/" + query)
+    if upload:
+        moons = raw_data(TrainConfig(dataset="moons", n_samples=200, seed=3))
+        csv = path.with_suffix(".csv")
+        rows = (f"{a:.5f},{b:.5f},{int(c)}\n" for (a, b), c in zip(moons.X, moons.y[:, 0]))
+        csv.write_text("x1,x2,label\n" + "".join(rows))
+        page.get_by_text("Upload a CSV file").wait_for(timeout=60_000)
+        page.set_input_files("input[type=file]", str(csv))
+        csv.unlink()
+    page.get_by_text("Inspect a unit").wait_for(timeout=120_000)
+    page.wait_for_timeout(3000)
+    top = max(0, int(page.get_by_text(start, exact=True).first.bounding_box()["y"]) - 40)
+    page.screenshot(path=str(path), clip={"x": 0, "y": top, "width": width, "height": height})
+    page.context.close()
+    return path
 
 
 if __name__ == "__main__":

@@ -140,6 +140,8 @@ def test_typing_your_own_formula_draws_it_and_its_link_reproduces_it(browser, se
         assert page.locator("[data-testid='stException']").count() == 0
 
 
+CHART_DRAWN_JS = """(title) => [...document.querySelectorAll('.js-plotly-plot')].some(
+    g => g._fullLayout && g._fullData && g.layout.title && g.layout.title.text.includes(title))"""
 # The page position of a chart's point: of the named trace's point nearest the plot's middle (or point `index`).
 POINT_JS = """([title, trace, index]) => {
     const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
@@ -171,6 +173,9 @@ def test_a_visitor_uploads_a_csv_trains_on_it_and_inspects_units_by_clicking_the
     page.get_by_text("Inspect a unit").wait_for(timeout=120_000)
     assert page.get_by_text("Your uploaded data cannot travel in a link").count() >= 1
     for title, trace, index in (("First-layer units at epoch", "live unit", None), ("Activity of every", None, 40)):
+        page.wait_for_function(CHART_DRAWN_JS, arg=title, timeout=60_000)
+        page.evaluate(POINT_JS, [title, trace, index])  # scrolls the chart into view
+        page.wait_for_timeout(500)  # the page settles (charts above may still be laying out)
         point = page.evaluate(POINT_JS, [title, trace, index])
         layer, unit = point["unit"] if isinstance(point["unit"], list) else (point["unit"]["0"], point["unit"]["1"])
         page.mouse.move(point["x"], point["y"])
