@@ -36,7 +36,7 @@ PARTS = {
     "unit-microscope": ("?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100", True,
                         "Epoch shown in the input plane", 1700),
     "digits": ("?tab=Dead+neurons&sim.data=digits&sim.opt=adam&sim.lr=0.1&sim.epochs=60", False,
-               "Accuracy per class", 1900),
+               "Accuracy per class (training digits)", 1900),
 }
 
 
@@ -83,12 +83,10 @@ def part(browser, url: str, path: pathlib.Path, query: str, upload: bool, start:
     page.goto(url + "/" + query)
     if upload:
         moons = raw_data(TrainConfig(dataset="moons", n_samples=200, seed=3))
-        csv = path.with_suffix(".csv")
         rows = (f"{a:.5f},{b:.5f},{int(c)}\n" for (a, b), c in zip(moons.X, moons.y[:, 0]))
-        csv.write_text("x1,x2,label\n" + "".join(rows))
         page.get_by_text("Upload a CSV file").wait_for(timeout=60_000)
-        page.set_input_files("input[type=file]", str(csv))
-        csv.unlink()
+        page.set_input_files("input[type=file]", files=[{"name": "moons.csv", "mimeType": "text/csv",
+                                                         "buffer": ("x1,x2,label\n" + "".join(rows)).encode()}])
     page.get_by_text("Inspect a unit").wait_for(timeout=120_000)
     page.wait_for_timeout(3000)
     top = max(0, int(page.get_by_text(start, exact=True).first.bounding_box()["y"]) - 40)

@@ -7,6 +7,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from relu_viz import datasets
+from relu_viz.scenarios import SCENARIOS
 from relu_viz.training import TrainConfig, raw_data, train
 from relu_viz.upload import read_csv
 from tests.apptest import open_app
@@ -124,3 +125,14 @@ def test_the_digits_download_as_64_pixel_columns_and_a_label():
     table = np.loadtxt(lines[1:], delimiter=",")
     reference = load_digits()  # scikit-learn's own loader, as the reference for what the file holds
     assert np.array_equal(table[:, :64], reference.data) and np.array_equal(table[:, 64], reference.target)
+
+
+def test_the_inspector_starts_at_the_first_layer_with_a_unit_dead_at_the_end():
+    at = open_app({"tab": "Dead neurons"})
+    at.button(key="sim.preset.digits").click().run()
+    run = train(SCENARIOS["digits"].config)
+    assert not run.dead_masks()[0].any() and run.dead_masks()[1].any(), "the digits scenario kills only in layer 2"
+    first = int(np.flatnonzero(run.dead_masks()[1])[0])
+    assert at.number_input(key="sim.inspect.layer").value == 2
+    assert at.number_input(key="sim.inspect.unit.1").value == first + 1
+    assert any(m.value.startswith(f"**Layer 2, unit {first + 1}** at epoch 60") for m in at.markdown)

@@ -14,6 +14,7 @@ from ui import training_charts as charts
 
 LAYER, UNIT, EPOCH = "sim.inspect.layer", "sim.inspect.unit", "sim.inspect.epoch"
 PICKED = "sim.inspect.picked"  # set by a click on a chart: the app reruns so the inspector shows that unit
+SHOWN = "sim.inspector.run"  # the configuration of the run the inspector's choices belong to
 CLICKS = "sim.inspect.clicks"  # counts clicks: a picking chart gets a new key each time, so no selection lingers
 
 
@@ -21,9 +22,18 @@ CLICKS = "sim.inspect.clicks"  # counts clicks: a picking chart gets a new key e
 def render(run: Run) -> None:
     """Pick a unit and an epoch (only this reruns): its input on every training example, weights, gradient."""
     st.subheader("Inspect a unit")
+    shown = run.config.canonical().to_json()
+    if st.session_state.get(SHOWN) != shown:  # another run: start again at its first dead unit and last epoch
+        for key in [k for k in st.session_state if str(k).startswith("sim.inspect.")]:
+            del st.session_state[key]
+        st.session_state[SHOWN] = shown
     layers = len(run.config.hidden)
     pick, right = st.columns([1, 2])
-    layer = _number(pick, "Hidden layer", layers, 1, LAYER) - 1 if layers > 1 else 0
+    with_dead = [i for i, mask in enumerate(run.dead_masks()) if mask.any()]
+    layer = 0
+    if layers > 1:
+        layer = _number(pick, "Hidden layer", layers, with_dead[0] + 1 if with_dead else 1, LAYER,
+                        help="Starts at the first layer with a unit dead at the end, if there is one.") - 1
     dead_at_end = np.flatnonzero(run.activity[layer][-1] == 0)
     unit = _number(pick, "Unit", run.config.hidden[layer], int(dead_at_end[0]) + 1 if len(dead_at_end) else 1,
                    f"{UNIT}.{layer}", help="Starts at the first unit dead at the end, if there is one. Or click a "
