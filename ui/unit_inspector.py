@@ -24,7 +24,7 @@ def render(run: Run) -> None:
     st.subheader("Inspect a unit")
     shown = run.config.canonical().to_json()
     if st.session_state.get(SHOWN) != shown:  # another run: start again at its first dead unit and last epoch
-        for key in [k for k in st.session_state if str(k).startswith("sim.inspect.")]:
+        for key in [k for k in st.session_state if str(k).startswith((LAYER, UNIT, EPOCH))]:
             del st.session_state[key]
         st.session_state[SHOWN] = shown
     layers = len(run.config.hidden)
