@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from relu_viz.properties import runs
-from relu_viz.training import Run, _forward, _resolved
+from relu_viz.training import Run, _affine, _resolved
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,12 @@ class UnitAt:
 
 def unit_at(run: Run, layer: int, unit: int, epoch: int) -> UnitAt:
     """The unit at a kept epoch (run.snapshot_epochs); pre-activations computed in float32, as in training."""
-    hidden = run.hidden_layers_at(epoch)[:layer + 1]
-    stack = [(W[None], b[None, None]) for W, b in hidden] + [(np.zeros((1, hidden[-1][0].shape[1], 1), np.float32),
-                                                            np.zeros((1, 1, 1), np.float32))]
+    h = run.X[None].astype(np.float32)
     with np.errstate(all="ignore"):  # a diverged run's weights may overflow
-        pre = _forward(stack, run.X[None].astype(np.float32), _resolved(run.config))[0][layer][0, :, unit]
-    W, b = hidden[layer]
-    return UnitAt(layer, unit, epoch, W[:, unit].astype(np.float64), float(b[unit]), pre.astype(np.float64),
+        for (W, b), (act, params) in zip(run.hidden_layers_at(epoch)[:layer + 1], _resolved(run.config)):
+            pre = _affine(h, W[None], b[None, None])
+            h = act.f(pre, **params)
+    return UnitAt(layer, unit, epoch, W[:, unit].astype(np.float64), float(b[unit]), pre[0, :, unit].astype(np.float64),
                   float(run.activity[layer][epoch, unit]))
 
 
@@ -53,4 +52,5 @@ def life_sentence(activity: np.ndarray) -> str:
     for start, end in spells:
         part = "dead from the start" if start == 0 else f"died at epoch {start}"
         parts.append(part + (f", alive again at epoch {end}" if end is not None else ", dead to the end"))
-    return "; ".join(parts).capitalize() + "."
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."

@@ -26,15 +26,18 @@ def read_csv(content: bytes) -> Dataset:
     except UnicodeDecodeError as error:
         raise ValueError(f"this is not a UTF-8 text file (byte {error.start + 1} is not text): save the table as "
                          "CSV") from None
-    rows = [(number, row) for number, row in enumerate(csv.reader(text.splitlines()), 1)
-            if any(cell.strip() for cell in row)]
+    reader = csv.reader(text.splitlines())
+    try:
+        rows = [(number, row) for number, row in enumerate(reader, 1) if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # a field longer than 131,072 characters, say
+        raise ValueError(f"row {reader.line_num} cannot be read as CSV ({error})") from None
     if not rows:
         raise ValueError("the file is empty: it needs columns x, y or x1, x2, label")
     names = None
     if not all(_is_number(cell) for cell in rows[0][1]):
         names = [cell.strip() for cell in rows[0][1]]
         rows = rows[1:]
-    width = len(names) if names is not None else len(rows[0][1]) if rows else 0
+    width = len(names) if names is not None else len(rows[0][1])  # rows is not empty without a header
     if width not in SHAPES:
         raise ValueError(f"the file has {width} column{'s' * (width != 1)}; it needs 2 (x, y: regression) or 3 "
                          "(x1, x2, label: two classes)")

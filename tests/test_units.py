@@ -64,3 +64,9 @@ def test_a_units_inputs_in_any_layer_at_a_kept_epoch_are_the_forward_pass_of_tha
             assert np.allclose(at.pre, h @ W[:, unit] + b[unit], atol=1e-4)
             assert np.allclose(at.weights, W[:, unit]) and at.bias == pytest.approx(float(b[unit]), abs=1e-6)
             assert at.active == pytest.approx(np.mean(at.pre > 0), abs=1 / len(at.pre) + 1e-9)
+
+
+def test_the_unit_knows_where_it_is():
+    at = unit_at(RUN, 1, 9, 17)
+    assert (at.layer, at.unit, at.epoch) == (1, 9, 17)
+    assert at.weights.dtype == at.pre.dtype == np.float64 and at.weights.shape == (16,) and at.pre.shape == (256,)

@@ -70,3 +70,44 @@ def test_an_uploaded_file_trains_as_the_same_numbers_generated_would():
     theirs = train(config)
     assert np.array_equal(mine.X, standardized(drawn.X).astype(mine.X.dtype))
     assert np.array_equal(mine.loss, theirs.loss) and np.array_equal(mine.dead_fraction, theirs.dead_fraction)
+
+
+def exactly(size: int) -> bytes:
+    """A valid x, y file of exactly `size` bytes: 5,000 rows, each x padded with zeros after its decimal point."""
+    base = [f"{k}.,{k % 3}\n" for k in range(1, 5001)]
+    extra = size - len("x,y\n") - sum(map(len, base))
+    rows = [f"{k}.{'0' * (extra // 5000 + (k <= extra % 5000))},{k % 3}\n" for k in range(1, 5001)]
+    return ("x,y\n" + "".join(rows)).encode()
+
+
+@pytest.mark.parametrize("rows, content", [
+    (8, lines(good(8))),
+    (5000, lines(["x,y"] + [f"{k},{k % 3}" for k in range(5000)])),
+    (5000, exactly(MAX_BYTES)),
+    (10, lines(["x,y"] + ["1e6,-1e6", "-1000000,1000000"] + [f"{k},{k}" for k in range(8)])),
+], ids=["8-rows", "5000-rows", "1-MB", "1e6-in-size"])
+def test_the_limits_themselves_are_allowed(rows, content):
+    d = read_csv(content)
+    assert len(d.X) == rows and d.name == "upload"
+
+
+def test_one_byte_over_and_the_messages_in_full():
+    assert len(exactly(MAX_BYTES + 1)) == MAX_BYTES + 1
+    for content, message in [
+        (exactly(MAX_BYTES + 1), "the file is 1.0 MB; at most 1 MB"),
+        (b"x,y\n" + b"1,2\n" * 262_144, "the file is 1.0 MB; at most 1 MB"),
+        (b"x,y\n" + b"12345678,2\n" * 200_000, "the file is 2.2 MB; at most 1 MB"),
+        (lines(["a,b,c,d"] + ["1,2,3,4"] * 10), "the file has 4 columns; it needs 2 (x, y: regression) or 3 (x1, x2, "
+                                                 "label: two classes)"),
+        (b"x,y\n1,\xff\xfe", "this is not a UTF-8 text file (byte 7 is not text): save the table as CSV"),
+        (b"x,y\n" + b"1" * 140_000 + b",2\n" + b"3,4\n" * 10,
+         "row 2 cannot be read as CSV (field larger than field limit (131072))"),
+        (lines(good()[:4] + ["1," + "z" * 60 + ",0"] + good()[4:]),
+         f"row 5, column 2 (x2): {'z' * 40!r} is not a number"),
+        (lines(["x1,x2,label"] + [f"{k},{k + 1},0" for k in range(10)]),
+         "every row has label 0: a classifier needs both classes, 0 and 1"),
+        (lines(["x,y"] + ["2.5,1"] * 10), "column 1 (x) has the same value, 2.5, in every row: an input must vary"),
+    ]:
+        with pytest.raises(ValueError) as error:
+            read_csv(content)
+        assert str(error.value) == message

@@ -28,6 +28,8 @@ MODULES = {  # module: its own test files
     "relu_viz/scenarios.py": ["tests/test_scenario_rules.py", "tests/test_scenarios.py"],
     "relu_viz/timing.py": ["tests/test_timing.py"],
     "relu_viz/training.py": ["tests/test_training.py"],
+    "relu_viz/units.py": ["tests/test_units.py"],
+    "relu_viz/upload.py": ["tests/test_upload.py"],
     "ui/state.py": ["tests/test_state.py"],
 }
 KILLED = ("killed", "timeout", "segfault", "caught by type check")
