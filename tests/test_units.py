@@ -70,3 +70,12 @@ def test_the_unit_knows_where_it_is():
     at = unit_at(RUN, 1, 9, 17)
     assert (at.layer, at.unit, at.epoch) == (1, 9, 17)
     assert at.weights.dtype == at.pre.dtype == np.float64 and at.weights.shape == (16,) and at.pre.shape == (256,)
+
+
+def test_a_deeper_units_inputs_go_through_the_layer_below_with_its_parameters():
+    """Leaky ReLU with slope 0.3 below: h = max(z, 0.3 z), recomputed here in float64."""
+    run = train(TrainConfig(activation="leaky_relu", params={"negative_slope": 0.3}, dataset="moons", epochs=5,
+                            hidden=(8, 8)))
+    (W1, b1), (W2, b2) = run.layers[:2]
+    z = run.X.astype(np.float64) @ W1 + b1
+    assert np.allclose(unit_at(run, 1, 3, 5).pre, np.maximum(z, 0.3 * z) @ W2[:, 3] + b2[3], atol=1e-5)
