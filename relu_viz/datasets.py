@@ -173,7 +173,7 @@ def size(name: str) -> int | None:
 def make(name: str, n_samples: int, rng: np.random.Generator) -> Dataset:
     """`n_samples` points of dataset `name`, drawn from `rng`; a fixed dataset gives all its rows (n_samples must be
     its size) and draws nothing."""
-    rows = fixed(name) if isinstance(name, str) else None
+    rows = fixed(name)
     if rows is not None:
         if n_samples != len(rows.X):
             raise ValueError(f"{name} has {len(rows.X)} rows; got n_samples {n_samples}")

@@ -7,7 +7,7 @@ from relu_viz import ACTIVATIONS
 from relu_viz.curves import near_zero_intervals, sample
 from relu_viz.training import TrainConfig, train
 from ui.charts import PALETTE, Series, curves_figure
-from ui.training_charts import boundary_in_box, log_ticks, units_figure
+from ui.training_charts import active_side_in_box, boundary_in_box, log_ticks, unit_plane_figure, units_figure
 
 
 def figure(*keys, **params):
@@ -133,3 +133,37 @@ def test_the_input_plane_draws_each_units_line_with_its_active_side_and_dead_uni
                 assert x0 - 1e-9 <= end[0] <= x1 + 1e-9 and y0 - 1e-9 <= end[1] <= y1 + 1e-9
             assert W[:, unit] @ points[i + 3] + b[unit] > 0, "the tick points to the active side"
     assert drawn["dead unit"] <= dead and not drawn["live unit"] & dead
+
+
+def shoelace(corners: np.ndarray) -> float:
+    x, y = corners[:, 0], corners[:, 1]
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+@pytest.mark.parametrize("w, b, corners, area", [
+    ((1.0, 0.0), 0.0, [(0, -1), (1, -1), (1, 1), (0, 1)], 2.0),    # x >= 0: the right half
+    ((-1.0, 0.0), 0.5, [(-1, -1), (0.5, -1), (0.5, 1), (-1, 1)], 3.0),  # x <= 0.5
+    ((1.0, 1.0), 1.0, [(-1, 0), (0, -1), (1, -1), (1, 1), (-1, 1)], 3.5),  # above the line x + y = -1
+    ((1.0, 1.0), -3.0, [], 0.0),                                    # x + y >= 3: misses the box
+    ((0.0, 1.0), 5.0, [(-1, -1), (1, -1), (1, 1), (-1, 1)], 4.0),  # the whole box
+])
+def test_a_units_positive_side_cut_from_the_box_by_hand(w, b, corners, area):
+    got = active_side_in_box(np.array(w), b, (-1, 1), (-1, 1))
+    assert sorted(map(tuple, np.round(got, 12) + 0.0)) == sorted(corners)
+    assert (shoelace(got) if len(got) else 0.0) == pytest.approx(area)
+
+
+def test_the_unit_plane_fills_the_points_on_its_positive_side_and_a_dead_units_shade_holds_none():
+    run = train(DYING)
+    W, b = run.layers[0]
+    for unit in range(16):
+        fig = unit_plane_figure(run, unit, run.epochs_run)
+        pre = run.X.astype(np.float64) @ W[:, unit] + b[unit]
+        filled = next(t for t in fig.data if t.name.startswith("w·x + b > 0"))
+        assert filled.name == f"w·x + b > 0: {int(np.sum(pre > 0))}"
+        assert np.array_equal(np.asarray(filled.x), run.X[pre > 0, 0])
+        shade = [t for t in fig.data if t.fill == "toself"]
+        for t in shade:  # every corner of the shade on the positive side
+            assert all(W[0, unit] * x + W[1, unit] * y + b[unit] >= -1e-5 for x, y in zip(t.x, t.y))
+        if run.activity[0][-1, unit] == 0:
+            assert filled.name == "w·x + b > 0: 0", "dead: no training point on its positive side"

@@ -117,11 +117,15 @@ def test_an_uploaded_dataset_is_kept_under_a_name_made_from_its_content():
     d = make(first, 10, np.random.default_rng(0))
     assert d.name == first and np.array_equal(d.y, X**2) and (size(first), input_dim(first)) == (10, 1)
     assert datasets.known(first) and not datasets.known("upload-000000000000") and not datasets.known("upload")
+    assert (task_of(first), outputs(first)) == ("regression", 1)
+    for name in DATASETS:
+        assert (outputs(name), size(name)) == (1, None), "a generated dataset: one output, any number of rows"
 
 
 def test_the_server_keeps_the_most_recent_uploads_and_says_when_one_is_gone():
     names = [datasets.add(Dataset("upload", np.arange(10.0)[:, None] + k, np.zeros((10, 1)), "regression"))
              for k in range(datasets.KEPT_UPLOADS + 1)]
     assert not datasets.known(names[0]) and all(datasets.known(n) for n in names[1:])
-    with pytest.raises(ValueError, match="no longer on the server: upload the file again"):
+    with pytest.raises(ValueError) as error:
         make(names[0], 10, np.random.default_rng(0))
+    assert str(error.value) == "this uploaded dataset is no longer on the server: upload the file again"

@@ -259,6 +259,46 @@ def boundary_in_box(w: np.ndarray, b: float, xs: tuple[float, float], ys: tuple[
     return unique[[0, -1]]
 
 
+def active_side_in_box(w: np.ndarray, b: float, xs: tuple[float, float], ys: tuple[float, float]) -> np.ndarray:
+    """The corners of the part of the box xs x ys where w·x + b >= 0 (the box cut by one half-plane, corner by
+    corner), in order around it; empty if the unit is negative on the whole box."""
+    box = [(xs[0], ys[0]), (xs[1], ys[0]), (xs[1], ys[1]), (xs[0], ys[1])]
+    corners = []
+    for p, q in zip(box, box[1:] + box[:1]):
+        vp, vq = w @ p + b, w @ q + b
+        if vp >= 0:
+            corners.append(p)
+        if (vp >= 0) != (vq >= 0):  # the edge crosses the line: add the crossing
+            t = vp / (vp - vq)
+            corners.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+    return np.array(corners, float).reshape(-1, 2)
+
+
+@per_run
+def unit_plane_figure(run: Run, unit: int, epoch: int, height: int = 360) -> go.Figure:
+    """2-D data: a first-layer unit's active side (w·x + b > 0) shaded over the training points, those it is active
+    on filled: a dead ReLU unit's shade holds no point."""
+    at = unit_at(run, 0, unit, epoch)
+    (x0, y0), (x1, y1) = run.X.min(axis=0) - 0.3, run.X.max(axis=0) + 0.3
+    side = active_side_in_box(at.weights, at.bias, (x0, x1), (y0, y1))
+    fig = go.Figure()
+    if len(side):
+        fig.add_trace(go.Scatter(x=[*side[:, 0], side[0, 0]], y=[*side[:, 1], side[0, 1]], fill="toself",
+                                 mode="lines", line={"width": 0}, fillcolor=ALIVE, opacity=0.15,
+                                 name="positive side (w·x + b > 0)", hoverinfo="skip"))
+    active = at.pre > 0
+    for rows, name, symbol in ((active, "w·x + b > 0", "circle"), (~active, "w·x + b ≤ 0", "circle-open")):
+        fig.add_trace(go.Scatter(x=run.X[rows, 0], y=run.X[rows, 1], mode="markers", name=f"{name}: {rows.sum()}",
+                                 marker={"color": ALIVE if name.endswith("> 0") else PALETTE[7], "symbol": symbol,
+                                         "size": 5}, hoverinfo="skip"))
+    fig.update_xaxes(range=[x0, x1], title_text="x₁")
+    fig.update_yaxes(range=[y0, y1], title_text="x₂", scaleanchor="x", scaleratio=1)
+    fig.update_layout(title=f"{unit_name(run, 0, unit)}, epoch {epoch}: its positive side<br><sup>shaded: w·x + b > 0 "
+                            "in the input plane; filled: the training points there</sup>", height=height,
+                      margin=MARGIN, legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
 @per_run
 def pre_activation_figure(run: Run, layer: int, unit: int, epoch: int, height: int = 320) -> go.Figure:
     """A hidden unit's pre-activation w·h + b over the training inputs (at a kept epoch), with the zero line and

@@ -47,6 +47,8 @@ def render(run: Run) -> None:
                 f"{life_sentence(run.activity[layer][:, unit])}")
     if layer == 0 and run.X.shape[1] == 64:  # the digits: a first-layer unit's weights form an 8 x 8 image
         presenter.chart(charts.weights_image_figure(run, unit, epoch))
+    if layer == 0 and run.X.shape[1] == 2:
+        presenter.chart(charts.unit_plane_figure(run, unit, epoch))
     histogram, gradient = st.columns(2)
     presenter.chart(charts.pre_activation_figure(run, layer, unit, epoch), where=histogram)
     presenter.chart(charts.gradient_figure(run, layer, unit, epoch), where=gradient)
