@@ -4,13 +4,13 @@ tab or in the tour, in the light and the dark theme; the controls are reached wi
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser import open_page
-
 pytestmark = pytest.mark.browser
 
 VIEWS = {
     "explorer": "?act=relu&act=leaky_relu&act=sigmoid",
     "dead neurons": "?tab=Dead+neurons",
+    "your data": "?tab=Dead+neurons&sim.data=upload",
+    "digits": "?tab=Dead+neurons&sim.data=digits&sim.epochs=30",
     "depth": "?tab=Depth",
     "speed": "?tab=Speed",
     "tour": "?tour=6",
@@ -27,7 +27,9 @@ def axe():
 
 def settled(page, url: str):
     """The page once every element of the view is drawn (the running indicator gone)."""
-    open_page(page, url)
+    page.goto(url)
+    page.get_by_role("heading", name="relu-viz").wait_for(timeout=30_000)  # not every view has a chart
+    page.wait_for_timeout(1000)  # the run under way (its status widget shown) before waiting for it to end
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
     page.wait_for_timeout(500)  # the last delta painted
     return page
