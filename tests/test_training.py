@@ -609,3 +609,46 @@ def test_a_seed_that_diverged_in_a_sweep_keeps_the_layers_of_its_last_epoch_as_a
 def test_a_feature_constant_over_the_sample_is_shifted_to_zero_not_divided_by_zero():
     X = np.array([[1.0, 5.0], [3.0, 5.0]])
     assert np.array_equal(standardized(X), [[-1.0, 0.0], [1.0, 0.0]])
+
+
+@pytest.mark.parametrize("epochs, seeds, stride", [(41, 1, 1), (42, 1, 2), (83, 2, 1), (84, 2, 2)])
+def test_every_epoch_is_kept_while_it_fits_the_budget_by_hand(epochs, seeds, stride):
+    """4 x 128 units on 2-D data: 3·128 + 3·129·128 = 49,920 weights and biases an epoch. One run may keep 2^21
+    values: 42 epochs' worth (2,096,640), not 43; a sweep four times that over its seeds: 84 epochs of 2 seeds."""
+    config = TrainConfig(dataset="moons", hidden=(128,) * 4, n_samples=32, epochs=epochs)
+    assert snapshot_stride(config, seeds) == stride
+
+
+def test_a_sweep_keeps_its_seeds_layers_at_the_sweeps_stride():
+    config = TrainConfig(dataset="moons", hidden=(128,) * 4, n_samples=32, epochs=84)
+    for run in train_seeds(config, [0, 1]):
+        assert list(run.snapshot_epochs) == list(range(0, 85, 2))
+
+
+def test_standardising_divides_by_the_standard_deviation_even_below_one():
+    assert np.array_equal(standardized(np.array([[0.0], [0.5]])), [[-1.0], [1.0]])
+
+
+def test_the_digits_classes_and_probabilities_from_the_final_weights():
+    """Recomputed here with a float64 forward pass and a softmax written out."""
+    run = train(TrainConfig(dataset="digits", n_samples=1797, lr=0.3, epochs=15))
+    h = run.X.astype(np.float64)
+    for W, b in run.layers[:-1]:
+        h = np.maximum(h @ W + b, 0)
+    logits = h @ run.layers[-1][0] + run.layers[-1][1]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    assert np.allclose(run.predict(run.X), p, atol=1e-5)
+    labels = np.argmax(run.y, axis=1)
+    true, predicted = run.classes()
+    assert np.array_equal(true, labels) and np.array_equal(predicted, np.argmax(logits, axis=1))
+    expected = [np.mean(np.argmax(logits, axis=1)[labels == c] == c) for c in range(10)]
+    assert np.allclose(run.class_accuracy(), expected) and min(expected) < max(expected), "classes differ here"
+    assert run.accuracy[-1] == pytest.approx(np.mean(predicted == labels), abs=1e-9)
+
+
+def test_a_sweep_over_the_digits_is_each_seed_trained_alone():
+    config = TrainConfig(dataset="digits", n_samples=1797, lr=0.3, epochs=5, hidden=(16,))
+    for seed, run in zip([0, 1], train_seeds(config, [0, 1])):
+        alone = train(replace(config, seed=seed))
+        assert np.array_equal(run.loss, alone.loss) and np.array_equal(run.accuracy, alone.accuracy)
