@@ -485,8 +485,8 @@ class _History:
         widths = (input_dim(config.dataset), *config.hidden)
         kept = (rows - 1) // stride + 1
         self.snapshots = [np.zeros((seeds, kept, a + 1, b), np.float32) for a, b in zip(widths, widths[1:])]
+        # each layer at the last epoch recorded, per seed (a diverged seed: at its divergence)
         self.last = [np.zeros((seeds, a + 1, b), np.float32) for a, b in zip(widths, widths[1:])]
-        self.last_epoch = np.zeros(seeds, int)  # the epoch of `last`, per seed: its last finite one
 
     def record(self, epoch, loss, out, y, pre_acts, slopes, grads, hidden) -> None:
         self.loss[:, epoch] = loss
@@ -495,7 +495,6 @@ class _History:
             last[going, :-1], last[going, -1] = W[going], b[going, 0]
             if epoch % self.stride == 0:
                 snapshots[:, epoch // self.stride] = last
-        self.last_epoch[going] = epoch
         if self.task == "multiclass":
             self.accuracy[:, epoch] = np.mean(np.argmax(out, axis=2) == np.argmax(y, axis=2), axis=1)
         elif self.accuracy is not None:
