@@ -121,11 +121,16 @@ def add(dataset: Dataset) -> str:
     return name
 
 
+def uploaded(name: str) -> bool:
+    """Whether `name` is the name `add` gives a visitor's dataset."""
+    return name.startswith(UPLOAD + "-")
+
+
 def fixed(name: str) -> Dataset | None:
     """The rows of a fixed dataset (the digits, or an uploaded one), or None for a generated one."""
     if name == "digits":
         return digits()
-    if name.startswith(UPLOAD + "-"):
+    if uploaded(name):
         with _uploads_lock:
             if name not in _uploads:
                 raise ValueError("this uploaded dataset is no longer on the server: upload the file again")
@@ -135,7 +140,7 @@ def fixed(name: str) -> Dataset | None:
 
 def known(name: str) -> bool:
     """A dataset a run can train on: a generated one, the digits, or an upload the server still holds."""
-    if not isinstance(name, str) or name not in _MAKERS and name not in FIXED and not name.startswith(UPLOAD + "-"):
+    if not isinstance(name, str) or name not in _MAKERS and name not in FIXED and not uploaded(name):
         return False
     try:
         fixed(name)

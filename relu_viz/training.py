@@ -188,12 +188,18 @@ class Run:
     def epochs_run(self) -> int:
         return len(self.loss) - 1
 
+    @property
+    def kept_every(self) -> int:
+        """Every how many epochs the weights were kept (the last epoch is kept too)."""
+        epochs = self.snapshot_epochs
+        return int(epochs[1] - epochs[0]) if len(epochs) > 1 else 1
+
     def hidden_layers_at(self, epoch: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each hidden layer's (W, b) after `epoch` epochs, float32; the epoch must be in snapshot_epochs."""
         index = np.searchsorted(self.snapshot_epochs, epoch)
         if index == len(self.snapshot_epochs) or self.snapshot_epochs[index] != epoch:
             raise ValueError(f"the weights of epoch {epoch} were not kept (kept: every "
-                             f"{snapshot_stride(self.config)} epochs and the last)")
+                             f"{self.kept_every} epochs and the last)")
         return [(layer[index, :-1], layer[index, -1]) for layer in self.snapshots]
 
     def dead_masks(self, epoch: int = -1) -> list[np.ndarray]:

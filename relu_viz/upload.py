@@ -47,8 +47,13 @@ def read_csv(content: bytes) -> Dataset:
         raise ValueError(f"the file has {len(rows):,} rows of data; at most {MAX_ROWS:,}")
     if len(rows) < MIN_ROWS:
         raise ValueError(f"the file has {len(rows)} rows of data; at least {MIN_ROWS}")
-    table = np.array([[_cell(row, number, column, names) for column in range(width)] if len(row) == width
-                      else _wrong_width(number, len(row), names) for number, row in rows])
+    table = []
+    for number, row in rows:  # row by row: the first bad row is the one named
+        if len(row) != width:
+            raise ValueError(f"row {number} has {len(row)} column{'s' * (len(row) != 1)}; expected {width} "
+                             f"({', '.join(names)})")
+        table.append([_cell(row, number, column, names) for column in range(width)])
+    table = np.array(table)
     X, y = table[:, :-1], table[:, -1:]
     if task == "classification":
         _check_labels(y[:, 0], [number for number, _ in rows], names[-1])
@@ -79,11 +84,6 @@ def _cell(row: list[str], number: int, column: int, names: list[str]) -> float:
     if abs(value) > MAX_SIZE:
         raise ValueError(f"{where}: {text} is larger than {MAX_SIZE:g} in size")
     return value
-
-
-def _wrong_width(number: int, width: int, names: list[str]):
-    raise ValueError(f"row {number} has {width} column{'s' * (width != 1)}; expected {len(names)} "
-                     f"({', '.join(names)})")
 
 
 def _check_labels(labels: np.ndarray, numbers: list[int], name: str) -> None:

@@ -42,7 +42,7 @@ INTRO = (
 def settings(config: TrainConfig) -> dict:
     """The panel's URL settings (sim.*) that reproduce a configuration."""
     keys = [key for key, _ in config.layer_activations()]
-    uploaded = config.dataset.startswith(UPLOAD)
+    uploaded = datasets.uploaded(config.dataset)
     out = {"sim.act": keys[-1], "sim.layer1": keys[0] if keys[0] != keys[-1] else "same",
            "sim.data": UPLOAD if uploaded else config.dataset, "sim.layers": len(config.hidden),
            "sim.width": config.hidden[0], "sim.lr": format_number(config.lr), "sim.epochs": config.epochs,

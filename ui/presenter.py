@@ -14,7 +14,7 @@ def is_on() -> bool:
     return st.query_params.get("present") == "1"
 
 
-def chart(fig: go.Figure, where=st, **kwargs):
+def chart(fig: go.Figure, where=st, **kwargs) -> None:
     """where.plotly_chart (st or a container), with bigger type and thicker lines in presenter mode (on a copy:
     a figure may be shared by every visitor, see training_charts.per_run)."""
     if is_on():
@@ -24,7 +24,7 @@ def chart(fig: go.Figure, where=st, **kwargs):
         fig.update_xaxes(**big)
         fig.update_yaxes(**big)
         fig.for_each_trace(lambda t: t.update(line={"width": 5}) if getattr(t, "mode", None) == "lines" else None)
-    return where.plotly_chart(fig, **kwargs)
+    where.plotly_chart(fig, **kwargs)
 
 
 def toggle(view: View) -> None:

@@ -214,20 +214,19 @@ def units_figure(run: Run, epoch: int, height: int = 460) -> go.Figure:
         fig.add_trace(go.Scatter(x=run.X[rows, 0], y=run.X[rows, 1], mode="markers", name=f"class {label}",
                                  marker={"color": PALETTE[7], "symbol": symbol, "size": 5}, hoverinfo="skip"))
     W, b = (a.astype(np.float64) for a in run.hidden_layers_at(epoch)[0])
-    weights = np.vstack([W, b])
     dead = run.activity[0][epoch] == 0
     outside = 0
     for is_dead, color, name in ((False, ALIVE, "live unit"), (True, DEAD, "dead unit")):
         xs, ys, text, units = [], [], [], []
         for unit in np.flatnonzero(dead == is_dead):
-            w, b = weights[:2, unit], weights[2, unit]
-            ends = boundary_in_box(w, b, (x0, x1), (y0, y1))
+            w = W[:, unit]
+            ends = boundary_in_box(w, b[unit], (x0, x1), (y0, y1))
             if ends is None:
                 outside += 1
                 continue
             middle = ends.mean(axis=0)
             tick = middle + 0.06 * max(x1 - x0, y1 - y0) * w / np.linalg.norm(w)
-            label = f"unit {unit + 1}: w = ({w[0]:.3g}, {w[1]:.3g}), b = {b:.3g}"
+            label = f"unit {unit + 1}: w = ({w[0]:.3g}, {w[1]:.3g}), b = {b[unit]:.3g}"
             xs += [*ends[:, 0], None, middle[0], tick[0], None]
             ys += [*ends[:, 1], None, middle[1], tick[1], None]
             text += [label] * 6
@@ -369,10 +368,10 @@ def misclassified_figure(run: Run, most: int = 8, height: int = 320) -> go.Figur
                           xaxis={"visible": False}, yaxis={"visible": False})
         return fig
     titles = [f"{true[i]} taken for {predicted[i]}" for i in wrong]
-    fig = make_subplots(rows=2, cols=(most + 1) // 2, subplot_titles=titles, horizontal_spacing=0.02,
-                        vertical_spacing=0.12)
+    cols = (most + 1) // 2  # two rows
+    fig = make_subplots(rows=2, cols=cols, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.12)
     for k, i in enumerate(wrong):
-        where = {"row": k // ((most + 1) // 2) + 1, "col": k % ((most + 1) // 2) + 1}
+        where = {"row": k // cols + 1, "col": k % cols + 1}
         fig.add_trace(go.Heatmap(z=pixels[i].reshape(8, 8), zmin=0, zmax=16, colorscale="gray_r", showscale=False,
                                  hovertemplate="pixel (%{x}, %{y}): %{z:g} of 16<extra></extra>"), **where)
         fig.update_yaxes(scaleanchor="x" if k == 0 else f"x{k + 1}", **where)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from relu_viz.training import Run, snapshot_stride
+from relu_viz.training import Run
 from relu_viz.units import life_sentence, unit_at
 from ui import presenter
 from ui import training_charts as charts
@@ -74,8 +74,7 @@ def epoch_slider(run: Run, label: str, key: str, where=st, help: str | None = No
         return kept[0]
     if kept == list(range(run.epochs_run + 1)):
         return int(where.slider(label, 0, run.epochs_run, run.epochs_run, key=key, help=help))
-    stride = snapshot_stride(run.config)
-    note = f"Weights are kept every {stride} epochs (and at the last) for a network this size."
+    note = f"Weights are kept every {run.kept_every} epochs (and at the last) for a network this size."
     return int(where.select_slider(label, kept, kept[-1], key=key, help=f"{help or ''} {note}".strip()))
 
 
