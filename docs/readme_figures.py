@@ -13,7 +13,7 @@ from relu_viz import ACTIVATIONS  # noqa: E402
 from relu_viz.depth import born_dead_probability, signal_propagation  # noqa: E402
 from relu_viz.properties import derive, fixed  # noqa: E402
 from relu_viz.scenarios import SCENARIOS, check  # noqa: E402
-from relu_viz.training import OUTPUT_GAIN  # noqa: E402
+from relu_viz.training import OUTPUT_GAIN, TrainConfig, input_dim, snapshot_stride  # noqa: E402
 
 
 def scenario_table() -> str:
@@ -58,5 +58,19 @@ def output_layer() -> str:
     return f"N(0, {OUTPUT_GAIN ** 2:g}/fan_in)"
 
 
+def snapshot_memory() -> str:
+    """What the unit inspector's kept weights cost: the default run, the digits, and the largest allowed network."""
+    def mib(config):
+        widths = (input_dim(config.dataset), *config.hidden)
+        return f"{sum((a + 1) * b for a, b in zip(widths, widths[1:])) * (config.epochs + 1) * 4 / 2**20:.1f} MiB"
+
+    largest = TrainConfig(dataset="moons", hidden=(128,) * 4, n_samples=32, epochs=2000).validate()
+    digits = TrainConfig(dataset="digits", n_samples=1797)
+    return (f"the default run needs {mib(TrainConfig())}, the digits' {mib(digits)}); a larger network keeps every "
+            f"k-th epoch and the last (the largest allowed, 4 x 128 units on 32 points of 2-D data for 2000 epochs, "
+            f"every {snapshot_stride(largest)}th)")
+
+
 if __name__ == "__main__":
-    print(scenario_table(), mean_outputs(), born_dead(), propagation(), output_layer(), sep="\n\n")
+    print(scenario_table(), mean_outputs(), born_dead(), propagation(), output_layer(), snapshot_memory(),
+          sep="\n\n")

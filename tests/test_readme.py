@@ -11,7 +11,8 @@ README = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_tex
 FLAT = " ".join(README.split())  # lines are wrapped in the README
 
 
-@pytest.mark.parametrize("figure", ["mean_outputs", "born_dead", "propagation", "output_layer"])
+@pytest.mark.parametrize("figure", ["mean_outputs", "born_dead", "propagation", "output_layer",
+                                    "snapshot_memory"])
 def test_readme_states_the_computed_figure(figure):
     text = getattr(readme_figures, figure)()
     assert " ".join(text.split()) in FLAT, f"README.md does not say: {text}"
