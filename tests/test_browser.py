@@ -183,3 +183,31 @@ def test_a_visitor_uploads_a_csv_trains_on_it_and_inspects_units_by_clicking_the
         page.get_by_text(f"Layer {layer}, unit {unit} at epoch 100").wait_for(timeout=30_000)
     assert (layer, unit) == (2, 9), "the 41st row of the heatmap: layer 2's ninth unit"
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+# The boxes of the curves chart's axis labels and titles, as drawn by Plotly, relative to the chart's own box.
+LABEL_BOXES_JS = """() => {
+    const TITLES = '.g-ytitle text, .g-y2title text, .g-y3title text';
+    const gd = document.querySelector('.js-plotly-plot'), chart = gd.getBoundingClientRect();
+    const box = e => { const r = e.getBoundingClientRect(); return {text: e.textContent, left: r.left - chart.left,
+        right: r.right - chart.left, top: r.top, bottom: r.bottom}; };
+    return {ticks: [...gd.querySelectorAll('.ytick text, .y2tick text')].map(box),
+        titles: [...gd.querySelectorAll(TITLES)].map(box), strips: [...gd.querySelectorAll('.y3tick text')].map(box),
+        plot: gd.querySelector('.nsewdrag').getBoundingClientRect().left - chart.left};
+}"""
+
+
+@pytest.mark.parametrize("query, width", [("", 1280), ("", 390), ("&present=1", 1280)])
+def test_the_curves_margin_reckoned_in_python_holds_every_label(browser, server, query, width):
+    """The left margin is computed, not measured by Plotly: the longest names and tick labels must fit in it, left of
+    the panels and inside the chart, and the strip rows' names must not overlap (presenter mode's large type)."""
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    open_page(page, f"{server}/?act=leaky_relu&act=hardsigmoid&act=tanhshrink&act=selu{query}")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .y3tick text').length === 4")
+    boxes = page.evaluate(LABEL_BOXES_JS)
+    labels = boxes["ticks"] + boxes["titles"]
+    assert {b["text"] for b in boxes["strips"]} == {"Leaky ReLU", "Hardsigmoid", "Tanhshrink", "SELU"}
+    assert all(b["left"] >= 0 and b["right"] <= boxes["plot"] + 1 for b in labels), labels
+    rows = sorted(boxes["strips"], key=lambda b: b["top"])
+    assert all(upper["bottom"] <= lower["top"] + 1 for upper, lower in zip(rows, rows[1:])), rows
+    page.context.close()

@@ -13,6 +13,12 @@ from relu_viz.curves import NEAR_ZERO, Sampled, Trace, near_zero_intervals
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999")
 DASHES = ("solid", "dash", "dot")
 STRIP = 16  # pixels of one activation's row of near-zero strips, added to the figure's height
+STRIP_LARGE = 32  # the same in presenter mode, whose 18-pixel labels would overlap in 16-pixel rows
+# Plotly's automargin measures every tick label in the browser on each redraw to size the margins, a tenth of a slider
+# press's repaint (benchmarks/browser.py): the curves' margins are reckoned here instead, from the longest label at
+# a generous 0.6 em a character; presenter mode's large type turns automargin back on (ui/presenter.py).
+EM = 0.6
+TICK_FONT, STRIP_FONT, TITLE_FONT, STANDOFF = 12, 10, 14, 15
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640) -> go.Figure:
+def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640, strip: int = STRIP) -> go.Figure:
     """f(x) above f'(x), sharing the x-axis and the hover; jumps as gaps with open/filled markers; below them a
     row per activation marking where |f'| is near zero, on an axis of its own labelled by activation. Built from
     plain dicts (tests check them against Plotly's schema), so a rerun does not pay for Plotly's validation."""
@@ -47,26 +53,36 @@ def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 
         shapes += _near_zero_shapes(s, i, alone=len(series) == 1)
         data += _pieces(s, xmin, xmax, colour(i))
         data += _integer_points(s, colour(i))
-    x_axis = {"range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1]}
-    height += STRIP * max(len(series), 1)
-    strips = STRIP * max(len(series), 1) / height  # the strip row's share of the figure
+    fixed = {"automargin": False, "ticklabeloverflow": "allow"}
+    x_axis = {"range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1], **fixed}
+    height += strip * max(len(series), 1)
+    strips = strip * max(len(series), 1) / height  # the strip row's share of the figure
     layout = {
         "height": height, "hovermode": "x unified", "hoversubplots": "axis", "shapes": shapes, "uirevision": "curves",
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": left_margin([s.label for s in series]), "r": 10, "t": 40,
+                   "b": round(TICK_FONT + STANDOFF + TITLE_FONT + 12)},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "xaxis": {**x_axis, "anchor": "y", "matches": "x3", "showticklabels": False},
         "xaxis2": {**x_axis, "anchor": "y2", "matches": "x3", "showticklabels": False},
         "xaxis3": {**x_axis, "anchor": "y3", "zeroline": False, "title": {"text": "x"}},
-        "yaxis": {"anchor": "x", "domain": [0.55, 1], "zeroline": True, "title": {"text": "f(x)"},
+        "yaxis": {**fixed, "anchor": "x", "domain": [0.55, 1], "zeroline": True, "title": {"text": "f(x)"},
                   "range": _padded_range([s.sampled.f.y for s in series])},
-        "yaxis2": {"anchor": "x2", "domain": [strips + 0.05, 0.5], "zeroline": True, "title": {"text": "f′(x)"},
+        "yaxis2": {**fixed, "anchor": "x2", "domain": [strips + 0.05, 0.5], "zeroline": True,
+                   "title": {"text": "f′(x)"},
                    "range": _padded_range([s.sampled.df.y for s in series])},
-        "yaxis3": {"anchor": "x3", "domain": [0, strips], "range": [len(series) or 1, 0], "showgrid": False,
+        "yaxis3": {**fixed, "anchor": "x3", "domain": [0, strips], "range": [len(series) or 1, 0], "showgrid": False,
                    "zeroline": False, "fixedrange": True, "tickvals": [i + 0.5 for i in range(len(series))],
-                   "ticktext": [s.label for s in series], "tickfont": {"size": 10},
+                   "ticktext": [s.label for s in series], "tickfont": {"size": STRIP_FONT},
                    "title": {"text": f"|f′| < {NEAR_ZERO:g}", "font": {"size": 11}}},
     }
     return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def left_margin(labels: list[str]) -> int:
+    """Pixels left of the panels: the widest tick label (a number of up to 6 characters, or an activation's name in
+    the strip row) and the rotated axis title at its standoff."""
+    ticks = max([6 * TICK_FONT] + [len(label) * STRIP_FONT for label in labels]) * EM
+    return round(ticks + STANDOFF + TITLE_FONT + 8)
 
 
 def _axes(row: int) -> dict:

@@ -12,7 +12,7 @@ from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
 from relu_viz.properties import NotFinite, Properties, derive, one_sided_limits
 from ui import lock, presenter
-from ui.charts import Series, chart_config, curves_figure
+from ui.charts import STRIP, STRIP_LARGE, Series, chart_config, curves_figure
 from ui.state import SPECS, View
 from ui.widgets import number_box
 
@@ -46,7 +46,8 @@ def render(view: View) -> None:
     too_many = len(x_int) > MAX_INTEGER_POINTS
     marked = x_int if 0 < len(x_int) <= MAX_INTEGER_POINTS else None
     series = [_series(key, view.params[key], view, marked) for key in view.acts]
-    presenter.chart(curves_figure(series, view.xmin, view.xmax), key="curves",
+    strip = STRIP_LARGE if presenter.is_on() else STRIP
+    presenter.chart(curves_figure(series, view.xmin, view.xmax, strip=strip), key="curves",
                     config=chart_config("relu-viz_" + "_".join(view.acts)))
     st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. An input on a flat side (ReLU for x ≤ 0) passes no "
                "gradient back; a unit whose input lands there for every training example gets no gradient at all: "

@@ -19,7 +19,7 @@ def chart(fig: go.Figure, where=st, **kwargs) -> None:
     a figure may be shared by every visitor, see training_charts.per_run)."""
     if is_on():
         fig = go.Figure(fig, _validate=False)
-        big = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}}
+        big = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}, "automargin": True}  # margins fit large type
         fig.update_layout(font={"size": 20}, legend={"font": {"size": 20}}, title={"font": {"size": 24}})
         fig.update_xaxes(**big)
         fig.update_yaxes(**big)
