@@ -26,7 +26,8 @@ WHAT = {ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lamb
         ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions", ast.SetComp: "comprehensions",
         ast.DictComp: "comprehensions", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts", ast.Set: "sets",
         ast.BoolOp: "and/or", ast.IfExp: "if-else (use where(condition, then, else))", ast.NamedExpr: ":=",
-        ast.Starred: "*arguments", ast.JoinedStr: "strings", ast.Await: "await", ast.Yield: "yield"}
+        ast.Starred: "*arguments", ast.JoinedStr: "strings", ast.Await: "await", ast.Yield: "yield",
+        ast.UnaryOp: "~ and not (the signs + and - are allowed)"}
 
 
 class FormulaError(ValueError):
@@ -114,9 +115,8 @@ def _functions():
     }
 
 
-def _fail(node: ast.AST | None, message: str, hint: str = "") -> FormulaError:
-    where = f" at column {node.col_offset + 1}" if node is not None and hasattr(node, "col_offset") else ""
-    return FormulaError(f"{message}{where}" + (f": {hint}" if hint else ""))
+def _fail(node: ast.expr, message: str, hint: str = "") -> FormulaError:
+    return FormulaError(f"{message} at column {node.col_offset + 1}" + (f": {hint}" if hint else ""))
 
 
 def _check_size(text: str) -> None:

@@ -86,8 +86,12 @@ CONFIGS = {
 }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", CONFIGS)
+# Two configurations run unmarked, so that mutation testing (which leaves slow tests out) runs the script too.
+FAST_CONFIGS = ("default", "your-formula-per-layer")
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name in FAST_CONFIGS else pytest.mark.slow)
+                                  for name in CONFIGS])
 def test_the_exported_script_trains_as_relu_viz_does(name, tmp_path):
     config, agree = CONFIGS[name]
     exported, run = run_script(config, tmp_path), train(config)

@@ -8,11 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS
-from relu_viz.formula import MAX_LENGTH, FormulaError, evaluate, parse, switch_points
+from relu_viz.formula import MAX_LENGTH, FormulaError, evaluate, parse, switch_points, with_numbers
 
 SAME_AS = [  # (formula, a, b, c, registry key, its parameters)
     ("max(0, x)", 1, 1, 1, "relu", {}),
@@ -76,35 +77,56 @@ def test_overflow_and_undefined_values_are_gaps_not_errors():
     assert slope.shape == (3,) and np.all(slope == 2), "a constant derivative still has the shape of x"
 
 
-HOSTILE = {
-    "__import__('os').system('touch /tmp/relu-viz-pwned')": "cannot be called",
-    "x.__class__": "attribute access at column 1",
-    "x[0]": "subscripts at column 1",
-    "lambda: x": "lambdas at column 1",
-    "[x for x in (1, 2)]": "comprehensions at column 1",
+FUNCTION_LIST = ("exp, log, log1p, expm1, sqrt, abs, sign, sin, cos, tanh, sigmoid, softplus, erf, relu, heaviside, "
+                 "max, min, clip, where")
+OPERATORS = "Not allowed: the operators are + - * / and ** (with a number as exponent) at column 1"
+EXPONENT = "An exponent must be a number, as in x ** 2 (use exp(...) for other powers) at column 6"
+COMPARISON = "Comparisons are allowed only as the condition of where(condition, then, else) at column "
+HOSTILE = {  # text: the whole message the visitor reads
+    "__import__('os').system('touch /tmp/relu-viz-pwned')":
+        f"'this expression' cannot be called at column 1: the functions are {FUNCTION_LIST}",
+    "x.__class__": "Not allowed: attribute access at column 1",
+    "x[0]": "Not allowed: subscripts at column 1",
+    "lambda: x": "Not allowed: lambdas at column 1",
+    "[x for x in (1, 2)]": "Not allowed: comprehensions at column 1",
     "'x'": "Only numbers are allowed as constants, not str at column 1",
-    "x ** x": "An exponent must be a number",
+    "True * x": "Only numbers are allowed as constants, not bool at column 1",
+    "x ** x": EXPONENT,
     "x ** 1000": "Exponents are limited to ±10 at column 6",
-    "x ** 2 ** 2 ** 2": "An exponent must be a number",
-    "x + foo": "Unknown name 'foo' at column 5",
-    "open(x)": "'open' cannot be called",
-    "exp(x)(x)": "'this expression' cannot be called",
+    "x ** -11": "Exponents are limited to ±10 at column 6",
+    "x ** 2 ** 2 ** 2": EXPONENT,
+    "x ** 'a'": EXPONENT,
+    "x + foo": f"Unknown name 'foo' at column 5: use x, a, b, c and the functions {FUNCTION_LIST}",
+    "x + " + "y" * 30: f"Unknown name '{'y' * 20}' at column 5: use x, a, b, c and the functions {FUNCTION_LIST}",
+    "sign": "sign is a function: call it, as in sign(x) at column 1",
+    "open(x)": f"'open' cannot be called at column 1: the functions are {FUNCTION_LIST}",
+    "z" * 30 + "(x)": f"'{'z' * 20}' cannot be called at column 1: the functions are {FUNCTION_LIST}",
+    "exp(x)(x)": f"'this expression' cannot be called at column 1: the functions are {FUNCTION_LIST}",
     "max(x)": "max takes 2 arguments, by position at column 1",
-    "exp(x, out=x)": "exp takes 1 argument",
-    "x > 0": "Comparisons are allowed only as the condition of where",
+    "exp(x, out=x)": "exp takes 1 argument, by position at column 1",
+    "exp(x, 1)": "exp takes 1 argument, by position at column 1",
+    "x > 0": COMPARISON + "1",
+    "exp(x > 0)": COMPARISON + "5",
+    "max(x > 0, 1)": COMPARISON + "5",
+    "where(0 < x < 1, x, 0)": "Use one comparison with <, <=, > or >= at column 7",
+    "where(x == 1, x, 0)": "Use one comparison with <, <=, > or >= at column 7",
     "where(x, x, 0)": "The first argument of where must be a comparison, as in where(x > 0, x, 0) at column 7",
-    "x if x > 0 else 0": "if-else",
-    "x @ x": "the operators are + - * / and **",
-    "x // 2": "the operators are + - * / and **",
-    "(x := 2)": "Not allowed",
-    "x and 1": "and/or",
-    "1e400 * x": "finite",
-    "2": "does not depend on x",
-    "": "empty",
-    "max(0, x": "Not a formula",
-    "(" * 30 + "x" + ")" * 30: "nested brackets at column 25",
-    "x + " * 100 + "x": f"at most {MAX_LENGTH} are allowed",
-    "+".join(["x"] * 140): "parts; at most 200 are allowed",
+    "x if x > 0 else 0": "Not allowed: if-else (use where(condition, then, else)) at column 1",
+    "x @ x": OPERATORS,
+    "x // 2": OPERATORS,
+    "x % 2": OPERATORS,
+    "(x := 2)": "Not allowed: := at column 2",
+    "x and 1": "Not allowed: and/or at column 1",
+    "~x": "Not allowed: ~ and not (the signs + and - are allowed) at column 1",
+    "not x": "Not allowed: ~ and not (the signs + and - are allowed) at column 1",
+    "1e400 * x": "Numbers must be finite and at most 1e6 in size at column 1",
+    "1000001 * x": "Numbers must be finite and at most 1e6 in size at column 1",
+    "2": "The formula does not depend on x",
+    "": "The formula is empty: type an expression of x, such as max(0, x)",
+    "max(0, x": "Not a formula: '(' was never closed at column 4",
+    "(" * 30 + "x" + ")" * 30: "More than 24 nested brackets at column 25",
+    "x + " * 100 + "x": f"The formula is 401 characters long; at most {MAX_LENGTH} are allowed",
+    "+".join(["x"] * 140): "The formula has 559 parts; at most 200 are allowed",
 }
 
 
@@ -115,8 +137,65 @@ def test_hostile_or_broken_text_is_refused_fast_with_what_and_where(text, messag
     with pytest.raises(FormulaError, match=None) as refused:
         parse(text)
     assert time.perf_counter() - start < 0.1
-    assert message in str(refused.value), str(refused.value)
+    assert str(refused.value) == message
     assert not pathlib.Path("/tmp/relu-viz-pwned").exists()
+
+
+@pytest.mark.parametrize("text", [
+    "x" + " " * (MAX_LENGTH - 1),  # exactly the longest formula
+    "(" * 24 + "x" + ")" * 24,  # exactly the deepest brackets
+    "+".join(["(x)"] * 30),  # many brackets, none nested
+    "1000000 * x",  # the largest number
+    "x ** 10 + x ** -10",  # the largest exponents
+])
+def test_formulas_at_the_limits_are_accepted(text):
+    assert parse(text).f.has(sympy.Symbol("x", real=True))
+
+
+X = np.array([-3.0, -0.5, 0.25, 2.0])
+
+
+@pytest.mark.parametrize("text, expected", [  # against numpy's own functions and hand-worked powers
+    ("log1p(x + 3.5)", np.log1p(X + 3.5)),
+    ("sign(x)", np.sign(X)),
+    ("+x", X),
+    ("-x", -X),
+    ("x ** -2", 1 / X ** 2),
+    ("abs(x) ** 0.5", np.sqrt(np.abs(X))),
+    ("abs(x) ** -0.5", 1 / np.sqrt(np.abs(X))),
+    ("0.1 * x", 0.1 * X),
+])
+def test_formula_values(text, expected):
+    np.testing.assert_allclose(evaluate(parse(text).f, X), expected, rtol=1e-12)
+
+
+def test_numbers_are_read_exactly():
+    assert parse("0.1 * x").f == sympy.Rational(1, 10) * sympy.Symbol("x", real=True)
+    assert parse("x ** 0.5").f == sympy.sqrt(sympy.Symbol("x", real=True))
+    assert with_numbers(parse("a * x + b + c").f, 2, 0.1, -3) == 2 * sympy.Symbol("x", real=True) - sympy.Rational(
+        29, 10)
+
+
+def test_evaluate_returns_floats_of_the_input_precision():
+    half = evaluate(parse("x / 2").f, np.arange(3))
+    assert half.dtype == np.float64 and list(half) == [0.0, 0.5, 1.0], "whole-number inputs are not truncated"
+    single = evaluate(parse("x / 3").f, np.ones(2, dtype=np.float32))
+    assert single.dtype == np.float32
+
+
+@pytest.mark.parametrize("text, params, points", [
+    ("where(x > 1, x, 0)", {}, (1.0,)),
+    ("where(x >= a, x, 0)", {"a": 2.5}, (2.5,)),
+    ("max(x + 2, where(x > 1, x, 0))", {}, (-2.0, 1.0)),  # a max around a where: both switches
+    ("abs(x - b) + sign(x + c)", {"b": 1.5, "c": 4.0}, (-4.0, 1.5)),
+])
+def test_switch_points_are_where_the_pieces_meet(text, params, points):
+    assert switch_points(parse(text), **{"a": 1.0, "b": 1.0, "c": 1.0, **params}) == points
+
+
+def test_latex_of_f_and_its_derivative():
+    assert parse("max(0, x)").latex() == (r"\max\left(0, x\right)", r"\mathbf{1}\left[x > 0\right]")
+    assert parse("x * heaviside(x)").latex() == (r"x \mathbf{1}\left[x \ge 0\right]", r"\mathbf{1}\left[x > 0\right]")
 
 
 TOKENS = ["x", "a", "b", "c", "1", "2.5", "0", "-", "+", "*", "/", "**", "(", ")", ",", ">", "<=", "max", "min", "exp",
