@@ -113,3 +113,21 @@ def test_the_script_is_readable_and_refuses_a_config_that_cannot_run():
     assert "eval(" not in text and "exec(" not in text and "pickle" not in text
     with pytest.raises(ValueError):
         pytorch_script(TrainConfig(hidden=(1000,)))
+
+
+def test_the_script_says_what_it_reproduces():
+    config = TrainConfig(activation=("custom", "relu"), params=(
+        {"formula": "where(x > 0, x, a * x)", "a": 0.5, "b": 2.0, "c": 1.0}, {}), hidden=(4, 4), epochs=10, seed=3)
+    text = pytorch_script(config)
+    lines = text.splitlines()
+    assert lines[0] == ('"""A relu-viz training run, reproduced in PyTorch: custom/relu, sine, 1-4-4-1, gd lr 0.05, '
+                        '10 epochs, seed 3.')
+    assert "Run: python relu_viz_run.py   (needs torch and numpy)." in text
+    start = lines.index("dead units of each hidden layer per epoch as JSON on its last line. relu-viz's configuration:")
+    block = lines[start + 1:lines.index('"""', start)]  # the configuration, wrapped at spaces
+    assert all(len(line) <= 116 for line in block)
+    written = " ".join(block)
+    assert TrainConfig.from_json(written) == config
+    assert "# Your formula where(x > 0, x, a * x), with a = 0.5, b = 2.0, c = 1.0, and its derivative" in lines
+    assert "LR, EPOCHS, BATCHES, SEED = 0.05, 10, 1, 3" in lines
+    assert "relu_viz_run.py" not in pytorch_script(TrainConfig(hidden=(4,)), filename="mine.py")
