@@ -28,7 +28,7 @@ with st.sidebar:
     with lock.group("tour", "presenter"):
         presenter.toggle(view)
     lock.switch(view, link)
-    share_slot = st.container()
+    links.share_slot()
 style.hide(view.hide)
 st.title("relu-viz")
 st.caption("How activation functions behave: each curve with its exact derivative, formulas and properties.")
@@ -44,8 +44,7 @@ def draw(render, view: View) -> None:
     except StreamlitInvalidLayoutContextError:  # a late slider rerun after the last full run drew another tab
         st.rerun()  # so redraw the whole page as it now is
     render(view)
-    with share_slot:
-        links.share_box(view)
+    links.share_box(view)
 
 
 draw_live = st.fragment(draw)  # the explorer: a parameter or probe change reruns only this, not the whole page

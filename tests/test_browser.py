@@ -182,6 +182,13 @@ def test_a_visitor_uploads_a_csv_trains_on_it_and_inspects_units_by_clicking_the
         page.mouse.click(point["x"], point["y"])
         page.get_by_text(f"Layer {layer}, unit {unit} at epoch 100").wait_for(timeout=30_000)
     assert (layer, unit) == (2, 9), "the 41st row of the heatmap: layer 2's ninth unit"
+    epoch = page.get_by_test_id("stSlider").filter(has_text="Epoch of the unit shown").get_by_role("slider")
+    epoch.focus()
+    epoch.press("Home")  # the inspector alone reruns: the share box follows it
+    page.get_by_text(f"Layer {layer}, unit {unit} at epoch 0").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar] [data-testid=stCode]')"
+                           ".textContent.includes('sim.unit_epoch=0')", timeout=30_000)
+    assert "sim.unit_epoch=0" in page.url
     assert page.locator("[data-testid='stException']").count() == 0
 
 

@@ -208,3 +208,42 @@ def test_a_run_stopped_at_epoch_0_shows_its_units_without_an_epoch_slider():
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("First-layer units at epoch 0" in t for t in titles) and any("epoch 0: its input" in t for t in titles)
     assert not [s for s in at.slider if s.key in ("sim.units.epoch", "sim.inspect.epoch")]
+
+
+def test_the_inspected_unit_and_epoch_travel_in_the_share_link_and_a_link_shows_them():
+    query = {"tab": "Dead neurons", "sim.data": "moons", "sim.bias": "-2", "sim.epochs": "60"}
+    at = open_app(query)
+    run = train(TrainConfig(dataset="moons", bias_init=-2.0, epochs=60))
+    alive = int(np.flatnonzero(run.activity[0][-1] > 0)[0]) + 1
+    assert "sim.unit" not in at.code[0].value, "the inspector's own start is not written"
+    at.number_input(key="sim.inspect.unit.0").set_value(alive).run()
+    at.slider(key="sim.inspect.epoch").set_value(7).run()
+    assert not at.exception
+    link = at.code[0].value
+    assert f"sim.unit={alive}" in link and "sim.unit_epoch=7" in link, link
+    assert at.query_params["sim.unit"] == str(alive) and at.query_params["sim.unit_epoch"] == "7"
+
+    opened = open_app({**query, "sim.unit": str(alive), "sim.unit_epoch": "7"})  # the link, opened by another
+    assert opened.number_input(key="sim.inspect.unit.0").value == alive
+    assert opened.slider(key="sim.inspect.epoch").value == 7
+    assert f"**Layer 1, unit {alive}** at epoch 7" in " ".join(m.value for m in opened.markdown)
+    assert not opened.warning
+
+    wrong = open_app({**query, "sim.unit": "33", "sim.unit_epoch": "61"})  # the network has 32 units, 60 epochs
+    said = " ".join(w.value for w in wrong.warning)
+    assert "The link's unit 33 is not in this network (32 units in layer 1)" in said
+    assert "The link's epoch 61 is not among this run's kept epochs (0 to 60)" in said
+    first_dead = int(np.flatnonzero(run.activity[0][-1] == 0)[0]) + 1
+    assert wrong.number_input(key="sim.inspect.unit.0").value == first_dead
+    assert wrong.slider(key="sim.inspect.epoch").value == 60
+    assert "sim.unit" not in wrong.query_params and "sim.unit_epoch" not in wrong.query_params
+
+
+def test_a_link_names_the_layer_of_its_unit():
+    query = {"tab": "Dead neurons", "sim.data": "moons", "sim.bias": "-2", "sim.epochs": "60"}
+    at = open_app({**query, "sim.unit_layer": "2", "sim.unit": "5"})
+    assert at.number_input(key="sim.inspect.layer").value == 2 and at.number_input(key="sim.inspect.unit.1").value == 5
+    assert "sim.unit_layer=2&sim.unit=5" in at.code[0].value
+    at = open_app({**query, "sim.unit_layer": "3"})
+    assert "The link's layer 3 is not in this network (2 hidden layers)" in " ".join(w.value for w in at.warning)
+    assert "sim.unit_layer" not in at.query_params and "sim.unit_layer" not in at.code[0].value

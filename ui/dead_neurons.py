@@ -183,7 +183,7 @@ def render(view: View) -> None:
     other = None
     if compare not in ("none", config.activation):
         other = replace(config, activation=compare, params=view.params.get(compare, {}))
-    _results(config, other)
+    _results(config, other, view)
     _sweep(config)
 
 
@@ -194,22 +194,22 @@ def _story(scenario: Scenario) -> None:
     st.info(f"**{scenario.title}.** {scenario.text}\n\n{sentence}")
 
 
-def _results(config: TrainConfig, other: TrainConfig | None) -> None:
+def _results(config: TrainConfig, other: TrainConfig | None, view: View) -> None:
     """Training, live, and its charts. Not an st.fragment: a click inside a running fragment waits for it to end,
     so Stop could not interrupt the run, while a full rerun does."""
     run = _result(config)
     if run is None:
         return
     if other is None:
-        _show(run, label(config))
+        _show(run, label(config), view)
         return
     left, right = st.columns(2)
     with left:
-        _show(run, label(config), compact=True)
+        _show(run, label(config), view, compact=True)
     with right:
         other_run = _result(other)
         if other_run is not None:
-            _show(other_run, label(other), compact=True)
+            _show(other_run, label(other), view, compact=True)
 
 
 def label(config: TrainConfig) -> str:
@@ -293,7 +293,7 @@ def _as_stopped(run: Run) -> Run:
     return replace(run, status="stopped" if run.status == "ok" else run.status)
 
 
-def _show(run: Run, label: str, compact: bool = False) -> None:
+def _show(run: Run, label: str, view: View, compact: bool = False) -> None:
     """Everything recorded about one run."""
     if compact:
         st.subheader(label)
@@ -329,7 +329,7 @@ def _show(run: Run, label: str, compact: bool = False) -> None:
                "is black while the unit is dead (f′ = 0 on every input) or saturated (a sigmoid unit in its flat "
                "tails for every input); it can turn colour again if the unit revives. Click the square left of a row "
                "(vermillion: dead at the end) to inspect that unit below.")
-    unit_inspector.render(run)
+    unit_inspector.render(run, view)
     _downloads(run)
 
 

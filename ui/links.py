@@ -9,6 +9,7 @@ from ui.own_data import LINK_NOTE
 from ui.state import LinkCheck, View, check_link, default, to_query
 
 CHECKED = "links.checked"
+SHARE_SLOT = "links.share_slot"  # where the share box is drawn: a fragment that changes the view redraws it there
 
 
 def check_url() -> LinkCheck:
@@ -40,11 +41,17 @@ def show_notices(link: LinkCheck) -> None:
                        icon="⚠️")
 
 
+def share_slot() -> None:
+    """Place the share box here (drawn later by share_box, as often as the view changes: the last one shows)."""
+    st.session_state[SHARE_SLOT] = st.empty()
+
+
 def share_box(view: View) -> None:
     """The link that reproduces this view, in a code box with a copy button."""
     base = (st.context.url or "").split("?")[0]
     query = to_query(view)
-    st.caption("Share this view (copy button on the right):")
-    st.code(f"{base}?{query}" if query else base or "?", language=None, wrap_lines=True)
-    if view.panels.get("sim.data") == UPLOAD:
-        st.caption(LINK_NOTE)
+    with st.session_state[SHARE_SLOT].container():
+        st.caption("Share this view (copy button on the right):")
+        st.code(f"{base}?{query}" if query else base or "?", language=None, wrap_lines=True)
+        if view.panels.get("sim.data") == UPLOAD:
+            st.caption(LINK_NOTE)

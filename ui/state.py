@@ -118,10 +118,18 @@ DEPTH = (
     Param("depth.sig_width", 256, 16, 256, 16, "Units per layer (and inputs per batch).", integer=True),
     Param("depth.sig_std", 0.0, 0.0, 0.3, 0.005, "A third initialisation N(0, std²) to compare; 0: none."),
 )
+# The unit inspector's choice (0, or -1 for the epoch: its own start, the first unit dead at the end, at the last
+# epoch); checked against the run when it is shown (ui/unit_inspector.py).
+INSPECT = (
+    Param("sim.unit_layer", 0, 0, MAX_LAYERS, 1, "Hidden layer of the unit inspected (0: the inspector's choice).",
+          integer=True),
+    Param("sim.unit", 0, 0, MAX_UNITS, 1, "The unit inspected, from 1 (0: the inspector's choice).", integer=True),
+    Param("sim.unit_epoch", -1, -1, MAX_EPOCHS, 1, "The epoch inspected (-1: the last).", integer=True),
+)
 TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
 TOUR = Param("tour", "", choices=tuple(str(i) for i in range(1, 10)), help="The step of the guided tour shown.")
 PRESENT = Param("present", "0", choices=("0", "1"), help="Presenter mode: controls collapsed, large type.")
-PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *DEPTH, TAB, TOUR, PRESENT)}
+PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *INSPECT, *DEPTH, TAB, TOUR, PRESENT)}
 EXPLORER = (Param("xmin", DEFAULT_XMIN, -X_LIMIT, X_LIMIT, 1.0, "Left end of the plotted range."),
             Param("xmax", DEFAULT_XMAX, -X_LIMIT, X_LIMIT, 1.0, "Right end of the plotted range."),
             Param("probe", DEFAULT_PROBE, -X_LIMIT, X_LIMIT, 0.1,

@@ -9,36 +9,47 @@ import streamlit as st
 
 from relu_viz.training import Run
 from relu_viz.units import life_sentence, unit_at
-from ui import presenter
+from ui import links, presenter
 from ui import training_charts as charts
+from ui.state import View
+from ui.state import default as default_of
 
 LAYER, UNIT, EPOCH = "sim.inspect.layer", "sim.inspect.unit", "sim.inspect.epoch"
 PICKED = "sim.inspect.picked"  # set by a click on a chart: the app reruns so the inspector shows that unit
 SHOWN = "sim.inspector.run"  # the configuration of the run the inspector's choices belong to
 CLICKS = "sim.inspect.clicks"  # counts clicks: a picking chart gets a new key each time, so no selection lingers
+SEEDED = "sim.inspect.seeded"  # the link's unit (sim.unit_layer, sim.unit, sim.unit_epoch) was applied this visit
 
 
 @st.fragment
-def render(run: Run) -> None:
-    """Pick a unit and an epoch (only this reruns): its input on every training example, weights, gradient."""
+def render(run: Run, view: View) -> None:
+    """Pick a unit and an epoch (only this reruns): its input on every training example, weights, gradient. The
+    choice is part of the share link, and a link's choice is shown on its first run."""
     st.subheader("Inspect a unit")
+    layers = len(run.config.hidden)
+    with_dead = [i for i, mask in enumerate(run.dead_masks()) if mask.any()]
+    first_layer = with_dead[0] + 1 if with_dead else 1
     shown = run.config.canonical().to_json()
     if st.session_state.get(SHOWN) != shown:  # another run: start again at its first dead unit and last epoch
         for key in [k for k in st.session_state if str(k).startswith((LAYER, UNIT, EPOCH))]:
             del st.session_state[key]
         st.session_state[SHOWN] = shown
-    layers = len(run.config.hidden)
+        if not st.session_state.get(SEEDED):
+            st.session_state[SEEDED] = True
+            _follow_link(run, first_layer)
     pick, right = st.columns([1, 2])
-    with_dead = [i for i, mask in enumerate(run.dead_masks()) if mask.any()]
     layer = 0
     if layers > 1:
-        layer = _number(pick, "Hidden layer", layers, with_dead[0] + 1 if with_dead else 1, LAYER,
+        layer = _number(pick, "Hidden layer", layers, first_layer, LAYER,
                         help="Starts at the first layer with a unit dead at the end, if there is one.") - 1
-    dead_at_end = np.flatnonzero(run.activity[layer][-1] == 0)
-    unit = _number(pick, "Unit", run.config.hidden[layer], int(dead_at_end[0]) + 1 if len(dead_at_end) else 1,
-                   f"{UNIT}.{layer}", help="Starts at the first unit dead at the end, if there is one. Or click a "
-                   "unit above: in the hinge plot, the input plane, or the square left of its heatmap row.") - 1
+    first_unit = _first_dead(run, layer) + 1
+    unit = _number(pick, "Unit", run.config.hidden[layer], first_unit, f"{UNIT}.{layer}",
+                   help="Starts at the first unit dead at the end, if there is one. Or click a unit above: in the "
+                   "hinge plot, the input plane, or the square left of its heatmap row.") - 1
     epoch = epoch_slider(run, "Epoch of the unit shown", EPOCH, where=right)
+    _share(view, {"sim.unit_layer": 0 if layer + 1 == first_layer else layer + 1,
+                  "sim.unit": 0 if unit + 1 == first_unit else unit + 1,
+                  "sim.unit_epoch": -1 if epoch == run.snapshot_epochs[-1] else epoch})
     at = unit_at(run, layer, unit, epoch)
     weights = ", ".join(f"{w:.3g}" for w in at.weights[:8]) + (f", … ({len(at.weights)} in all)"
                                                                  if len(at.weights) > 8 else "")
@@ -56,6 +67,46 @@ def render(run: Run) -> None:
     st.caption(f"Left: the unit's input {below}, on each training example; the shade marks where its activation's "
                "derivative is exactly 0. When every input falls in the shade, no gradient reaches the unit: it is "
                "dead. Right: the size of the gradient its weights and bias received at each epoch (shaded: dead).")
+
+
+def _first_dead(run: Run, layer: int) -> int:
+    """The first unit of `layer` dead at the end (0-based), or 0 if none is."""
+    dead = np.flatnonzero(run.activity[layer][-1] == 0)
+    return int(dead[0]) if len(dead) else 0
+
+
+def _follow_link(run: Run, first_layer: int) -> None:
+    """Start at the unit and epoch the visit's link names, where this run has them; say what it has not (a unit
+    without a layer is in the inspector's own first layer)."""
+    values = links.check_url().values
+    layers, kept = len(run.config.hidden), [int(e) for e in run.snapshot_epochs]
+    layer = values.get("sim.unit_layer", 0)
+    if layer and layer <= layers:
+        st.session_state[LAYER] = layer
+    elif layer:
+        st.warning(f"The link's layer {layer} is not in this network ({layers} hidden layers): showing the "
+                   "inspector's own choice.")
+    target = (layer if 0 < layer <= layers else first_layer) - 1
+    unit, width = values.get("sim.unit", 0), run.config.hidden[target]
+    if unit and unit <= width:
+        st.session_state[f"{UNIT}.{target}"] = unit
+    elif unit:
+        st.warning(f"The link's unit {unit} is not in this network ({width} units in layer {target + 1}): showing "
+                   "the inspector's own choice.")
+    epoch = values.get("sim.unit_epoch", -1)
+    if epoch in kept:
+        st.session_state[EPOCH] = epoch
+    elif epoch != -1:
+        st.warning(f"The link's epoch {epoch} is not among this run's kept epochs (0 to {kept[-1]}"
+                   f"{f', every {run.kept_every}' if run.kept_every > 1 else ''}): showing the last.")
+
+
+def _share(view: View, choice: dict[str, int]) -> None:
+    """The choice, in the address and the share box (redrawn: this fragment may rerun alone)."""
+    for name, value in choice.items():
+        links.set_query(name, None if value == default_of(name) else str(value))
+    view.panels.update(choice)
+    links.share_box(view)
 
 
 def _number(where, label: str, most: int, default: int, key: str, help: str | None = None) -> int:
