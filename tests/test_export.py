@@ -125,9 +125,11 @@ def test_the_script_says_what_it_reproduces():
     assert "Run: python relu_viz_run.py   (needs torch and numpy)." in text
     start = lines.index("dead units of each hidden layer per epoch as JSON on its last line. relu-viz's configuration:")
     block = lines[start + 1:lines.index('"""', start)]  # the configuration, wrapped at spaces
-    assert all(len(line) <= 116 for line in block)
+    assert 100 < max(len(line) for line in block) <= 116, "wrapped at 116 characters, the code's own width"
     written = " ".join(block)
     assert TrainConfig.from_json(written) == config
     assert "# Your formula where(x > 0, x, a * x), with a = 0.5, b = 2.0, c = 1.0, and its derivative" in lines
     assert "LR, EPOCHS, BATCHES, SEED = 0.05, 10, 1, 3" in lines
-    assert "relu_viz_run.py" not in pytorch_script(TrainConfig(hidden=(4,)), filename="mine.py")
+    plain = pytorch_script(TrainConfig(hidden=(4,)), filename="mine.py")
+    assert "relu_viz_run.py" not in plain and "Run: python mine.py" in plain
+    assert "\nNone\n" not in plain and "numpy_activation" not in plain, "no formula code without your formula"
