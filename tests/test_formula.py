@@ -1,9 +1,9 @@
 """The visitor's own formula (relu_viz.formula): formulas equal to built-in activations give the same f and f'
 (sympy's derivative against the registry's hand-written one), switch points where the built-ins have kinks,
-derivatives against finite differences, and hostile text refused fast with a message naming the place."""
+derivatives against finite differences, and hostile text refused with a message naming the place (a text past the
+size limits before any expression is built)."""
 
 import pathlib
-import time
 import warnings
 
 import numpy as np
@@ -12,7 +12,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_viz import ACTIVATIONS
+from relu_viz import ACTIVATIONS, formula
 from relu_viz.formula import MAX_LENGTH, FormulaError, evaluate, parse, switch_points, with_numbers
 
 SAME_AS = [  # (formula, a, b, c, registry key, its parameters)
@@ -131,12 +131,12 @@ HOSTILE = {  # text: the whole message the visitor reads
 
 
 @pytest.mark.parametrize("text, message", HOSTILE.items(), ids=range(len(HOSTILE)))
-def test_hostile_or_broken_text_is_refused_fast_with_what_and_where(text, message):
+def test_hostile_or_broken_text_is_refused_with_what_and_where(text, message, monkeypatch):
     parse.cache_clear()
-    start = time.perf_counter()
+    if "long" in message or "nested" in message or "parts" in message:  # refused before any expression is built
+        monkeypatch.setattr(formula, "_Builder", lambda: pytest.fail("a text past the limits reached the builder"))
     with pytest.raises(FormulaError, match=None) as refused:
         parse(text)
-    assert time.perf_counter() - start < 0.1
     assert str(refused.value) == message
     assert not pathlib.Path("/tmp/relu-viz-pwned").exists()
 
