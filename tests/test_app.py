@@ -141,3 +141,13 @@ def test_properties_table_follows_parameters():
     at = open_app({"act": "elu", "elu.alpha": "2"})
     props = {r["property"]: r["ELU"] for r in at.table[1].value.to_dict("records")}
     assert props["Range"] == "(-2, ∞)" and props["Smooth (f' continuous)"] == "no"
+
+
+def test_what_continuous_means_is_said_with_softplus_step_worked_by_hand():
+    """PyTorch's Softplus is x for x > 20: at 20 it steps down from log(1 + e^20) = 20 + log(1 + e^-20), by about
+    e^-20 = 2.1e-9; the caption says so and that such a step is below the tolerance of "continuous"."""
+    at = open_app({"act": ["softplus", "threshold"], "threshold.threshold": "0", "threshold.value": "1e-8"})
+    caption = next(c.value for c in at.caption if "Continuous means" in c.value)
+    assert f"steps there by {np.log1p(np.exp(-20.0)):.1e}" in caption and "no jump larger than 1e-06" in caption
+    props = {r["property"]: r for r in at.table[1].value.to_dict("records")}
+    assert props["Continuous"]["Softplus"] == "yes" and props["Continuous"]["Threshold"] == "yes"

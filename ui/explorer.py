@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
-from relu_viz.properties import NotFinite, Properties, derive, one_sided_limits
+from relu_viz.properties import JUMP, NotFinite, Properties, derive, one_sided_limits
 from ui import lock, presenter
 from ui.charts import STRIP, STRIP_LARGE, Series, chart_config, curves_figure
 from ui.state import SPECS, View
@@ -136,7 +136,9 @@ def _details(view: View) -> None:
                "refined extremes, the tails at |x| = 10⁶ or beyond the farthest kink, and the mean and RMS output "
                "for a standard normal input by quadrature), not typed in. The range is the set of values taken: "
                "{0, 1} for the binary step, pieces joined by ∪ where values are skipped. Zero-centred means the "
-               "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are.")
+               "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are. "
+               f"Continuous means no jump larger than {JUMP:g} of the values' size: PyTorch's Softplus, which "
+               f"switches to x at βx = 20, steps there by {softplus_step():.1e} and is called continuous.")
     st.subheader("Formulas")
     tabs = st.tabs([ACTIVATIONS[k].label for k in view.acts], key="formulas", on_change="rerun")
     for tab, key in zip(tabs, view.acts):
@@ -146,6 +148,13 @@ def _details(view: View) -> None:
                 for latex in act.formulas(**view.params[key]):
                     st.latex(latex)
                 st.markdown(act.summary)
+
+
+@cache
+def softplus_step() -> float:
+    """The step of PyTorch's Softplus (β = 1) where it switches to x, at x = 20."""
+    left, right = one_sided_limits(ACTIVATIONS["softplus"], 20.0, ACTIVATIONS["softplus"].defaults)
+    return abs(left - right)
 
 
 def curves_csv(view: View) -> str:
