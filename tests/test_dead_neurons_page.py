@@ -232,7 +232,7 @@ def test_the_inspected_unit_and_epoch_travel_in_the_share_link_and_a_link_shows_
     wrong = open_app({**query, "sim.unit": "33", "sim.unit_epoch": "61"})  # the network has 32 units, 60 epochs
     said = " ".join(w.value for w in wrong.warning)
     assert "The link's unit 33 is not in this network (32 units in layer 1)" in said
-    assert "The link's epoch 61 is not among this run's kept epochs (0 to 60)" in said
+    assert "The link's epoch 61 (epoch of the unit shown) is not among this run's kept epochs (0 to 60)" in said
     first_dead = int(np.flatnonzero(run.activity[0][-1] == 0)[0]) + 1
     assert wrong.number_input(key="sim.inspect.unit.0").value == first_dead
     assert wrong.slider(key="sim.inspect.epoch").value == 60
@@ -247,3 +247,14 @@ def test_a_link_names_the_layer_of_its_unit():
     at = open_app({**query, "sim.unit_layer": "3"})
     assert "The link's layer 3 is not in this network (2 hidden layers)" in " ".join(w.value for w in at.warning)
     assert "sim.unit_layer" not in at.query_params and "sim.unit_layer" not in at.code[0].value
+
+
+def test_the_input_planes_epoch_travels_in_the_share_link():
+    query = {"tab": "Dead neurons", "sim.data": "moons", "sim.bias": "-2", "sim.epochs": "60"}
+    at = open_app({**query, "sim.plane_epoch": "10"})
+    assert at.slider(key="sim.units.epoch").value == 10 and "sim.plane_epoch=10" in at.code[0].value
+    assert any("First-layer units at epoch 10" in c.proto.spec for c in at.get("plotly_chart"))
+    at.slider(key="sim.units.epoch").set_value(60).run()  # the last epoch: the link leaves it out
+    assert "sim.plane_epoch" not in at.code[0].value and "sim.plane_epoch" not in at.query_params
+    said = " ".join(w.value for w in open_app({**query, "sim.plane_epoch": "70"}).warning)
+    assert "The link's epoch 70 (epoch shown in the input plane) is not among this run's kept epochs" in said

@@ -320,7 +320,7 @@ def _show(run: Run, label: str, view: View, compact: bool = False) -> None:
                    "that unit below.")
     elif run.X.shape[1] == 2:
         presenter.chart(charts.surface_figure(run))
-        _units_in_plane(run)
+        _units_in_plane(run, view)
     else:
         _digits(run)
     unit_inspector.pick_on_click(charts.activity_figure(run))
@@ -334,10 +334,11 @@ def _show(run: Run, label: str, view: View, compact: bool = False) -> None:
 
 
 @st.fragment
-def _units_in_plane(run: Run) -> None:
+def _units_in_plane(run: Run, view: View) -> None:
     """Every first-layer unit as its line in the input plane, at an epoch the visitor scrubs to (only this
-    reruns)."""
-    epoch = unit_inspector.epoch_slider(run, "Epoch shown in the input plane", "sim.units.epoch",
+    reruns; the epoch is in the share link)."""
+    epoch = unit_inspector.shared_epoch(run, view, "sim.plane_epoch", "Epoch shown in the input plane",
+                                        "sim.units.epoch",
                                         help="Scrub through training: watch units being pushed off the data.")
     unit_inspector.pick_on_click(charts.units_figure(run, epoch))
     st.caption("Each line is a first-layer unit's boundary w·x + b = 0 in the input plane the network sees "

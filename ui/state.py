@@ -118,13 +118,15 @@ DEPTH = (
     Param("depth.sig_width", 256, 16, 256, 16, "Units per layer (and inputs per batch).", integer=True),
     Param("depth.sig_std", 0.0, 0.0, 0.3, 0.005, "A third initialisation N(0, std²) to compare; 0: none."),
 )
-# The unit inspector's choice (0, or -1 for the epoch: its own start, the first unit dead at the end, at the last
-# epoch); checked against the run when it is shown (ui/unit_inspector.py).
+# The unit inspector's choice and the input plane's epoch (0, or -1 for an epoch: their own start, the first unit
+# dead at the end, at the last epoch); checked against the run when it is shown (ui/unit_inspector.py).
 INSPECT = (
     Param("sim.unit_layer", 0, 0, MAX_LAYERS, 1, "Hidden layer of the unit inspected (0: the inspector's choice).",
           integer=True),
     Param("sim.unit", 0, 0, MAX_UNITS, 1, "The unit inspected, from 1 (0: the inspector's choice).", integer=True),
     Param("sim.unit_epoch", -1, -1, MAX_EPOCHS, 1, "The epoch inspected (-1: the last).", integer=True),
+    Param("sim.plane_epoch", -1, -1, MAX_EPOCHS, 1, "The epoch shown in the input plane (-1: the last).",
+          integer=True),
 )
 TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
 TOUR = Param("tour", "", choices=tuple(str(i) for i in range(1, 10)), help="The step of the guided tour shown.")

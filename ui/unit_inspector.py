@@ -46,10 +46,9 @@ def render(run: Run, view: View) -> None:
     unit = _number(pick, "Unit", run.config.hidden[layer], first_unit, f"{UNIT}.{layer}",
                    help="Starts at the first unit dead at the end, if there is one. Or click a unit above: in the "
                    "hinge plot, the input plane, or the square left of its heatmap row.") - 1
-    epoch = epoch_slider(run, "Epoch of the unit shown", EPOCH, where=right)
     _share(view, {"sim.unit_layer": 0 if layer + 1 == first_layer else layer + 1,
-                  "sim.unit": 0 if unit + 1 == first_unit else unit + 1,
-                  "sim.unit_epoch": -1 if epoch == run.snapshot_epochs[-1] else epoch})
+                  "sim.unit": 0 if unit + 1 == first_unit else unit + 1})
+    epoch = shared_epoch(run, view, "sim.unit_epoch", "Epoch of the unit shown", EPOCH, where=right)
     at = unit_at(run, layer, unit, epoch)
     weights = ", ".join(f"{w:.3g}" for w in at.weights[:8]) + (f", … ({len(at.weights)} in all)"
                                                                  if len(at.weights) > 8 else "")
@@ -76,10 +75,10 @@ def _first_dead(run: Run, layer: int) -> int:
 
 
 def _follow_link(run: Run, first_layer: int) -> None:
-    """Start at the unit and epoch the visit's link names, where this run has them; say what it has not (a unit
-    without a layer is in the inspector's own first layer)."""
+    """Start at the unit the visit's link names, where this run has it; say what it has not (a unit without a
+    layer is in the inspector's own first layer)."""
     values = links.check_url().values
-    layers, kept = len(run.config.hidden), [int(e) for e in run.snapshot_epochs]
+    layers = len(run.config.hidden)
     layer = values.get("sim.unit_layer", 0)
     if layer and layer <= layers:
         st.session_state[LAYER] = layer
@@ -93,12 +92,23 @@ def _follow_link(run: Run, first_layer: int) -> None:
     elif unit:
         st.warning(f"The link's unit {unit} is not in this network ({width} units in layer {target + 1}): showing "
                    "the inspector's own choice.")
-    epoch = values.get("sim.unit_epoch", -1)
-    if epoch in kept:
-        st.session_state[EPOCH] = epoch
-    elif epoch != -1:
-        st.warning(f"The link's epoch {epoch} is not among this run's kept epochs (0 to {kept[-1]}"
-                   f"{f', every {run.kept_every}' if run.kept_every > 1 else ''}): showing the last.")
+
+
+def shared_epoch(run: Run, view: View, name: str, label: str, key: str, where=st, help: str | None = None) -> int:
+    """epoch_slider whose epoch travels in the share link as `name` (the last epoch left out). The visit's link
+    picks the first epoch shown, if the run kept that epoch; if not, a warning says so and the last is shown."""
+    if not st.session_state.get(f"{name}.seeded"):
+        st.session_state[f"{name}.seeded"] = True
+        kept, epoch = [int(e) for e in run.snapshot_epochs], links.check_url().values.get(name, -1)
+        if epoch in kept:
+            st.session_state[key] = epoch
+        elif epoch != -1:
+            every = f", every {run.kept_every}" if run.kept_every > 1 else ""
+            st.warning(f"The link's epoch {epoch} ({label.lower()}) is not among this run's kept epochs "
+                       f"(0 to {kept[-1]}{every}): showing the last.")
+    epoch = epoch_slider(run, label, key, where, help)
+    _share(view, {name: -1 if epoch == run.snapshot_epochs[-1] else epoch})
+    return epoch
 
 
 def _share(view: View, choice: dict[str, int]) -> None:
