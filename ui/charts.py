@@ -60,7 +60,7 @@ def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 
     layout = {
         "height": height, "hovermode": "x unified", "hoversubplots": "axis", "shapes": shapes, "uirevision": "curves",
         "margin": {"l": left_margin([s.label for s in series]), "r": 10, "t": 40,
-                   "b": round(TICK_FONT + STANDOFF + TITLE_FONT + 12)},
+                   "b": TICK_FONT + STANDOFF + TITLE_FONT + 12},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "xaxis": {**x_axis, "anchor": "y", "matches": "x3", "showticklabels": False},
         "xaxis2": {**x_axis, "anchor": "y2", "matches": "x3", "showticklabels": False},

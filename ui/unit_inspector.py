@@ -18,7 +18,6 @@ LAYER, UNIT, EPOCH = "sim.inspect.layer", "sim.inspect.unit", "sim.inspect.epoch
 PICKED = "sim.inspect.picked"  # set by a click on a chart: the app reruns so the inspector shows that unit
 SHOWN = "sim.inspector.run"  # the configuration of the run the inspector's choices belong to
 CLICKS = "sim.inspect.clicks"  # counts clicks: a picking chart gets a new key each time, so no selection lingers
-SEEDED = "sim.inspect.seeded"  # the link's unit (sim.unit_layer, sim.unit, sim.unit_epoch) was applied this visit
 
 
 @st.fragment
@@ -34,8 +33,7 @@ def render(run: Run, view: View) -> None:
         for key in [k for k in st.session_state if str(k).startswith((LAYER, UNIT, EPOCH))]:
             del st.session_state[key]
         st.session_state[SHOWN] = shown
-        if not st.session_state.get(SEEDED):
-            st.session_state[SEEDED] = True
+        if _first_time("sim.unit"):
             _follow_link(run, first_layer)
     pick, right = st.columns([1, 2])
     layer = 0
@@ -46,8 +44,8 @@ def render(run: Run, view: View) -> None:
     unit = _number(pick, "Unit", run.config.hidden[layer], first_unit, f"{UNIT}.{layer}",
                    help="Starts at the first unit dead at the end, if there is one. Or click a unit above: in the "
                    "hinge plot, the input plane, or the square left of its heatmap row.") - 1
-    _share(view, {"sim.unit_layer": 0 if layer + 1 == first_layer else layer + 1,
-                  "sim.unit": 0 if unit + 1 == first_unit else unit + 1})
+    _remember(view, {"sim.unit_layer": 0 if layer + 1 == first_layer else layer + 1,
+                     "sim.unit": 0 if unit + 1 == first_unit else unit + 1})
     epoch = shared_epoch(run, view, "sim.unit_epoch", "Epoch of the unit shown", EPOCH, where=right)
     at = unit_at(run, layer, unit, epoch)
     weights = ", ".join(f"{w:.3g}" for w in at.weights[:8]) + (f", … ({len(at.weights)} in all)"
@@ -94,11 +92,19 @@ def _follow_link(run: Run, first_layer: int) -> None:
                    "the inspector's own choice.")
 
 
+def _first_time(name: str) -> bool:
+    """True once per visit for the URL setting `name`: the visit's link applies to the first run shown only."""
+    seen = f"{name}.followed"
+    first = seen not in st.session_state
+    st.session_state[seen] = True
+    return first
+
+
 def shared_epoch(run: Run, view: View, name: str, label: str, key: str, where=st, help: str | None = None) -> int:
-    """epoch_slider whose epoch travels in the share link as `name` (the last epoch left out). The visit's link
-    picks the first epoch shown, if the run kept that epoch; if not, a warning says so and the last is shown."""
-    if not st.session_state.get(f"{name}.seeded"):
-        st.session_state[f"{name}.seeded"] = True
+    """epoch_slider whose epoch travels in the share link as `name` (the last epoch left out), the share box then
+    redrawn (a fragment may rerun alone). The visit's link picks the first epoch shown, if the run kept that epoch;
+    if not, a warning says so and the last is shown."""
+    if _first_time(name):
         kept, epoch = [int(e) for e in run.snapshot_epochs], links.check_url().values.get(name, -1)
         if epoch in kept:
             st.session_state[key] = epoch
@@ -107,16 +113,16 @@ def shared_epoch(run: Run, view: View, name: str, label: str, key: str, where=st
             st.warning(f"The link's epoch {epoch} ({label.lower()}) is not among this run's kept epochs "
                        f"(0 to {kept[-1]}{every}): showing the last.")
     epoch = epoch_slider(run, label, key, where, help)
-    _share(view, {name: -1 if epoch == run.snapshot_epochs[-1] else epoch})
+    _remember(view, {name: -1 if epoch == run.snapshot_epochs[-1] else epoch})
+    links.share_box(view)
     return epoch
 
 
-def _share(view: View, choice: dict[str, int]) -> None:
-    """The choice, in the address and the share box (redrawn: this fragment may rerun alone)."""
+def _remember(view: View, choice: dict[str, int]) -> None:
+    """The choice, in the address and the view the share box is written from."""
     for name, value in choice.items():
         links.set_query(name, None if value == default_of(name) else str(value))
     view.panels.update(choice)
-    links.share_box(view)
 
 
 def _number(where, label: str, most: int, default: int, key: str, help: str | None = None) -> int:
