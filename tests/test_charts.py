@@ -27,14 +27,14 @@ def test_jumps_are_gaps_with_their_limits_not_vertical_lines():
 
 def test_binary_step_jump_has_filled_and_open_markers():
     fig = figure("binary_step")
-    markers = [t for t in fig.data if t.mode == "markers"]
+    markers = [t for t in fig.data if t.type == "scatter" and t.mode == "markers"]
     symbols = {t.marker.symbol: list(zip(t.x, t.y)) for t in markers}
     assert symbols["circle"] == [(0.0, 1.0)] and symbols["circle-open"] == [(0.0, 0.0)]
 
 
 def test_traces_are_float32_and_hover_is_linked():
     fig = figure("relu", "sigmoid")
-    lines = [t for t in fig.data if t.mode == "lines"]
+    lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
     assert all(np.asarray(t.y).dtype == np.float32 for t in lines)
     assert fig.layout.hovermode == "x unified" and fig.layout.hoversubplots == "axis"
     assert [t.hovertemplate for t in lines[:2]] == ["ReLU: f = %{y:.4g}<extra></extra>",
@@ -66,10 +66,15 @@ def test_figures_built_without_validation_pass_plotly_strict_validation():
 
 def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_axis():
     fig = figure("relu", "leaky_relu", "sigmoid").to_dict()
-    strips = [s for s in fig["layout"]["shapes"] if s.get("yref") == "y3"]
-    rows = {(s["y0"], s["y1"]) for s in strips}
-    assert rows == {(0.15, 0.85), (2.15, 2.85)}  # ReLU's dead side, sigmoid's two tails; Leaky ReLU has none
-    assert sorted((s["x0"], s["x1"]) for s in strips if s["y0"] == 0.15) == [(-10, 0)]
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    assert len(bars) == 1 and (bars[0]["xaxis"], bars[0]["yaxis"], bars[0]["orientation"]) == ("x3", "y3", "h")
+    strips = [(base, base + width, row, color) for base, width, row, color
+              in zip(bars[0]["base"], bars[0]["x"], bars[0]["y"], bars[0]["marker"]["color"])]
+    # ReLU's dead side, sigmoid's two tails, each in its row and colour; Leaky ReLU (|f'| = 0.01) has none
+    assert sorted({(row, color) for *_, row, color in strips}) == [(0.5, PALETTE[0]), (2.5, PALETTE[2])]
+    assert [s[:2] for s in strips if s[2] == 0.5] == [(-10, 0)]
+    left, right = sorted(s[:2] for s in strips if s[2] == 2.5)
+    assert left[0] == -10 and right[1] == 10 and -5 < left[1] < -4.5 and 4.5 < right[0] < 5  # sigmoid' = 0.01 at ±4.6
     axis = fig["layout"]["yaxis3"]
     assert list(axis["ticktext"]) == ["ReLU", "Leaky ReLU", "Sigmoid"] and list(axis["tickvals"]) == [0.5, 1.5, 2.5]
     assert max(axis["domain"]) < min(fig["layout"]["yaxis2"]["domain"])  # below the f' panel, not inside it
