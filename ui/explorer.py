@@ -61,7 +61,8 @@ def render(view: View) -> None:
             st.warning(f"{s.label} is infinite or undefined (an overflow, or a value such as the log of a negative "
                        f"number) at {gaps:.0%} of the plotted inputs: those parts are gaps in the curves.")
     view.probe = _probe(view)
-    _details(view)
+    _properties(view)
+    _formulas(view)
     _download(view)
 
 
@@ -125,7 +126,7 @@ def _rows(derived: dict[str, dict[str, str] | str], only: tuple[str, ...] = ()) 
             for name in names if not only or name.startswith(only)]
 
 
-def _details(view: View) -> None:
+def _properties(view: View) -> None:
     st.subheader("Properties")
     derived = _derived_all(view)
     for why in [d for d in derived.values() if isinstance(d, str)]:
@@ -139,6 +140,9 @@ def _details(view: View) -> None:
                "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are. "
                f"Continuous means no jump larger than {JUMP:g} of the values' size: PyTorch's Softplus, which "
                f"switches to x at βx = 20, steps there by {softplus_step():.1e} and is called continuous.")
+
+
+def _formulas(view: View) -> None:
     st.subheader("Formulas")
     tabs = st.tabs([ACTIVATIONS[k].label for k in view.acts], key="formulas", on_change="rerun")
     for tab, key in zip(tabs, view.acts):
