@@ -9,6 +9,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from scipy import special
@@ -260,9 +261,9 @@ def _maxout_kinks(slopes, intercepts):
     return tuple(kinks)
 
 
-def _custom(part: str):
+def _your_formula(part: str, x, formula, a, b, c):
     """f (part "f") or f' (part "df") of the visitor's formula, evaluated with numpy."""
-    return lambda x, formula, a, b, c: formula_.evaluate(getattr(formula_.parse(formula), part), x, a, b, c)
+    return formula_.evaluate(getattr(formula_.parse(formula), part), x, a, b, c)
 
 
 def _custom_latex(formula, a, b, c):
@@ -592,7 +593,7 @@ _ENTRIES = [
 
     Activation(
         "custom", "Your formula", YOUR_OWN,
-        _custom("f"), _custom("df"), "", "",
+        partial(_your_formula, "f"), partial(_your_formula, "df"), "", "",
         "Your own activation. Its derivative is computed exactly by sympy from the formula. Where pieces meet, "
         "where(condition, then, else) takes the branch its condition picks (as torch.where does) and the steps "
         "inside max, min, abs, sign, heaviside and clip count as 0 (as PyTorch's relu'(0) = 0; torch.maximum and "

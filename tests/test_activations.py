@@ -323,6 +323,32 @@ def test_param_allowed_texts_and_validation_exactly():
         assert str(error.value) == f"{p.name} must be {p.allowed()}, got {bad!r}"
 
 
+def test_your_formula_parameter_says_what_a_formula_is_and_why_a_text_is_refused():
+    from relu_viz import formula
+
+    text = ACTIVATIONS["custom"].params[0]
+    assert (text.name, text.kind) == ("formula", "text")
+    assert text.allowed() == "a formula: " + text.help and text.help.startswith("an expression of x and the numbers")
+    assert text.validate("max(0, x)") == "max(0, x)"
+    with pytest.raises(ValueError) as error:
+        text.validate(3)
+    assert str(error.value) == "formula must be text, got int"
+    with pytest.raises(ValueError) as parse_error:
+        formula.parse("x +")
+    with pytest.raises(ValueError) as error:
+        text.validate("x +")
+    assert str(error.value) == f"formula: {parse_error.value}"
+
+
+def test_your_formula_is_evaluated_with_its_numbers_a_b_c():
+    """f = a x^2 + b x + c and f' = 2 a x + b, worked by hand, at a = 2, b = -3, c = 5."""
+    act, x = ACTIVATIONS["custom"], np.array([-2.0, 0.0, 0.5, 3.0])
+    params = {"formula": "a * x ** 2 + b * x + c", "a": 2.0, "b": -3.0, "c": 5.0}
+    assert act(x, **params).tolist() == [19.0, 5.0, 4.0, 14.0]
+    assert act.derivative(x, **params).tolist() == [-11.0, -3.0, -1.0, 9.0]
+    assert act(0.5, **params) == 4.0 and np.ndim(act(0.5, **params)) == 0
+
+
 def test_resolve_names_unknown_parameters_and_what_is_allowed():
     with pytest.raises(ValueError) as error:
         ACTIVATIONS["relu"].resolve({"alpha": 1.0})
