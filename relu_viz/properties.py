@@ -18,6 +18,8 @@ FAR = 1e6  # "infinity" for tail limits (farther when a kink lies farther out)
 FLAT = 1e-9  # |f'| below this far out means f tends to a finite limit
 JUMP = 1e-6  # a relative change larger than this across a kink is a discontinuity
 STEP = 1e-12  # a relative change larger than this across a kink splits the range there (limits are exact to ~1e-14)
+ROUNDING = 1e-9  # range pieces whose ends differ by less than this share of their size touch (a one-sided limit of
+# a steep f is exact only to about eps^2 f'' / f, 4e-12 for exp at 1e6): a smaller gap in the values is not shown
 CENTRED = 0.05  # zero-centred: |E f(Z)| below this share of the RMS output sqrt(E f(Z)^2)
 NEAR = 12.0  # the grid is finest on [-NEAR, NEAR], where every registry shape has its structure
 GRID_POINTS = 24001
@@ -176,7 +178,7 @@ def _require_finite(activation, p, x) -> None:
     if bad.any():
         raise NotFinite(f"f or f′ is infinite or undefined at x = {_number(float(x[bad][0]))}"
                         + (f" and {bad.sum() - 1} other points of [{_number(x[0])}, {_number(x[-1])}]"
-                           if bad.sum() > 1 else ""))
+                           if bad.sum() > 1 else "") + "; they need a formula defined there")
 
 
 def _finite_reach(activation, p, far: float) -> float:
@@ -269,12 +271,14 @@ def _extreme(activation, p, x, f, sign, window=math.inf):
 
 
 def _merge(pieces: list[Interval]) -> tuple[Interval, ...]:
-    """Sorted, with overlapping or touching pieces joined."""
+    """Sorted, with overlapping or touching pieces joined (touching: ends equal up to rounding, ROUNDING, one of
+    them taken)."""
     merged: list[Interval] = []
     for piece in sorted(pieces, key=lambda q: (q.lo, not q.lo_closed)):
         if merged:
             last = merged[-1]
-            touching = piece.lo < last.hi or piece.lo == last.hi and (last.hi_closed or piece.lo_closed)
+            meet = abs(piece.lo - last.hi) <= ROUNDING * max(abs(piece.lo), abs(last.hi))
+            touching = piece.lo < last.hi or meet and (last.hi_closed or piece.lo_closed)
             if touching:
                 if piece.hi > last.hi:
                     last = Interval(last.lo, piece.hi, last.lo_closed, piece.hi_closed)
@@ -292,10 +296,24 @@ def mean_output(activation: Activation, params: dict) -> tuple[float, float]:
     from scipy import integrate  # imported on first use: the page draws its chart before paying for it
 
     def moment(power):
-        integrand = lambda z: float(activation.f(np.float64(z), **params)) ** power * _normal_density(z)  # noqa: E731
-        return integrate.quad(integrand, -40, 40, limit=200, epsabs=1e-12, epsrel=1e-10)[0]
+        with np.errstate(all="ignore"):  # a value past float64 is inf, and so is the moment
+            return integrate.quad(lambda z: _weighted(float(activation.f(np.float64(z), **params)), power, z), -40, 40,
+                                  limit=200, epsabs=1e-12, epsrel=1e-10)[0]
 
-    return moment(1), math.sqrt(moment(2))
+    mean, square = moment(1), moment(2)
+    if not (math.isfinite(mean) and math.isfinite(square)):
+        raise NotFinite("f grows too fast for its mean and RMS output over a standard normal input to be computed "
+                        "in floating point")
+    return mean, math.sqrt(square)
+
+
+def _weighted(value: float, power: int, z: float) -> float:
+    """value^power times the standard normal density at z, in logarithms: exp(10 z)^2 at z = 40 overflows, the
+    product does not."""
+    if value == 0 or not math.isfinite(value):
+        return value * _normal_density(z)
+    log_term = power * math.log(abs(value)) - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
+    return math.copysign(1.0, value) ** power * float(np.exp(log_term))  # inf past float64, where math.exp raises
 
 
 def _normal_density(z: float) -> float:

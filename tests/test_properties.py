@@ -339,13 +339,49 @@ def test_a_formula_that_overflows_is_read_only_where_it_is_finite():
     assert p.range[0].hi == pytest.approx(p.window)  # softplus(w) = w within rounding, for w beyond 40
 
 
-@pytest.mark.parametrize("text, where", [("log(x)", "x = -12 and 12000 other"), ("1 / x", "x = 0"),
-                                         ("sqrt(x - 3)", "x = -12 and")])
+@pytest.mark.parametrize("text, where", [
+    ("log(x)", "x = -12 and 12000 other points of [-12, 12]"),  # the grid's step is 24 / 24000: x <= 0 holds 12001
+    ("1 / x", "x = 0"),  # only 0 itself
+    ("sqrt(x - 3)", "x = -12 and 15000 other points of [-12, 12]"),  # [-12, 3): 15000 points, and f' is ∞ at 3
+])
 def test_a_formula_undefined_on_the_grid_gets_no_properties_and_says_where(text, where):
     from relu_viz.properties import NotFinite
 
-    with pytest.raises(NotFinite, match=where):
+    with pytest.raises(NotFinite) as error:
         derive(ACTIVATIONS["custom"], formula=text)
+    assert str(error.value) == f"f or f′ is infinite or undefined at {where}; they need a formula defined there"
+
+
+@pytest.mark.parametrize("text", ["exp(30 * x)", "exp(x ** 2)"])
+def test_a_formula_too_steep_for_the_mean_output_gets_no_properties_and_says_why(text):
+    """E[exp(30 Z)^2] = exp(1800) and E[exp(Z^2)] (infinite: the density's exp(-z^2 / 2) cannot tame it) are beyond
+    float64; Python's float power raised OverflowError here, a traceback on the page."""
+    from relu_viz.properties import NotFinite
+
+    with pytest.raises(NotFinite) as error:
+        derive(ACTIVATIONS["custom"], formula=text)
+    assert str(error.value) == ("f grows too fast for its mean and RMS output over a standard normal input to be "
+                                "computed in floating point")
+
+
+def test_pieces_of_the_range_that_meet_up_to_rounding_are_one_interval():
+    """clip(exp(x), -1e6, 1e6) takes every value in (0, 1e6]: on |x| <= 500 (exp(1000) overflows f') that is
+    [e^-500, 1e6]. The kink's value, 999999.9999999995, and the left limit there, 1e6 - 4e-6, are rounding: the range
+    read '[7.125e-218, 1e+06) ∪ {1e+06} ∪ {1e+06}'."""
+    p = derive(ACTIVATIONS["custom"], formula="clip(exp(x), -1e6, 1e6)")
+    assert p.window == 500 and p.range_text == f"[{math.exp(-500):.4g}, 1e+06] for |x| ≤ 500"
+
+
+@pytest.mark.parametrize("c, sign", [(3.0, 1.0), (10.0, 1.0), (10.0, -1.0)])
+def test_mean_output_of_a_steep_exponential_against_its_closed_form(c, sign):
+    """E[e^(cZ)] = e^(c^2 / 2) and E[e^(2cZ)] = e^(2c^2), so the RMS is e^(c^2): at c = 10, f^2 * density is
+    overflowed by f^2 alone at z = 40 though the product is tiny; the integrand is taken in logarithms."""
+    from relu_viz.properties import mean_output
+
+    params = {**ACTIVATIONS["custom"].defaults, "formula": f"{sign:g} * exp({c:g} * x)"}
+    mean, rms = mean_output(ACTIVATIONS["custom"], params)
+    assert mean == pytest.approx(sign * math.exp(c * c / 2), rel=1e-9)
+    assert rms == pytest.approx(math.exp(c * c), rel=1e-9)
 
 
 @pytest.mark.parametrize("threshold, value, text", [

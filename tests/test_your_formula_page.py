@@ -85,6 +85,15 @@ def test_an_undefined_formula_is_drawn_with_gaps_and_says_so():
     assert (probe["f(x)"], probe["f′(x)"]) == ("undefined", "-1")  # log(-1); 1/x is defined there
 
 
+def test_a_formula_too_steep_for_the_mean_output_keeps_the_page_and_says_why():
+    """exp(30 x): E[f(Z)^2] = e^1800 is past float64; it raised OverflowError, a traceback on the explorer."""
+    at = open_app({"act": ["relu", "custom"], "custom.formula": "exp(30 * x)"})  # open_app: no exception
+    assert "Properties of Your formula not derived: f grows too fast for its mean and RMS output over a standard " \
+           "normal input to be computed in floating point." in [w.value for w in at.warning]
+    rows = {r["property"]: r for r in at.table[1].value.to_dict("records")}
+    assert rows["Range"]["ReLU"] == "[0, ∞)" and rows["Range"]["Your formula"] == "—"
+
+
 def test_the_formula_tab_shows_the_formula_and_its_derivative_from_sympy():
     at = open_app({"act": "custom", "custom.formula": KINKED})
     shown = [m.value.strip("$\n") for m in at.latex]

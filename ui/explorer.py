@@ -106,7 +106,7 @@ def _derived(key: str, params: dict) -> dict[str, str] | str:
     try:
         return dict(properties(key, tuple(sorted(params.items()))).rows())
     except NotFinite as error:
-        return f"Properties of {ACTIVATIONS[key].label} not derived: {error}. They need a formula defined there."
+        return f"Properties of {ACTIVATIONS[key].label} not derived: {error}."
 
 
 def property_rows(view: View, only: tuple[str, ...] = ()) -> list[dict]:
