@@ -135,6 +135,10 @@ def test_each_evidence_states_the_runs_numbers():
     assert SCENARIOS["lr_too_high"].evidence([ok]) == (
         "Layer 1 dead at the end: median 30% (30% to 30%) (none at the start); layer 2: median 50% (50% to 50%). Of "
         "the 0 first-layer units that died, 0 were alive again at the end. Accuracy: median 90% (90% to 90%).")
+    digits = replace(ok, dead_fraction=layer([0.1] * 5, other=0.2), accuracy=np.array([0.5] * 4 + [0.996]))
+    assert SCENARIOS["digits"].evidence([ok, digits, bad]) == (
+        "Layer 2 dead at the end: median 35% (20% to 50%); layer 1: median 20% (10% to 30%). Accuracy on the training "
+        "digits: median 94.8% (90.0% to 99.6%). 1 of 3 runs diverged.")
     gradient = [np.full((5, 4), 2.0, np.float32), np.ones((5, 4), np.float32), np.full((5, 4), 8.0, np.float32)]
     deep = fake(layers=3, loss=[1, 1, 1, 1, 0.9], gradient=gradient)
     assert SCENARIOS["vanishing"].evidence([deep]) == (
@@ -144,9 +148,11 @@ def test_each_evidence_states_the_runs_numbers():
 
 def test_check_counts_the_seeds_whose_run_shows_the_story(monkeypatch):
     runs = [fake(config=replace(TrainConfig(), seed=s), loss=[1, 1, 1, 1, 0.1 if s % 3 else 0.9]) for s in range(6)]
-    monkeypatch.setattr(scenarios, "train_seeds", lambda config, seeds: runs[:len(seeds)])
+    trained = []
+    monkeypatch.setattr(scenarios, "train_seeds", lambda config, seeds: trained.append(config) or runs[:len(seeds)])
     story = replace(SCENARIOS["vanishing"], evidence=lambda rs: f"{len(rs)} runs.")
     result = check(story, seeds=range(6))
+    assert trained == [story.config] and result.scenario is story
     assert result.held == (True, False, False, True, False, False) and result.count == 2
     assert result.sentence() == "This story holds in 2 of 6 seeds (0-5). 6 runs."
     assert result.seeds == (0, 1, 2, 3, 4, 5) and result.runs == tuple(runs)
@@ -172,5 +178,8 @@ def test_saturation_evidence_compares_the_gradients_of_saturated_and_unsaturated
     run = fake(config=config, units=32, saturated=layer([0.0] * 5, other=saturated.mean()),
                gradient=[np.ones((5, 32), np.float32), np.tile(gradient, (5, 1))], loss=[1, 1, 1, 1, 0.2])
     evidence = SCENARIOS["saturation"].evidence([run])
-    assert "a saturated unit's gradient is median 5e-07x (5e-07x to 5e-07x) that of an unsaturated one" in evidence
-    assert f"Layer 2 saturated at the start: {spread([saturated.mean()])}" in evidence
+    share = spread([saturated.mean()])
+    assert evidence == (
+        f"Layer 2 saturated at the start: {share}, of which dead (f' exactly 0 in float32): median 0% (0% to 0%); "
+        f"saturated at the end: {share}. At the start a saturated unit's gradient is median 5e-07x (5e-07x to 5e-07x) "
+        "that of an unsaturated one. Loss after training: median 20% (20% to 20%) of where it started.")
