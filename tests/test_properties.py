@@ -339,6 +339,17 @@ def test_a_formula_that_overflows_is_read_only_where_it_is_finite():
     assert p.range[0].hi == pytest.approx(p.window)  # softplus(w) = w within rounding, for w beyond 40
 
 
+@pytest.mark.parametrize("text, window", [
+    ("exp(3 * x)", 200),  # e^t overflows past t = 709.78: here past x = 236.6, so the last round reach is 200
+    ("exp(-3 * x)", 200),  # the same on the left
+    ("exp(x / 5)", 2000),  # past 3549
+    ("tanh(exp(30 * x))", 20),  # f is bounded, f' = 30 e^(30x) sech^2(e^(30x)) is inf * 0 past 23.66
+    ("1 / (1 + exp(-x))", 500),  # the sigmoid spelled out: f is finite everywhere, f' is inf / inf left of -709.78
+])
+def test_a_formula_is_read_out_to_the_farthest_round_reach_where_f_and_f_prime_are_finite(text, window):
+    assert derive(ACTIVATIONS["custom"], formula=text).window == window
+
+
 @pytest.mark.parametrize("text, where", [
     ("log(x)", "x = -12 and 12000 other points of [-12, 12]"),  # the grid's step is 24 / 24000: x <= 0 holds 12001
     ("1 / x", "x = 0"),  # only 0 itself
