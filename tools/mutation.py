@@ -1,6 +1,6 @@
 """Mutation testing with mutmut: each core module and the URL table against its own fast tests.
 
-Run: python tools/mutation.py [MODULE ...]     (about 25 minutes for all, on the 2-core machine)
+Run: python tools/mutation.py [MODULE ...]     (about 26 minutes for all, on the 2-core machine)
 
 For each module, mutmut plants every single-line mutation it knows (operators, constants, comparisons, strings,
 removed calls, ...) one at a time and runs the module's own test files (tests marked slow, browser or load left
