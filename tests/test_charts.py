@@ -32,6 +32,16 @@ def test_binary_step_jump_has_filled_and_open_markers():
     assert symbols["circle"] == [(0.0, 1.0)] and symbols["circle-open"] == [(0.0, 0.0)]
 
 
+def test_values_past_float32_are_sent_in_float64_not_as_infinity():
+    """exp(30 x) reaches e^300 on [-10, 10], past float32's 3.4e38: float32 would draw that part as a gap."""
+    from relu_viz.curves import sample as sample_curves
+
+    params = {**ACTIVATIONS["custom"].defaults, "formula": "exp(30 * x)"}
+    steep = Series("custom", "Your formula", sample_curves(ACTIVATIONS["custom"], params, -10, 10))
+    f_line = curves_figure([steep], -10, 10).data[0]
+    assert np.asarray(f_line.y).dtype == np.float64 and np.asarray(f_line.y)[-1] == pytest.approx(np.exp(300))
+
+
 def test_traces_are_float32_and_hover_is_linked():
     fig = figure("relu", "sigmoid")
     lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
