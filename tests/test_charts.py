@@ -91,6 +91,13 @@ def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_ax
     assert not any(s.get("yref", "").startswith("y2") and s.get("opacity", 0) > 0.1 for s in fig["layout"]["shapes"])
 
 
+def test_a_lone_activation_also_gets_a_light_band_over_both_panels_and_several_do_not():
+    bands = figure("relu").to_dict()["layout"]["shapes"]
+    assert sorted((b["x0"], b["x1"], b["xref"], b["yref"], b["opacity"]) for b in bands) == [
+        (-10, 0, "x", "y domain", 0.08), (-10, 0, "x2", "y2 domain", 0.08)]  # ReLU's dead side, f and f' panels
+    assert not figure("relu", "sigmoid").to_dict()["layout"].get("shapes")
+
+
 @pytest.mark.parametrize("low, high, ticks", [
     (0.4, 7.0, {"dtick": "D2", "tickformat": ".2g"}),  # 1.2 decades: 0.5, 1, 2, 5 labelled
     (1.0, 1e4, {"dtick": 1, "exponentformat": "power"}),  # 4 decades: every power of ten

@@ -41,7 +41,6 @@ def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 
     row per activation marking where |f'| is near zero, on an axis of its own labelled by activation. Built from
     plain dicts (tests check them against Plotly's schema), so a rerun does not pay for Plotly's validation."""
     data: list[dict] = []
-    shapes: list[dict] = []
     for i, s in enumerate(series):
         style = {"color": colour(i), "width": 2.5, "dash": DASHES[(i // len(PALETTE)) % len(DASHES)]}
         for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}"), (2, s.sampled.df, "f′ = %{y:.4g}")):
@@ -50,11 +49,11 @@ def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 
                          "legendgroup": s.key, "showlegend": row == 1,
                          "hovertemplate": f"{s.label}: {text}<extra></extra>"})
             data += _jump_markers(trace, colour(i), s.key, row)
-        if len(series) == 1:
-            shapes += _near_zero_bands(s)
         data += _pieces(s, xmin, xmax, colour(i))
         data += _integer_points(s, colour(i))
-    data.append(_near_zero_strips(series))
+    flat = [near_zero_intervals(s.sampled.df.x, s.sampled.df.y) for s in series]
+    data.append(_near_zero_strips(flat))
+    shapes = _near_zero_bands(flat[0]) if len(series) == 1 else []
     fixed = {"automargin": False, "ticklabeloverflow": "allow"}
     x_axis = {"range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1], **fixed}
     height += strip * max(len(series), 1)
@@ -116,21 +115,22 @@ def _jump_markers(trace: Trace, color: str, group: str, row: int) -> list[dict]:
             for points, symbol in ((taken, "circle"), (missed, "circle-open")) if points]
 
 
-def _near_zero_strips(series: list[Series]) -> dict:
-    """Where |f'| is near zero: a strip in each activation's own row under the f' panel (strips stay readable when
-    several overlap). One horizontal bar trace for all rows: a Plotly shape per strip costs a tenth of a repaint."""
-    bars = [(lo, hi, i) for i, s in enumerate(series) for lo, hi in near_zero_intervals(s.sampled.df.x, s.sampled.df.y)]
+def _near_zero_strips(flat: list[list[tuple[float, float]]]) -> dict:
+    """Where |f'| is near zero (`flat`: each activation's intervals): a strip in each activation's own row under the
+    f' panel (strips stay readable when several overlap). One horizontal bar trace for all rows: a Plotly shape per
+    strip costs a tenth of a repaint."""
+    bars = [(lo, hi, i) for i, intervals in enumerate(flat) for lo, hi in intervals]
     return {"type": "bar", "orientation": "h", "xaxis": "x3", "yaxis": "y3", "base": [lo for lo, _, _ in bars],
             "x": [hi - lo for lo, hi, _ in bars], "y": [i + 0.5 for _, _, i in bars], "width": 0.7,
             "marker": {"color": [colour(i) for _, _, i in bars], "opacity": 0.8, "line": {"width": 0}},
             "showlegend": False, "hoverinfo": "skip"}
 
 
-def _near_zero_bands(s: Series) -> list[dict]:
+def _near_zero_bands(intervals: list[tuple[float, float]]) -> list[dict]:
     """For a lone activation, where |f'| is near zero as a light band over both panels."""
     return [{"type": "rect", "x0": lo, "x1": hi, "fillcolor": colour(0), "line": {"width": 0}, "layer": "below",
              "xref": x, "yref": f"{y} domain", "y0": 0, "y1": 1, "opacity": 0.08}
-            for lo, hi in near_zero_intervals(s.sampled.df.x, s.sampled.df.y) for x, y in (("x", "y"), ("x2", "y2"))]
+            for lo, hi in intervals for x, y in (("x", "y"), ("x2", "y2"))]
 
 
 def _pieces(s: Series, xmin: float, xmax: float, color: str) -> list[dict]:
