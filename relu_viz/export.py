@@ -4,7 +4,6 @@ so a student can reproduce in PyTorch what the app showed (and the tests can che
 from __future__ import annotations
 
 import base64
-import functools
 import textwrap
 
 import numpy as np
@@ -162,10 +161,7 @@ def torch_code(key: str, params: dict) -> str:
     return "YOUR_FORMULA(x)" if key == "custom" else TORCH_CODE[key].format(**params)
 
 
-FORMULA_TEMPLATE = '''import functools
-
-import numpy
-
+FORMULA_TEMPLATE = '''
 
 def numpy_activation(f, df):
     """An activation computed with numpy: f forward, and backward its exact derivative df (sympy's)."""
@@ -191,48 +187,33 @@ def sigmoid(u):
     return np.exp(-np.logaddexp(0, -u))
 
 
-def softplus(u):
-    return np.logaddexp(0, u)
-
-
 erf = np.vectorize(math.erf, otypes=[float])
 
-# Your formula {text}, with a = {a!r}, b = {b!r}, c = {c!r}, and its derivative
+
+# Your formula {text}, with a = {a!r}, b = {b!r}, c = {c!r}: f and its exact derivative (sympy's), a line per
+# operation, each shared part computed once
+{f}
+
+
+{df}
+
+
 YOUR_FORMULA = numpy_activation(
-    lambda x: {f},
-    lambda x: {df},
+    lambda x: your_f(x, {a!r}, {b!r}, {c!r}),
+    lambda x: your_df(x, {a!r}, {b!r}, {c!r}),
 )
 '''
 
 
 def formula_code(params: dict) -> str:
-    """The definitions behind YOUR_FORMULA for the custom activation at `params`: f and its exact derivative
-    printed as numpy code by sympy, applied through a torch.autograd.Function."""
-    from relu_viz.formula import parse, with_numbers
+    """The definitions behind YOUR_FORMULA for the custom activation at `params`: the programs of f and of its exact
+    derivative as numpy functions, applied through a torch.autograd.Function."""
+    from relu_viz.formula import parse
+    from relu_viz.program import source
 
-    formula, numbers = parse(params["formula"]), [params[name] for name in "abc"]
-    f, df = (_numpy_printer().doprint(with_numbers(e, *numbers)) for e in (formula.f, formula.df))
-    return "\n" + FORMULA_TEMPLATE.format(text=params["formula"], a=params["a"], b=params["b"], c=params["c"],
-                                           f=f, df=df)
-
-
-@functools.cache
-def _numpy_printer():
-    from sympy.printing.numpy import NumPyPrinter
-
-    class Printer(NumPyPrinter):
-        """sympy's numpy printer, with the script's own sigmoid, softplus and erf."""
-
-        def _print_sigmoid(self, e):
-            return f"sigmoid({self._print(e.args[0])})"
-
-        def _print_softplus(self, e):
-            return f"softplus({self._print(e.args[0])})"
-
-        def _print_erf(self, e):
-            return f"erf({self._print(e.args[0])})"
-
-    return Printer({"fully_qualified_modules": True})
+    formula = parse(params["formula"])
+    return "\n" + FORMULA_TEMPLATE.format(text=repr(params["formula"]), a=params["a"], b=params["b"], c=params["c"],
+                                           f=source(formula.f, "your_f"), df=source(formula.df, "your_df"))
 
 
 def _text(array: np.ndarray) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relu_viz.activations import Activation
+from relu_viz import sandbox
+from relu_viz.activations import ACTIVATIONS, Activation
 
 FAR = 1e6  # "infinity" for tail limits (farther when a kink lies farther out)
 FLAT = 1e-9  # |f'| below this far out means f tends to a finite limit
@@ -139,8 +140,20 @@ def _number(v: float) -> str:
 
 
 def derive(activation: Activation, **params) -> Properties:
-    """Derive the properties of `activation` at `params` from its values and derivative."""
+    """Derive the properties of `activation` at `params` from its values and derivative (in the sandbox, for an
+    activation that is a visitor's formula: sandbox.TooCostly if it takes too long)."""
     p = activation.resolve(params)
+    if activation.untrusted:
+        return _derive_untrusted(activation.key, tuple(sorted(p.items())))
+    return _derive(activation, p)
+
+
+@sandbox.task
+def _derive_untrusted(key: str, params: tuple) -> Properties:
+    return _derive(ACTIVATIONS[key], dict(params))
+
+
+def _derive(activation: Activation, p: dict) -> Properties:
     kinks = activation.kink_points(**p)
     grid = _grid(kinks)
     _require_finite(activation, p, grid)

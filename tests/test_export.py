@@ -128,7 +128,8 @@ def test_the_script_says_what_it_reproduces():
     assert 100 < max(len(line) for line in block) <= 116, "wrapped at 116 characters, the code's own width"
     written = " ".join(block)
     assert TrainConfig.from_json(written) == config
-    assert "# Your formula where(x > 0, x, a * x), with a = 0.5, b = 2.0, c = 1.0, and its derivative" in lines
+    assert "# Your formula 'where(x > 0, x, a * x)', with a = 0.5, b = 2.0, c = 1.0: f and its exact derivative " \
+           "(sympy's), a line per" in lines
     assert "LR, EPOCHS, BATCHES, SEED = 0.05, 10, 1, 3" in lines
     plain = pytorch_script(TrainConfig(hidden=(4,)), filename="mine.py")
     assert "relu_viz_run.py" not in plain and "Run: python mine.py" in plain

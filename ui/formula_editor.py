@@ -40,7 +40,7 @@ def editor() -> dict:
     except FormulaError as error:
         text = st.session_state.get(VALID, spec.default)
         st.error(f"Not drawn: {error}.\n\nStill drawing the last formula that worked: `{text}`")
-    used = {s.name for s in parse(text).f.free_symbols}
+    used = parse(text).uses
     values = {"formula": text}
     for name in "abc":
         p = CUSTOM.param(name)

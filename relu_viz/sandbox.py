@@ -1,0 +1,229 @@
+"""Work on a visitor's text, run where a runaway cannot hurt anyone else.
+
+A fork server (a process of its own, started once, which imports sympy and warms it up) forks a fresh process for
+each task; the task runs there under a wall-clock deadline (the caller kills it when it passes), a CPU-time limit
+and a cap on the memory it may add; at most WORKERS tasks run at once per server process. Tasks and results travel
+through multiprocessing's authenticated connections; results and refusals are cached within a budget of bytes.
+(multiprocessing's own "forkserver" re-imports the caller's main module in every task: 280 ms under Streamlit.)
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import contextlib
+import functools
+import importlib
+import math
+import os
+import pathlib
+import pickle
+import resource
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from multiprocessing.connection import Client, Listener
+
+SECONDS = 4.0  # wall-clock deadline of one task (the slowest built-in's training run takes about as long)
+MEMORY = 768 * 2**20  # address space a task may add to the fork server's
+WORKERS = 2  # tasks at once in one server process (the reference machine has 2 cores)
+CACHE_BYTES = 64 * 2**20  # of each task's cached results, pickled
+PRELOAD = ("relu_viz.symbolic",)  # imported (and so warmed up) once, in the fork server
+SERVE = "import sys; from relu_viz.sandbox import serve; serve(sys.argv[1], int(sys.argv[2]))"
+START_SECONDS = 60.0  # for the fork server to import sympy and answer, on a loaded machine
+
+_slots = threading.BoundedSemaphore(WORKERS)
+_in_worker = False
+_server: dict = {}
+_server_lock = threading.Lock()
+
+
+class TooCostly(ValueError):
+    """A task passed its deadline or its memory cap and was stopped; the message says which."""
+
+
+def start() -> None:
+    """Start the fork server now (it imports sympy, a second or two), not when the first visitor types a formula."""
+    if _in_worker:
+        return
+    with _server_lock:
+        if _server.get("process") is not None and _server["process"].poll() is None:
+            return
+        folder = tempfile.mkdtemp(prefix="relu-viz-sandbox-")  # private (0700): only this user can connect
+        address, key = os.path.join(folder, "socket"), secrets.token_bytes(32)
+        lifeline, keep = os.pipe()  # the server exits when this process does (its end of the pipe closes)
+        root = str(pathlib.Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        process = subprocess.Popen([sys.executable, "-c", SERVE, address, str(lifeline)],
+                                   stdin=subprocess.PIPE, pass_fds=(lifeline,), env=env)
+        process.stdin.write(key)
+        process.stdin.close()
+        os.close(lifeline)
+        _server.update(process=process, address=address, key=key, keep=keep)
+        atexit.register(process.kill)
+
+
+def _connect():
+    """A connection to the fork server, starting it if need be (waiting for it to listen)."""
+    start()
+    import time
+
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            return Client(_server["address"], family="AF_UNIX", authkey=_server["key"])
+        except (FileNotFoundError, ConnectionRefusedError):
+            if time.monotonic() > deadline or _server["process"].poll() is not None:
+                raise TooCostly("the sandbox for formulas did not start") from None
+            time.sleep(0.02)
+
+
+def run(module: str, name: str, *args, seconds: float = SECONDS):
+    """module.name(*args) in a fresh sandboxed process, its result or its exception; TooCostly when it passes the
+    deadline or the memory cap, or waits longer than the deadline for a free worker. Inside a task, runs inline."""
+    if _in_worker:  # already inside a task's budget
+        return getattr(importlib.import_module(module), name)(*args)
+    if not _slots.acquire(timeout=seconds):
+        raise TooCostly(f"the server is busy with other formulas for more than {seconds:g} s; try again")
+    pid = None
+    try:
+        with _connect() as connection:
+            connection.send((module, name, args, seconds))
+            if connection.poll(START_SECONDS):
+                pid = connection.recv()
+            if pid is None or not connection.poll(seconds):
+                raise TooCostly(f"it takes longer than {seconds:g} s")
+            status, value = connection.recv()
+    except (EOFError, ConnectionError):  # the task died without a word: its memory cap or CPU limit stopped it
+        raise TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory or {seconds:g} s") from None
+    finally:
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):  # it may have ended already
+                os.kill(pid, signal.SIGKILL)
+        _slots.release()
+    if status == "error":
+        raise value
+    return value
+
+
+def serve(address: str, lifeline: int) -> None:
+    """The fork server: import PRELOAD, then fork a process per connection until the lifeline closes."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended tasks are reaped by the kernel
+    for module in PRELOAD:
+        importlib.import_module(module)
+    key = sys.stdin.buffer.read()
+    with Listener(address, family="AF_UNIX", authkey=key) as listener:
+        while True:
+            ready, _, _ = select.select([listener._listener._socket, lifeline], [], [])
+            if lifeline in ready:  # the app's process has ended
+                return
+            try:
+                connection = listener.accept()
+            except (OSError, EOFError):  # a caller that gave up, or failed the handshake
+                continue
+            if os.fork() == 0:
+                listener.close()
+                _task(connection)
+            connection.close()
+
+
+def _task(connection) -> None:
+    """In the forked process: limits, then the task, its result (or exception) sent back."""
+    global _in_worker
+    _in_worker = True
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    try:
+        module, name, args, seconds = connection.recv()
+        connection.send(os.getpid())
+        resource.setrlimit(resource.RLIMIT_AS, (_address_space() + MEMORY,) * 2)
+        cpu = math.ceil(seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        try:
+            result = ("ok", getattr(importlib.import_module(module), name)(*args))
+        except MemoryError:
+            result = ("error", TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory"))
+        except Exception as error:  # noqa: BLE001 (sent to the caller, who raises it)
+            result = ("error", error)
+        try:
+            connection.send(result)
+        except Exception as error:  # noqa: BLE001 (an exception that does not pickle)
+            connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        os._exit(0)
+
+
+def _address_space() -> int:
+    """This process's virtual memory now, in bytes."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmSize in /proc/self/status")
+
+
+class _Cache:
+    """Least recently used results (or exceptions) by key, within a budget of pickled bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.bytes = max_bytes, 0
+        self.entries: collections.OrderedDict = collections.OrderedDict()  # key -> (outcome, size)
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key][0]
+        return None
+
+    def put(self, key, outcome) -> None:
+        size = len(pickle.dumps(outcome)) + len(pickle.dumps(key))
+        with self.lock:
+            if key in self.entries:
+                self.bytes -= self.entries.pop(key)[1]
+            if size > self.max_bytes:
+                return
+            self.entries[key] = (outcome, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                self.bytes -= self.entries.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
+
+def task(function=None, *, max_bytes: int = CACHE_BYTES, seconds: float = SECONDS):
+    """Decorator: the function runs in the sandbox, found there by its module and name; its results and its
+    ValueErrors (refusals, with their message) are cached by arguments; TooCostly is not cached (the next try may
+    find the server less busy)."""
+    if function is None:
+        return functools.partial(task, max_bytes=max_bytes, seconds=seconds)
+    cache = _Cache(max_bytes)
+
+    @functools.wraps(function)
+    def sandboxed(*args):
+        outcome = cache.get(args)
+        if outcome is None:
+            try:
+                result = function(*args) if _in_worker else run(function.__module__, function.__name__, *args,
+                                                                   seconds=seconds)
+                outcome = ("ok", result)
+            except TooCostly:
+                raise
+            except ValueError as error:
+                outcome = ("error", error)
+            cache.put(args, outcome)
+        if outcome[0] == "error":
+            raise outcome[1]
+        return outcome[1]
+
+    sandboxed.cache_clear = cache.clear
+    sandboxed.remember = lambda value, *args: cache.put(args, ("ok", value))
+    sandboxed.cache = cache
+    return sandboxed
