@@ -10,7 +10,7 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
-from relu_viz.properties import JUMP, NotFinite, Properties, derive, one_sided_limits
+from relu_viz.properties import JUMP, Properties, derive, one_sided_limits
 from ui import lock, presenter
 from ui.charts import STRIP, STRIP_LARGE, Series, chart_config, curves_figure
 from ui.state import SPECS, View
@@ -45,7 +45,8 @@ def render(view: View) -> None:
     x_int = np.arange(np.ceil(view.xmin), np.floor(view.xmax) + 1) if view.ints else np.empty(0)
     too_many = len(x_int) > MAX_INTEGER_POINTS
     marked = x_int if 0 < len(x_int) <= MAX_INTEGER_POINTS else None
-    series = [_series(key, view.params[key], view, marked) for key in view.acts]
+    series = [s for key in view.acts if (s := _failing_alone(key, "its curves", _series, key, view.params[key],
+                                                                view, marked)) is not None]
     strip = STRIP_LARGE if presenter.is_on() else STRIP
     presenter.chart(curves_figure(series, view.xmin, view.xmax, strip=strip), key="curves",
                     config=chart_config("relu-viz_" + "_".join(view.acts)))
@@ -66,6 +67,22 @@ def render(view: View) -> None:
     _download(view)
 
 
+def _failing_alone(key: str, what: str, compute, *args, **kwargs):
+    """compute(*args, **kwargs), or None with an error naming the activation and what failed: one activation's
+    failure leaves the rest of the page drawn."""
+    try:
+        return compute(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 (whatever it is, it is this activation's alone)
+        st.error(f"{ACTIVATIONS[key].label}: {what} could not be computed ({failure(error)}). The other curves are "
+                 "drawn.")
+        return None
+
+
+def failure(error: Exception) -> str:
+    """An exception as one short line of plain text."""
+    return f"{type(error).__name__}: {str(error)[:160]}"
+
+
 def undefined_share(curves: Sampled) -> float:
     """The share of plotted inputs where f or f' is not a finite number (jumps' gaps aside)."""
     gaps = [np.isnan(t.y).sum() - len(t.jumps) for t in (curves.f, curves.df)]
@@ -83,17 +100,24 @@ def probe_rows(view: View, x: float) -> list[dict]:
     """f(x) and f'(x) of every shown activation; at a kink, f' from either side too."""
     rows = []
     for key in view.acts:
-        act, params = ACTIVATIONS[key], view.params[key]
-        slope = float(act.derivative(x, **params))
-        slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else _value(slope)
-        note = ""
-        if x in act.kink_points(**params) and key != "binary_step":
-            left, right = one_sided_limits(act.derivative, x, params)
-            rule = "the rule in its formula tab" if key == "custom" else "autograd's value here"
-            note = f"kink: f′ is {left:.6g} from the left, {right:.6g} from the right; shown: {rule}"
-        rows.append({"activation": act.label, "f(x)": _value(float(act(x, **params))), "f′(x)": slope_text,
-                     "note": note})
+        try:
+            rows.append(_probe_row(key, view.params[key], x))
+        except Exception as error:  # noqa: BLE001 (one activation's failure leaves the others' rows)
+            rows.append({"activation": ACTIVATIONS[key].label, "f(x)": "—", "f′(x)": "—",
+                         "note": f"could not be computed ({failure(error)})"})
     return rows
+
+
+def _probe_row(key: str, params: dict, x: float) -> dict:
+    act = ACTIVATIONS[key]
+    slope = float(act.derivative(x, **params))
+    slope_text = "undefined (jump)" if key == "binary_step" and x == 0 else _value(slope)
+    note = ""
+    if x in act.kink_points(**params) and key != "binary_step":
+        left, right = one_sided_limits(act.derivative, x, params)
+        rule = "the rule in its formula tab" if key == "custom" else "autograd's value here"
+        note = f"kink: f′ is {left:.6g} from the left, {right:.6g} from the right; shown: {rule}"
+    return {"activation": act.label, "f(x)": _value(float(act(x, **params))), "f′(x)": slope_text, "note": note}
 
 
 def _value(v: float) -> str:
@@ -105,8 +129,10 @@ def _derived(key: str, params: dict) -> dict[str, str] | str:
     """The property rows of one activation, or why there are none (your formula is undefined somewhere)."""
     try:
         return dict(properties(key, tuple(sorted(params.items()))).rows())
-    except NotFinite as error:
+    except ValueError as error:  # NotFinite, or the sandbox's TooCostly for your formula
         return f"Properties of {ACTIVATIONS[key].label} not derived: {error}."
+    except Exception as error:  # noqa: BLE001 (one activation's failure leaves the others' properties)
+        return f"Properties of {ACTIVATIONS[key].label} could not be derived ({failure(error)})."
 
 
 def property_rows(view: View, only: tuple[str, ...] = ()) -> list[dict]:
@@ -149,7 +175,7 @@ def _formulas(view: View) -> None:
         if tab.open:  # only the open tab is drawn: fewer elements to resend and re-render on every change
             act = ACTIVATIONS[key]
             with tab:
-                for latex in act.formulas(**view.params[key]):
+                for latex in _failing_alone(key, "its formulas", act.formulas, **view.params[key]) or ():
                     st.latex(latex)
                 st.markdown(act.summary)
 
@@ -167,7 +193,10 @@ def curves_csv(view: View) -> str:
     columns, names = [x], ["x"]
     for key in view.acts:
         act, params = ACTIVATIONS[key], view.params[key]
-        columns += [act(x, **params), act.derivative(x, **params)]
+        try:
+            columns += [act(x, **params), act.derivative(x, **params)]
+        except Exception:  # noqa: BLE001 (the page said why; its columns are left empty)
+            columns += [np.full_like(x, np.nan)] * 2
         names += [f"{key}", f"{key}_derivative"]
     text = io.StringIO()
     np.savetxt(text, np.column_stack(columns), delimiter=",", header=",".join(names), comments="", fmt="%.10g")

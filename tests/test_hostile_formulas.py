@@ -1,0 +1,99 @@
+"""Issue 25's links, one test per row: a formula that froze or killed a server, or raised on the page, is now refused
+with a message naming the part, or drawn with bounded work; and one activation's failure leaves the page drawn."""
+
+import ast
+import dataclasses
+
+import numpy as np
+import pytest
+
+from relu_viz import ACTIVATIONS
+from relu_viz.curves import sample
+from relu_viz.export import pytorch_script
+from relu_viz.formula import MAX_SWITCHES, FormulaError, evaluate, parse, switches
+from relu_viz.properties import derive
+from relu_viz.training import TrainConfig
+from tests.apptest import open_app, plotted
+
+CUSTOM = ACTIVATIONS["custom"]
+NOT_A_NUMBER = ("This part is not a finite real number (a division by zero, the log of 0, the square root of a "
+                "negative number...) at column ")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x*(((((((999999)**10)**10)**10)**10)**10)**10)**10",  # an exact integer tower: 135 s holding the GIL
+     "This part is about 1.00e+600: constants are limited to 1e+100 in size at column 8"),
+    ("x*((((999999)**10)**10)**10)", "This part is about 1.00e+600: constants are limited to 1e+100 in size at column "
+                                     "5"),
+    ("max(0, (((((x+1)**9)**9)**9)**9)**9)",  # powers of powers: 66 s and 850 MB expanding the polynomial
+     "This part has degree 729 in x; at most 100 is allowed at column 10"),
+    ("where(0 <= softplus(0), x, 0)",  # a condition of constants: sympy's Piecewise never returned
+     "The condition of where must involve x (a condition of constants is always true or always false) at column 7"),
+    ("x*log(0)", NOT_A_NUMBER + "3"),  # KeyError 'ComplexInfinity'
+    ("max(0, 1/0*x)", NOT_A_NUMBER + "8"),
+    ("x*(-1)**0.5", NOT_A_NUMBER + "3"),  # complex values
+    ("sign(max(sqrt(x), x))",  # an unevaluated Derivative in the printing
+     "sympy cannot write its derivative with the functions here (it holds Derivative); write the formula another way"),
+    ("max(0,\nx)", "A formula is one line of text: a line break at column 7 is not allowed"),  # broke the export
+    ("x # comment", "A formula is one line of text: a comment sign (#) at column 3 is not allowed"),
+    ("x + \\\n1", "A formula is one line of text: a backslash at column 5 is not allowed"),
+])
+def test_a_formula_that_took_a_server_down_or_raised_is_refused_naming_the_part(text, message):
+    with pytest.raises(FormulaError) as refused:
+        parse(text)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("text", ["softplus(x)**2", "sigmoid(x)**2"])  # '_latex() got an unexpected keyword 'exp''
+def test_powers_of_sigmoid_and_softplus_are_typeset_and_evaluated(text):
+    formula = parse(text)
+    assert formula.latex[0].endswith("^{2}")
+    x = np.linspace(-5, 5, 11)
+    inner = 1 / (1 + np.exp(-x)) if text.startswith("sigmoid") else np.log1p(np.exp(x))
+    assert np.allclose(evaluate(formula.f, x), inner ** 2)
+    h = 1e-6
+    assert np.allclose(evaluate(formula.df, x), (evaluate(formula.f, x + h) - evaluate(formula.f, x - h)) / (2 * h),
+                       atol=1e-6)
+
+
+KINK_FLOODS = ["+".join(f"sign(sin({k}*x))" for k in range(40, 50)),  # 40k-170k switch points before
+               "sign(sin(62*x))", "max(sin(61*x), max(sin(67*x), max(sin(71*x), sin(73*x))))"]
+
+
+@pytest.mark.parametrize("text", KINK_FLOODS)
+def test_a_formula_that_keeps_switching_is_drawn_without_per_kink_work(text):
+    formula = parse(text)
+    assert switches(formula) is None, f"more than {MAX_SWITCHES} switch points: it keeps switching"
+    assert CUSTOM.kink_points(formula=text) == ()
+    curves = sample(CUSTOM, {"formula": text}, -1000, 1000)
+    assert not curves.f.jumps and len(curves.f.x) <= 4001
+    properties = derive(CUSTOM, formula=text)  # derived in the sandbox, within its deadline
+    assert properties.lower >= -10 and properties.upper <= 10
+
+
+def test_switch_points_up_to_the_cap_are_all_found():
+    text = "max(0, sin(1.5 * x))"  # 2 x 1000 x 1.5 / pi = 954.9: 955 switch points, all of them kinks
+    points = np.array(switches(parse(text)))
+    assert len(points) == 955 <= MAX_SWITCHES
+    assert np.allclose(points, np.pi / 1.5 * np.arange(-477, 478), rtol=1e-12, atol=1e-9)
+
+
+def test_a_formula_with_a_newline_can_no_longer_break_the_exported_script():
+    config = TrainConfig(activation="custom", params={"formula": "max(0, x) + 0.1 * sin(x)"}, hidden=(4,), epochs=2)
+    ast.parse(pytorch_script(config))  # a syntax error would raise
+
+
+@pytest.mark.parametrize("part", ["f", "df", "formulas"])
+def test_one_activation_that_fails_leaves_the_rest_of_the_page_drawn(part, monkeypatch):
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("planted")
+
+    tanh = ACTIVATIONS["tanh"]
+    broken = dataclasses.replace(tanh, **({part: boom} if part != "formulas" else {"latex": boom}))
+    monkeypatch.setitem(ACTIVATIONS, "tanh", broken)
+    at = open_app({"act": ["tanh"] if part == "formulas" else ["relu", "tanh"]})  # the first formula tab is open
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error) + " ".join(str(t.value) for t in at.table)
+    assert "ZeroDivisionError: planted" in errors
+    drawn = "Tanh" if part == "formulas" else "ReLU"
+    assert (drawn, 1) in plotted(at) and at.get("plotly_chart"), f"{drawn}'s curve is drawn"

@@ -1,0 +1,78 @@
+"""The sandbox for work on visitor text: a task past its deadline or its memory cap is killed and named, the server
+process keeps no trace of it, and a task's own result or exception comes back."""
+
+import os
+import time
+
+import pytest
+
+from relu_viz import sandbox
+from relu_viz.sandbox import MEMORY, TooCostly
+
+TASKS = "tests.sandbox_tasks"
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"  # a zombie has ended
+
+
+def test_a_task_runs_in_another_process_and_returns_its_result_or_its_exception():
+    assert sandbox.run(TASKS, "pid") != os.getpid()
+    assert sandbox.run(TASKS, "spin", 0.01) == "finished"
+    with pytest.raises(ArithmeticError, match="a task's own exception"):
+        sandbox.run(TASKS, "fail")
+
+
+def test_a_task_past_its_deadline_is_killed_and_named():
+    started = time.monotonic()
+    with pytest.raises(TooCostly, match=r"^it takes longer than 0\.5 s$"):
+        sandbox.run(TASKS, "spin", 60, seconds=0.5)
+    assert time.monotonic() - started < 30, "the caller did not wait for the task to finish its minute"
+    for _ in range(100):  # the kill is delivered, and the process reaped, within moments
+        workers = [p for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == _server_pid()]
+        if not [p for p in workers if alive(int(p))]:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the task's process was left running")
+
+
+def test_a_task_past_its_memory_cap_is_stopped_and_named():
+    with pytest.raises(TooCostly, match=f"more than {MEMORY >> 20} MiB of memory"):
+        sandbox.run(TASKS, "hog", 2 * MEMORY >> 20)
+    assert sandbox.run(TASKS, "hog", 64) == 64 * 2**20, "a task within the cap runs"
+
+
+def test_tasks_beyond_the_workers_wait_for_a_free_one_and_then_run():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(sandbox.WORKERS + 2) as pool:
+        results = list(pool.map(lambda _: sandbox.run(TASKS, "spin", 0.2), range(sandbox.WORKERS + 2)))
+    assert results == ["finished"] * (sandbox.WORKERS + 2)
+
+
+def test_results_and_refusals_are_cached_within_a_budget_of_bytes():
+    cache = sandbox._Cache(max_bytes=2000)
+    for i in range(50):
+        cache.put(i, ("ok", "x" * 100))
+    assert cache.bytes <= 2000 and 0 < len(cache.entries) < 50
+    assert cache.get(49) == ("ok", "x" * 100) and cache.get(0) is None, "the least recently used went first"
+    cache.put("huge", ("ok", "x" * 5000))
+    assert cache.get("huge") is None, "an entry larger than the whole budget is not kept"
+
+
+def _server_pid() -> int:
+    return sandbox._server["process"].pid
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return -1
