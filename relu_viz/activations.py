@@ -103,6 +103,7 @@ class Activation:
     df_from_output: Callable[..., np.ndarray] | None = None
     latex: Callable[..., tuple[str, str]] | None = None  # formulas that depend on the parameters (your own)
     untrusted: bool = False  # a visitor's text is among its parameters: analysing it runs in the sandbox
+    cost_of: Callable[..., float] | None = None  # f and f' per element in multiples of Mish's, if it may cost more
 
     @property
     def defaults(self) -> dict:
@@ -144,6 +145,11 @@ class Activation:
         if self.latex is None:
             return self.formula, self.derivative_formula
         return self.latex(**self.resolve(params))
+
+    def cost(self, **params) -> float:
+        """What f and f' cost per element, in multiples of Mish's, the slowest built-in, by which the training, depth
+        and speed budgets are set: 1 for every built-in; your formula's as measured when it was read, if higher."""
+        return max(1.0, self.cost_of(**self.resolve(params))) if self.cost_of else 1.0
 
     def kink_points(self, **params) -> tuple[float, ...]:
         """The x where f or f' is not smooth (jumps or corners), sorted."""
@@ -605,7 +611,7 @@ _ENTRIES = [
         (Param("formula", "x * sigmoid(b * x)", help=FORMULA_HELP, read=formula_.parse),
          *(Param(name, 1.0, -10.0, 10.0, 0.1, NUMBER_HELP.format(name)) for name in "abc")),
         kinks=lambda formula, a, b, c: formula_.switch_points(formula_.parse(formula), a, b, c),
-        latex=_custom_latex, untrusted=True,
+        latex=_custom_latex, untrusted=True, cost_of=lambda formula, a, b, c: formula_.parse(formula).cost,
     ),
 ]
 

@@ -93,7 +93,7 @@ def first_constant_layer(hidden_layers: int, width: int, trials: int, seed: int 
     input with f' = 0 there (so no rounding of a merely tiny variation counts), or 0 if none does; and the first
     layer whose units vary by less than NEARLY_CONSTANT. A network with L hidden layers is the first L layers of a
     deeper one, so one run answers every depth <= L."""
-    _check(hidden_layers, width, trials, init, activation)
+    _check(hidden_layers, width, trials, init, activation, params)
     act = ACTIVATIONS[activation]
     p = act.resolve(params or {})
     if inputs is None:
@@ -166,18 +166,19 @@ def single_input_closed_form(hidden_layers: int, width: int) -> float:
     return 1 - (1 - 2.0**-width) ** hidden_layers
 
 
-def _cost_per_trial(hidden_layers, width, init, activation) -> int:
-    """Multiply-adds (and elementwise work, about 10 per unit) to simulate one network."""
-    inputs = 3 if exact_inputs(init, activation) else GRID
-    return hidden_layers * inputs * (width**2 + 10 * width)
+def _cost_per_trial(hidden_layers, width, init, activation, params=None) -> float:
+    """Multiply-adds (and elementwise work, about 10 per unit, times the activation's cost) to simulate one network."""
+    inputs = 3 if exact_inputs(init, activation, params) else GRID
+    return hidden_layers * inputs * (width**2 + 10 * width * ACTIVATIONS[activation].cost(**(params or {})))
 
 
-def max_trials(hidden_layers: int, width: int, init: str = "he", activation: str = "relu") -> int:
+def max_trials(hidden_layers: int, width: int, init: str = "he", activation: str = "relu",
+               params: dict | None = None) -> int:
     """The most trials one estimate may use, by the cost bound."""
-    return int(min(MAX_TRIALS, MAX_CELLS // _cost_per_trial(hidden_layers, width, init, activation)))
+    return int(min(MAX_TRIALS, MAX_CELLS // _cost_per_trial(hidden_layers, width, init, activation, params)))
 
 
-def _check(hidden_layers, width, trials, init, activation):
+def _check(hidden_layers, width, trials, init, activation, params=None):
     if not (1 <= hidden_layers <= MAX_DEPTH and 1 <= width <= MAX_WIDTH and 1 <= trials <= MAX_TRIALS):
         raise ValueError(f"born-dead estimates take 1 to {MAX_DEPTH} layers, 1 to {MAX_WIDTH} units and 1 to "
                          f"{MAX_TRIALS} trials; got {hidden_layers}, {width}, {trials}")
@@ -185,7 +186,7 @@ def _check(hidden_layers, width, trials, init, activation):
         raise ValueError(f"init must be one of {', '.join(BORN_INITS)}, got {init!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}")
-    cells = trials * _cost_per_trial(hidden_layers, width, init, activation)
+    cells = trials * _cost_per_trial(hidden_layers, width, init, activation, params)
     if cells > MAX_CELLS:
         raise ValueError(f"this estimate is too large ({cells:.2g} > {MAX_CELLS:.2g} multiply-adds): use fewer "
                          "trials, layers or units")
@@ -193,10 +194,23 @@ def _check(hidden_layers, width, trials, init, activation):
 
 @dataclass(frozen=True)
 class Propagation:
-    """Per layer (1 = first hidden layer): the mean square pre-activation, and the RMS of dLoss/dW."""
+    """Per layer (1 = first hidden layer): the mean square pre-activation, and the RMS of dLoss/dW, averaged over
+    `networks` random networks."""
 
     second_moment: np.ndarray
     gradient_norm: np.ndarray
+    networks: int
+
+
+def propagation_networks(activation: str, params: dict | None, depth: int, width: int, batch: int,
+                         networks: int = 8) -> int:
+    """How many of `networks` random networks fit the time budget of one training run (training.MAX_WORK): three
+    matrix products per layer, and f and f' at every unit and input (UNIT_COST, times the activation's cost)."""
+    from relu_viz.training import MAX_WORK, UNIT_COST
+
+    per_network = depth * (3 * batch * width**2 + UNIT_COST * ACTIVATIONS[activation].cost(**(params or {}))
+                           * batch * width)
+    return int(min(networks, MAX_WORK // per_network))
 
 
 def signal_propagation(activation: str = "relu", params: dict | None = None, depth: int = 30, width: int = 256,
@@ -212,6 +226,10 @@ def signal_propagation(activation: str = "relu", params: dict | None = None, dep
         raise ValueError("init must be he, xavier or custom (std in (0, 10])")
     act = ACTIVATIONS[activation]
     p = act.resolve(params or {})
+    networks = propagation_networks(activation, p, depth, width, batch, networks)
+    if networks < 1:
+        raise ValueError(f"{act.label} costs {act.cost(**p):.3g} times Mish per element: one network of {depth} "
+                         f"layers of {width} units would take longer than a training run; use fewer layers or units")
     rng = np.random.default_rng(seed)
     std = {"he": math.sqrt(2 / width), "xavier": math.sqrt(1 / width), "custom": init_std}[init]
     moments, squares = np.zeros(depth), np.zeros(depth)
@@ -231,4 +249,4 @@ def signal_propagation(activation: str = "relu", params: dict | None = None, dep
                 g = g * slopes[layer]
                 squares[layer] += np.mean((inputs[layer].T @ g) ** 2) / networks
                 g = g @ weights[layer].T
-    return Propagation(moments, np.sqrt(squares))
+    return Propagation(moments, np.sqrt(squares), networks)

@@ -83,12 +83,15 @@ class TrainConfig:
     @property
     def work(self) -> float:
         """The cost of one epoch of one seed in weight-updates x samples, with the elementwise work of the slowest
-        activation (Mish, about 500 weight-updates per unit and sample) and the overhead of each mini-batch step;
-        with mini-batches the data is also passed once more, whole, to record the epoch."""
+        built-in activation (Mish, about 500 weight-updates per unit and sample; your formula's measured multiple of
+        it) and the overhead of each mini-batch step; with mini-batches the data is also passed once more, whole, to
+        record the epoch."""
         widths = (input_dim(self.dataset), *self.hidden, outputs(self.dataset))
         weights = sum(a * b for a, b in zip(widths, widths[1:]))
+        elementwise = sum(units * ACTIVATIONS[key].cost(**params)
+                          for units, (key, params) in zip(self.hidden, self.layer_activations()))
         passes = 2 if self.batches > 1 else 1
-        return passes * self.n_samples * (weights + UNIT_COST * sum(self.hidden)) + self.batches * STEP_COST
+        return passes * self.n_samples * (weights + UNIT_COST * elementwise) + self.batches * STEP_COST
 
     @property
     def batches(self) -> int:

@@ -97,3 +97,26 @@ def test_one_activation_that_fails_leaves_the_rest_of_the_page_drawn(part, monke
     assert "ZeroDivisionError: planted" in errors
     drawn = "Tanh" if part == "formulas" else "ReLU"
     assert (drawn, 1) in plotted(at) and at.get("plotly_chart"), f"{drawn}'s curve is drawn"
+
+
+DEEP = "erf(x*" * 23 + "erf(x)" + ")" * 23  # passed validate before, and trained for ~307 s (1,300 s over 20 seeds)
+
+
+def test_a_costly_formula_scales_the_training_depth_and_propagation_budgets():
+    from relu_viz.depth import MAX_CELLS, max_trials, propagation_networks
+    from relu_viz.training import MAX_WORK, STEP_COST, UNIT_COST
+
+    cost = CUSTOM.cost(formula=DEEP)
+    assert cost > 3, "24 nested erf cost several times Mish per element"
+    assert CUSTOM.cost(formula="max(0, x)") == ACTIVATIONS["mish"].cost() == ACTIVATIONS["relu"].cost() == 1.0
+    config = TrainConfig(activation="custom", params={"formula": DEEP}, hidden=(128,), n_samples=512, epochs=1160)
+    weights = 1 * 128 + 128 * 1
+    assert config.work == 512 * (weights + UNIT_COST * 128 * cost) + STEP_COST, "worked by hand"
+    with pytest.raises(ValueError, match="this run is too large"):
+        config.validate()
+    assert config.max_epochs() == int(MAX_WORK // config.work) < 1160 / 3
+    formula = {"formula": DEEP}
+    assert max_trials(25, 10, "he", "custom", formula) == int(MAX_CELLS // (25 * 129 * (100 + 10 * 10 * cost)))
+    assert propagation_networks("custom", formula, 30, 256, 256) == int(
+        min(8, MAX_WORK // (30 * (3 * 256 * 256**2 + UNIT_COST * cost * 256 * 256))))
+    assert propagation_networks("mish", {}, 60, 256, 256) == 8, "every built-in keeps its 8 networks"

@@ -52,9 +52,13 @@ def born_dead_section(view: View) -> None:
     view.panels.update({"depth.act": act, "depth.init": init, "depth.layers": max_layers,
                         "depth.trials": str(trials), "depth.seed": seed})
     params = tuple(sorted(view.params.get(act, {}).items()))
-    with st.spinner("Drawing random networks…"):
-        by_width = {w: born_dead(max_layers, w, min(trials, max_trials(max_layers, w, init, act)), seed, init, act,
-                                 params) for w in WIDTHS}
+    try:
+        with st.spinner("Drawing random networks…"):
+            by_width = {w: born_dead(max_layers, w, min(trials, max_trials(max_layers, w, init, act, dict(params))),
+                                     seed, init, act, params) for w in WIDTHS}
+    except ValueError as error:  # your formula may be too costly for even one network at this depth
+        st.error(f"Not estimated: {error}.")
+        return
     closed_form = act == "relu" and init == "he"
     presenter.chart(charts.born_dead_figure(by_width, closed_form=closed_form))
     st.caption(born_dead_caption(by_width, max_layers, exact_inputs(init, act, dict(params)), closed_form))
@@ -119,8 +123,12 @@ def propagation_section(view: View) -> None:
     runs = {"He": ("he", 1.0), "Xavier": ("xavier", 1.0)}
     if std > 0:
         runs[f"std {std:g}"] = ("custom", std)
-    with st.spinner("Propagating…"):
-        results = {label: propagation(sig_act, params, depth, width, init, s) for label, (init, s) in runs.items()}
+    try:
+        with st.spinner("Propagating…"):
+            results = {label: propagation(sig_act, params, depth, width, init, s) for label, (init, s) in runs.items()}
+    except ValueError as error:  # your formula may be too costly for one network of this size
+        st.error(f"Not propagated: {error}.")
+        return
     theory = None
     if sig_act == "relu":
         layers = np.arange(depth)
@@ -138,6 +146,8 @@ def propagation_caption(results: dict, label: str, depth: int, width: int, relu:
         ratio = r.gradient_norm[0] / r.gradient_norm[-1]
         trend = "shrinks" if ratio < 0.5 else "grows" if ratio > 2 else "stays within a factor 2"
         parts.append(f"{name} ×{ratio:.3g} ({trend} towards the input)")
-    return (f"{label}, measured over 8 random networks of {depth} layers of {width} units. Signal from layer 1 to "
+    networks = min(r.networks for r in results.values())
+    return (f"{label}, measured over {networks} random network{'s' * (networks > 1)} of {depth} layers of {width} "
+            "units. Signal from layer 1 to "
             f"layer {depth}: {signal}" + (f" (ReLU theory: ×1 and ×{0.5 ** (depth - 1):.3g})" if relu else "")
             + f". Gradient at layer 1 relative to layer {depth}: " + ", ".join(parts) + ".")
