@@ -29,6 +29,7 @@ FUNCTIONS = {  # name: number of arguments
     "sigmoid": 1, "softplus": 1, "erf": 1, "relu": 1, "heaviside": 1, "max": 2, "min": 2, "clip": 3, "where": 3,
 }
 
+UNANALYSABLE = "sympy could not analyse this formula; write it another way"
 evaluate = program.evaluate
 
 
@@ -63,8 +64,12 @@ def parse(text: str) -> Formula:
         raise FormulaError(f"A formula is text, not {type(text).__name__}")
     try:
         return _analyse(text)
+    except FormulaError:
+        raise
     except sandbox.TooCostly as error:
         raise FormulaError(f"This formula is too costly to analyse: {error}") from None
+    except Exception as error:  # noqa: BLE001 (sympy failed on it: a refusal, never a traceback on the page)
+        raise FormulaError(f"{UNANALYSABLE} ({type(error).__name__}: {str(error)[:120]})") from None
 
 
 parse.cache_clear = _analyse.cache_clear

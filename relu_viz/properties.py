@@ -16,6 +16,7 @@ from relu_viz import sandbox
 from relu_viz.activations import ACTIVATIONS, Activation
 
 FAR = 1e6  # "infinity" for tail limits (farther when a kink lies farther out)
+MAX_KINK = 1e12  # properties are read for kinks within this of 0 (Maxout's slopes 0 and 1e-308 cross at -1.5e308)
 FLAT = 1e-9  # |f'| below this far out means f tends to a finite limit
 JUMP = 1e-6  # a relative change larger than this across a kink is a discontinuity
 STEP = 1e-12  # a relative change larger than this across a kink splits the range there (limits are exact to ~1e-14)
@@ -155,6 +156,9 @@ def _derive_untrusted(key: str, params: tuple) -> Properties:
 
 def _derive(activation: Activation, p: dict) -> Properties:
     kinks = activation.kink_points(**p)
+    if far_out := [k for k in kinks if not abs(k) <= MAX_KINK]:
+        raise NotFinite(f"it has a kink at x = {_number(far_out[0])}, too far out (beyond ±{MAX_KINK:g}) for its "
+                        "properties to be read in floating point")
     grid = _grid(kinks)
     _require_finite(activation, p, grid)
     far = _finite_reach(activation, p, max([FAR] + [4 * abs(k) for k in kinks]))

@@ -6,12 +6,12 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from relu_viz import ACTIVATIONS
-from relu_viz.properties import derive
-from tests.reference import reference
+from relu_viz import ACTIVATIONS, MAX_PIECES
+from relu_viz.properties import NotFinite, derive
+from tests.reference import EXAMPLE_FORMULAS, reference
 from tests.test_activations import valid_params
 
 INF = math.inf
@@ -404,3 +404,55 @@ def test_mean_output_of_a_steep_exponential_against_its_closed_form(c, sign):
 def test_a_jump_too_small_to_call_discontinuous_still_splits_the_range(threshold, value, text):
     """Found by hypothesis: threshold(x) = x for x > 0, else 1e-8, was said to range over [1e-8, inf)."""
     assert derive(ACTIVATIONS["threshold"], threshold=threshold, value=value).range_text == text
+
+
+SUBNORMAL_AND_FRIENDS = (5e-324, -5e-324, 1.1e-308, -1.1e-308, 2.2250738585072014e-308, 1e-300, -1e-300, 0.0, -0.0,
+                         1e-12, -1e-12)
+
+
+def extreme_number(param):
+    """A number in the parameter's range: anywhere, its ends, or a subnormal, tiny or signed zero within it."""
+    special = [v for v in (param.low, param.high, *SUBNORMAL_AND_FRIENDS) if param.low <= v <= param.high]
+    return st.one_of(st.sampled_from(special), st.floats(param.low, param.high, allow_nan=False))
+
+
+@st.composite
+def extreme_settings(draw):
+    key = draw(st.sampled_from(list(ACTIVATIONS)))
+    act, params = ACTIVATIONS[key], {}
+    for p in act.params:
+        if p.kind == "number":
+            params[p.name] = draw(extreme_number(p))
+        elif p.kind == "pieces":
+            params[p.name] = tuple(draw(st.lists(extreme_number(p), min_size=1, max_size=MAX_PIECES)))
+        else:
+            params[p.name] = draw(st.sampled_from(p.choices or EXAMPLE_FORMULAS))
+    if key == "maxout":
+        params["intercepts"] = tuple(draw(st.lists(extreme_number(act.param("intercepts")),
+                                                   min_size=len(params["slopes"]), max_size=len(params["slopes"]))))
+    return key, params if not act.check(**params) else act.defaults
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(setting=extreme_settings())
+@example(setting=("maxout", {"slopes": (0.0, 1.1e-308), "intercepts": (0.0, 1.5)}))  # issue 25: overflowed
+@example(setting=("maxout", {"slopes": (0.0, 1e-308), "intercepts": (0.0, 1.5)}))  # the review's link
+@example(setting=("maxout", {"slopes": (5e-324,), "intercepts": (-0.0,)}))
+@example(setting=("hardtanh", {"min_val": -5e-324, "max_val": 5e-324}))
+@example(setting=("softplus", {"beta": 0.1, "threshold": 50.0}))
+def test_properties_at_any_parameter_in_range_are_derived_right_or_refused_with_a_message(setting):
+    key, params = setting
+    act = ACTIVATIONS[key]
+    try:
+        props = derive(act, **params)  # a RuntimeWarning (overflow, invalid) is an error in this suite
+    except NotFinite as refused:
+        assert str(refused), "a refusal says why"
+        return
+    xs = np.concatenate([np.linspace(-20, 20, 401), [-1e6, -1e3, 1e3, 1e6], act.kink_points(**params)])
+    xs = xs[np.abs(xs) <= min(props.window, 1e6)]
+    with np.errstate(all="ignore"):
+        y = act(xs, **params)
+    assert np.isfinite(props.mean_output) and props.rms_output >= abs(props.mean_output) - 1e-12
+    outside = [v for v in y[np.isfinite(y)] if not props.contains(float(v), tolerance=1e-9 * (1 + abs(v)))]
+    assert not outside, f"{key}{params}: values {outside[:3]} outside the derived range {props.range_text}"
