@@ -7,7 +7,7 @@ import functools
 import hashlib
 import math
 import threading
-from collections import OrderedDict
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,8 +94,7 @@ DESCRIPTIONS = {
 
 UPLOAD = "upload"  # the name a visitor's own data goes by before it is read (in links and the dataset choice)
 FIXED = ("digits",)  # datasets with a fixed set of rows: every row is used, whatever the seed
-KEPT_UPLOADS = 64  # uploaded datasets kept in memory (each at most 5,000 x 3 numbers), least recently used dropped
-_uploads: OrderedDict[str, Dataset] = OrderedDict()
+_uploads: weakref.WeakValueDictionary[str, Dataset] = weakref.WeakValueDictionary()  # held by their visitors
 _uploads_lock = threading.Lock()
 
 
@@ -108,17 +107,18 @@ def digits() -> Dataset:
     return Dataset("digits", data.data.astype(float), data.target.astype(float).reshape(-1, 1), "multiclass")
 
 
-def add(dataset: Dataset) -> str:
-    """Keep a visitor's dataset under a name made from its content ("upload-" and 12 hex digits), so that a run can
-    name it in its configuration; the same data always gets the same name."""
-    digest = hashlib.sha256(dataset.task.encode() + dataset.X.tobytes() + dataset.y.tobytes()).hexdigest()[:12]
+def add(dataset: Dataset) -> Dataset:
+    """A visitor's dataset under a name made from its whole content ("upload-" and the 64 hex digits of its SHA-256),
+    so that a run can name it in its configuration; the same data always gets the same name. The server holds it as
+    long as someone holds the dataset returned (the page keeps it in its visitor's session): one visitor's uploads
+    never push out another's, and it is gone when no session needs it."""
+    digest = hashlib.sha256(dataset.task.encode() + dataset.X.tobytes() + dataset.y.tobytes()).hexdigest()
     name = f"{UPLOAD}-{digest}"
     with _uploads_lock:
-        _uploads[name] = Dataset(name, dataset.X, dataset.y, dataset.task)
-        _uploads.move_to_end(name)
-        while len(_uploads) > KEPT_UPLOADS:
-            _uploads.popitem(last=False)
-    return name
+        kept = _uploads.get(name)
+        if kept is None:
+            kept = _uploads[name] = Dataset(name, dataset.X, dataset.y, dataset.task)
+    return kept
 
 
 def uploaded(name: str) -> bool:
@@ -132,9 +132,10 @@ def fixed(name: str) -> Dataset | None:
         return digits()
     if uploaded(name):
         with _uploads_lock:
-            if name not in _uploads:
-                raise ValueError("this uploaded dataset is no longer on the server: upload the file again")
-            return _uploads[name]
+            kept = _uploads.get(name)
+        if kept is None:
+            raise ValueError("this uploaded dataset is no longer on the server: upload the file again")
+        return kept
     return None
 
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from relu_viz.datasets import UPLOAD, Dataset
+from relu_viz.text import inert
 
 MAX_BYTES, MAX_ROWS, MIN_ROWS = 1_000_000, 5000, 8
 MAX_SIZE = 1e6  # the largest number in size a cell may hold
@@ -35,7 +36,7 @@ def read_csv(content: bytes) -> Dataset:
         raise ValueError("the file is empty: it needs columns x, y or x1, x2, label")
     names = None
     if not all(_is_number(cell) for cell in rows[0][1]):
-        names = [cell.strip() for cell in rows[0][1]]
+        names = [inert(cell.strip()) for cell in rows[0][1]]  # the header's names, as messages quote them
         rows = rows[1:]
     width = len(names) if names is not None else len(rows[0][1])  # rows is not empty without a header
     if width not in SHAPES:
@@ -59,8 +60,8 @@ def read_csv(content: bytes) -> Dataset:
         _check_labels(y[:, 0], [number for number, _ in rows], names[-1])
     for column in range(X.shape[1]):
         if np.all(X[:, column] == X[0, column]):
-            raise ValueError(f"column {column + 1} ({names[column]}) has the same value, {X[0, column]:g}, in every "
-                             "row: an input must vary")
+            raise ValueError(f"column {column + 1} ({names[column]}) has the same value, {X[0, column]:g}, "
+                             "in every row: an input must vary")
     return Dataset(UPLOAD, X, y, task)
 
 
@@ -78,11 +79,11 @@ def _cell(row: list[str], number: int, column: int, names: list[str]) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{where}: {text[:40]!r} is not a number") from None
+        raise ValueError(f"{where}: {inert(text)} is not a number") from None
     if not math.isfinite(value):
-        raise ValueError(f"{where}: {text!r} is not a finite number")
+        raise ValueError(f"{where}: {inert(text)} is not a finite number")
     if abs(value) > MAX_SIZE:
-        raise ValueError(f"{where}: {text} is larger than {MAX_SIZE:g} in size")
+        raise ValueError(f"{where}: {inert(text)} is larger than {MAX_SIZE:g} in size")
     return value
 
 

@@ -1,5 +1,7 @@
 """The toy datasets against their definitions, checked point by point (not against the generating code)."""
 
+import gc
+import hashlib
 import math
 
 import numpy as np
@@ -110,10 +112,13 @@ def test_the_digits_are_the_uci_set_as_published():
 
 def test_an_uploaded_dataset_is_kept_under_a_name_made_from_its_content():
     X = np.linspace(-1, 1, 10)[:, None]
-    first = datasets.add(Dataset("upload", X, X**2, "regression"))
-    assert first.startswith("upload-") and len(first) == len("upload-") + 12
-    assert datasets.add(Dataset("upload", X.copy(), X**2, "regression")) == first, "same data, same name"
-    assert datasets.add(Dataset("upload", X, X**3, "regression")) != first
+    held = datasets.add(Dataset("upload", X, X**2, "regression"))
+    first = held.name
+    digest = hashlib.sha256(b"regression" + X.tobytes() + (X**2).tobytes()).hexdigest()
+    assert first == "upload-" + digest, "the whole SHA-256 of the task and the numbers"
+    assert datasets.add(Dataset("upload", X.copy(), X**2, "regression")) is held, "same data, same name"
+    other = datasets.add(Dataset("upload", X, X**3, "regression"))
+    assert other.name != first
     d = make(first, 10, np.random.default_rng(0))
     assert d.name == first and np.array_equal(d.y, X**2) and (size(first), input_dim(first)) == (10, 1)
     assert datasets.known(first) and not datasets.known("upload-000000000000") and not datasets.known("upload")
@@ -122,10 +127,15 @@ def test_an_uploaded_dataset_is_kept_under_a_name_made_from_its_content():
         assert (outputs(name), size(name)) == (1, None), "a generated dataset: one output, any number of rows"
 
 
-def test_the_server_keeps_the_most_recent_uploads_and_says_when_one_is_gone():
-    names = [datasets.add(Dataset("upload", np.arange(10.0)[:, None] + k, np.zeros((10, 1)), "regression"))
-             for k in range(datasets.KEPT_UPLOADS + 1)]
-    assert not datasets.known(names[0]) and all(datasets.known(n) for n in names[1:])
+def test_an_upload_stays_while_its_visitor_holds_it_whatever_others_upload_and_goes_when_none_does():
+    mine = datasets.add(Dataset("upload", np.arange(10.0)[:, None] - 50, np.zeros((10, 1)), "regression"))
+    others = [datasets.add(Dataset("upload", np.arange(10.0)[:, None] + k, np.zeros((10, 1)), "regression"))
+              for k in range(200)]
+    assert datasets.known(mine.name) and all(datasets.known(d.name) for d in others), "no visitor evicts another"
+    name = mine.name
+    del mine, others
+    gc.collect()
+    assert not datasets.known(name)
     with pytest.raises(ValueError) as error:
-        make(names[0], 10, np.random.default_rng(0))
+        make(name, 10, np.random.default_rng(0))
     assert str(error.value) == "this uploaded dataset is no longer on the server: upload the file again"

@@ -5,7 +5,6 @@ formulas, export) within the sandbox's budget."""
 import ast
 import warnings
 
-import numpy as np
 import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st

@@ -38,12 +38,12 @@ def test_an_uploaded_file_is_previewed_trained_on_and_the_share_box_says_it_stay
     assert not at.exception, [e.message for e in at.exception]
     ones = int(MOONS.y.sum())
     read = at.success[0].value
-    assert read.startswith("Read **moons.csv**: 120 rows;")
+    assert read.startswith("Read `'moons.csv'`: 120 rows;")
     assert f"{120 - ones} rows of label 0, {ones} of label 1" in read
     assert at.dataframe[0].value.shape == (5, 3)
     assert np.allclose(at.dataframe[0].value.to_numpy(), np.column_stack([MOONS.X, MOONS.y])[:5])
     assert "Samples: all 120 rows of the data." in [c.value for c in at.caption]
-    expected = train(TrainConfig(dataset=datasets.add(read_csv(MOONS_CSV)), n_samples=120, bias_init=-1.0, lr=0.3,
+    expected = train(TrainConfig(dataset=datasets.add(read_csv(MOONS_CSV)).name, n_samples=120, bias_init=-1.0, lr=0.3,
                                  epochs=40))
     shown = {m.label: m.value for m in at.metric}
     assert shown["loss"] == f"{expected.loss[-1]:.3g}" and shown["accuracy"] == f"{expected.accuracy[-1]:.0%}"
@@ -55,7 +55,7 @@ def test_an_uploaded_file_is_previewed_trained_on_and_the_share_box_says_it_stay
 
 @pytest.mark.parametrize("content, message", [
     (b"x1,x2,label\n" + b"1,2,0\n" * 3 + b"1,oops,1\n" + b"3,4,1\n" * 6,
-     "row 5, column 2 (x2): 'oops' is not a number"),
+     "row 5, column 2 (`'x2'`): `'oops'` is not a number"),
     (b"\x00\x01binary", "this is not a text file"),
     (b"x1,x2,label\n" + b"1,2,1\n2,3,1\n" * 6, "every row has label 1"),
 ])
@@ -63,7 +63,7 @@ def test_a_bad_file_is_named_with_what_is_wrong_and_nothing_trains(content, mess
     at = open_app(QUERY)
     at.file_uploader(key="sim.own.file").set_value(("mine.csv", content, "text/csv")).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [f"**mine.csv** cannot be used: {read_error(content)}."]
+    assert [e.value for e in at.error] == [f"`'mine.csv'` cannot be used: {read_error(content)}."]
     assert message in at.error[0].value
     assert not at.metric and not titles(at)
 

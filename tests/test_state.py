@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS, MAX_PIECES
+from relu_viz.text import SHOWN_CHARACTERS
 from tests.reference import EXAMPLE_FORMULAS
 from ui.state import (
     LOCKABLE,
@@ -15,7 +16,6 @@ from ui.state import (
     PANEL_SETTINGS,
     PARAMS,
     SCALARS,
-    SHOWN_CHARACTERS,
     SPECS,
     X_LIMIT,
     View,

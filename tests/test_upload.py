@@ -38,20 +38,28 @@ def lines(rows):
     (b"x,y\n1,\xff\xfe", "this is not a UTF-8 text file (byte 7 is not text)"),
     (lines(["a,b,c,d"] + ["1,2,3,4"] * 10), "the file has 4 columns; it needs 2 (x, y: regression) or 3"),
     (lines(["1"] * 10), "the file has 1 column; it needs 2"),
-    (lines(good()[:5] + ["3,4"] + good()[5:]), "row 6 has 2 columns; expected 3 (x1, x2, label)"),
-    (lines(good()[:4] + ["1,two,0"] + good()[4:]), "row 5, column 2 (x2): 'two' is not a number"),
-    (lines(good()[:3] + ["1,nan,0"] + good()[3:]), "row 4, column 2 (x2): 'nan' is not a finite number"),
-    (lines(good()[:3] + ["-inf,1,0"] + good()[3:]), "row 4, column 1 (x1): '-inf' is not a finite number"),
-    (lines(good()[:3] + ["1e300,1,0"] + good()[3:]), "row 4, column 1 (x1): 1e300 is larger than 1e+06 in size"),
-    (lines(good()[:8] + ["1,1,2"] + good()[8:]), "row 9, column 3 (label): 2 is not a class label; labels are 0 or 1"),
+    (lines(good()[:5] + ["3,4"] + good()[5:]), "row 6 has 2 columns; expected 3 (`'x1'`, `'x2'`, `'label'`)"),
+    (lines(good()[:4] + ["1,two,0"] + good()[4:]), "row 5, column 2 (`'x2'`): `'two'` is not a number"),
+    (lines(good()[:3] + ["1,nan,0"] + good()[3:]), "row 4, column 2 (`'x2'`): `'nan'` is not a finite number"),
+    (lines(good()[:3] + ["-inf,1,0"] + good()[3:]), "row 4, column 1 (`'x1'`): `'-inf'` is not a finite number"),
+    (lines(good()[:3] + ["1e300,1,0"] + good()[3:]),
+     "row 4, column 1 (`'x1'`): `'1e300'` is larger than 1e+06 in size"),
+    (lines(good()[:8] + ["1,1,2"] + good()[8:]),
+     "row 9, column 3 (`'label'`): 2 is not a class label; labels are 0 or 1"),
     (lines(["x1,x2,label"] + [f"{k},{k + 1},1" for k in range(10)]),
      "every row has label 1: a classifier needs both classes, 0 and 1"),
     (lines(["x1,x2,label"] + [f"{k},5,{k % 2}" for k in range(10)]),
-     "column 2 (x2) has the same value, 5, in every row: an input must vary"),
+     "column 2 (`'x2'`) has the same value, 5, in every row: an input must vary"),
     (lines(good(7)), "the file has 7 rows of data; at least 8"),
     (lines(["x,y"]), "the file has 0 rows of data; at least 8"),
     (lines(["x,y"] + ["1,2"] * 5001), "the file has 5,001 rows of data; at most 5,000"),
     (b"x,y\n" + b"1,2\n" * (MAX_BYTES // 4 + 1), "the file is 1.0 MB; at most 1 MB"),
+    pytest.param(lines(["**x** <b>,y"] + [f"{k},{k}" for k in range(4)] + ["7" * 62_000 + ",1"]
+                       + [f"{k},{k}" for k in range(4)]),
+                 "row 6, column 1 (`'**x** <b>'`): `'" + "7" * 40 + "…'` is not a finite number",
+                 id="markup in a header, a 62k-digit cell: quoted inert and short"),
+    pytest.param(lines(["x,y`**"] + [f"{k},{k}" for k in range(4)] + ["1,`two`"] + [f"{k},{k}" for k in range(4)]),
+                 "row 6, column 2 (`'y'**'`): `''two''` is not a number", id="backticks cannot close the code span"),
 ])
 def test_a_bad_file_gets_a_message_naming_what_and_where(content, message):
     with pytest.raises(ValueError) as error:
@@ -65,8 +73,8 @@ def test_an_uploaded_file_trains_as_the_same_numbers_generated_would():
     drawn = raw_data(config)
     text = "x1,x2,label\n" + "".join(f"{float(a)!r},{float(b)!r},{int(c)}\n"
                                       for (a, b), c in zip(drawn.X, drawn.y[:, 0]))
-    name = datasets.add(read_csv(text.encode()))
-    mine = train(TrainConfig(dataset=name, n_samples=64, epochs=20, lr=0.3))
+    held = datasets.add(read_csv(text.encode()))
+    mine = train(TrainConfig(dataset=held.name, n_samples=64, epochs=20, lr=0.3))
     theirs = train(config)
     assert np.array_equal(mine.X, standardized(drawn.X).astype(mine.X.dtype))
     assert np.array_equal(mine.loss, theirs.loss) and np.array_equal(mine.dead_fraction, theirs.dead_fraction)
@@ -103,10 +111,11 @@ def test_one_byte_over_and_the_messages_in_full():
         (b"x,y\n" + b"1" * 140_000 + b",2\n" + b"3,4\n" * 10,
          "row 2 cannot be read as CSV (field larger than field limit (131072))"),
         (lines(good()[:4] + ["1," + "z" * 60 + ",0"] + good()[4:]),
-         f"row 5, column 2 (x2): {'z' * 40!r} is not a number"),
+         f"row 5, column 2 (`'x2'`): `'{'z' * 40}…'` is not a number"),
         (lines(["x1,x2,label"] + [f"{k},{k + 1},0" for k in range(10)]),
          "every row has label 0: a classifier needs both classes, 0 and 1"),
-        (lines(["x,y"] + ["2.5,1"] * 10), "column 1 (x) has the same value, 2.5, in every row: an input must vary"),
+        (lines(["x,y"] + ["2.5,1"] * 10), "column 1 (`'x'`) has the same value, 2.5, in every row: an input must "
+                                          "vary"),
     ]:
         with pytest.raises(ValueError) as error:
             read_csv(content)

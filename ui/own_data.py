@@ -7,9 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from relu_viz import datasets
+from relu_viz.text import inert
 from relu_viz.upload import MAX_BYTES, MAX_ROWS, SHAPES, read_csv
 
 READ = "sim.own.read"  # (file id, file name, Dataset or the error message) of the last file read
+HELD, KEPT = "sim.own.held", 4  # this visitor's most recent uploads, kept on the server while the session lasts
 LINK_NOTE = ("Your uploaded data cannot travel in a link: whoever opens it is asked for a CSV file of their own (or "
              "the same file, sent another way).")
 
@@ -32,10 +34,13 @@ def uploaded() -> str | None:
         read = st.session_state[READ] = (file.file_id, file.name, dataset)
     _, name, dataset = read
     if isinstance(dataset, str):
-        st.error(f"**{name}** cannot be used: {dataset}.")
+        st.error(f"{inert(name)} cannot be used: {dataset}.")
         return None
     _preview(name, dataset)
-    return datasets.add(dataset)
+    kept = datasets.add(dataset)  # the server keeps it while this session holds it (its last KEPT uploads)
+    held = [d for d in st.session_state.get(HELD, []) if d is not kept]
+    st.session_state[HELD] = [*held, kept][-KEPT:]
+    return kept.name
 
 
 def _preview(name: str, dataset: datasets.Dataset) -> None:
@@ -49,6 +54,6 @@ def _preview(name: str, dataset: datasets.Dataset) -> None:
         about = f"y from {dataset.y.min():.4g} to {dataset.y.max():.4g}"
     ranges = ", ".join(f"{c} from {dataset.X[:, i].min():.4g} to {dataset.X[:, i].max():.4g}"
                        for i, c in enumerate(columns[:-1]))
-    st.success(f"Read **{name}**: {len(dataset.X):,} rows; {ranges}; {about}. Inputs are standardised before "
+    st.success(f"Read {inert(name)}: {len(dataset.X):,} rows; {ranges}; {about}. Inputs are standardised before "
                "training.")
     st.dataframe(table.head(5), hide_index=True, height=215)

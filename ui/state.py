@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from relu_viz import ACTIVATIONS, Param
 from relu_viz.datasets import DATASETS, FIXED, UPLOAD
 from relu_viz.depth import BORN_INITS
+from relu_viz.text import inert
 from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS, OUTPUT_GAIN
 
 X_LIMIT = 1000.0  # |x| bound of the plotted range and the probe
@@ -21,7 +22,6 @@ MAX_CURVES = 8  # activations drawn at once
 DEFAULT_ACTS = ("relu",)
 DEFAULT_XMIN, DEFAULT_XMAX = -10.0, 10.0  # the classic range(-10, 11)
 DEFAULT_PROBE = 0.0
-SHOWN_CHARACTERS = 40  # of a rejected value, in a notice
 
 
 @dataclass
@@ -164,12 +164,6 @@ def default(name: str):
     return False if name == "ints" else spec.default if spec else None
 
 
-def _show(text: str) -> str:
-    """A rejected value as inert text: quoted, shortened, no backticks (notices render it in a code span)."""
-    text = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
-    return repr(text).replace("`", "'")
-
-
 @dataclass
 class LinkCheck:
     """The outcome of checking a link: valid values by name, and what was ignored, in words."""
@@ -186,16 +180,16 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
     rewrite: dict[str, list[str] | None] = {}
 
     def reject(name: str, raw, why: str) -> None:
-        notices.append(f"Ignored `{_show(name)}` = `{_show(raw)}`: {why}.")
+        notices.append(f"Ignored {inert(name)} = {inert(raw)}: {why}.")
         rewrite[name] = None
 
     raw_acts = [a for a in query.get("act", []) if a != ""]  # "act=" alone: the visitor picked none
     acts = [a for a in ACTIVATIONS if a in raw_acts][:MAX_CURVES]  # drawn in registry order
     for bad in [a for a in raw_acts if a not in ACTIVATIONS]:
-        notices.append(f"Ignored activation `{_show(bad)}`: not one of the {len(ACTIVATIONS)} known keys.")
+        notices.append(f"Ignored activation {inert(bad)}: not one of the {len(ACTIVATIONS)} known keys.")
     repeated = sorted({a for a in raw_acts if raw_acts.count(a) > 1 and a in ACTIVATIONS})
     if repeated:
-        notices.append(f"Activations listed more than once were shown once: `{_show(','.join(repeated))}`.")
+        notices.append(f"Activations listed more than once were shown once: {inert(','.join(repeated))}.")
     if len(set(raw_acts) & set(ACTIVATIONS)) > MAX_CURVES:
         notices.append(f"Showing the first {MAX_CURVES} activations of the link (at most {MAX_CURVES} at once).")
     if raw_acts and acts != raw_acts:
@@ -219,7 +213,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
             reject(name, raws[-1], str(error) if spec is None or spec.kind == "text" else f"must be {spec.allowed()}")
             continue
         if len(raws) > 1:
-            notices.append(f"`{_show(name)}` was given {len(raws)} times; used the last, `{_show(raws[-1])}`.")
+            notices.append(f"{inert(name)} was given {len(raws)} times; used the last, {inert(raws[-1])}.")
             rewrite[name] = [raws[-1]]
 
     if "xmin" in values or "xmax" in values:
@@ -234,7 +228,7 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
 
     for name in ("sim.act", "sim.layer1", "depth.act", "depth.sig_act"):
         if name in values and values[name] not in (values["act"] or ["relu"]) and values[name] != "same":
-            notices.append(f"Ignored `{_show(name)}` = `{_show(values.pop(name))}`: the panels use one of the "
+            notices.append(f"Ignored {inert(name)} = {inert(values.pop(name))}: the panels use one of the "
                            "activations shown in the explorer.")
             rewrite[name] = None
     for key in values["act"]:
