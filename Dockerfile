@@ -7,6 +7,9 @@ COPY app.py ./
 COPY relu_viz ./relu_viz
 COPY ui ./ui
 COPY .streamlit ./.streamlit
+# Not root: a process that a visitor's input could ever subvert owns nothing but its own home and /tmp.
+RUN useradd --create-home --uid 10001 --user-group relu
+USER 10001
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4).read() != b'ok')"

@@ -95,3 +95,22 @@ def test_the_kubernetes_manifest_keeps_sessions_on_a_pod_and_probes_health():
     assert docs["Ingress"]["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
     labels = docs["Deployment"]["spec"]["template"]["metadata"]["labels"]
     assert docs["Service"]["spec"]["selector"] == labels
+
+
+def test_the_container_runs_as_a_user_with_a_read_only_root_and_limits():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    user = next(line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER "))
+    assert user.isdigit() and int(user) != 0, "the image's process is not root"
+    assert dockerfile.index("USER ") > dockerfile.index("RUN pip install"), "installed as root, run as the user"
+    docs = {d["kind"]: d for d in yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text())}
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] == int(user)
+    container = pod["containers"][0]
+    security = container["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True and security["allowPrivilegeEscalation"] is False
+    assert security["capabilities"]["drop"] == ["ALL"]
+    mounted = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert "emptyDir" in volumes[mounted["/tmp"]], "the sandbox's socket and Streamlit's files need a writable /tmp"
+    limits = container["resources"]["limits"]
+    assert limits["cpu"] and limits["memory"].endswith("Gi") and int(limits["memory"][:-2]) >= 2
