@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
+from relu_viz import sandbox
 from ui import controls, dead_neurons, depth_panel, explorer, links, lock, presenter, speed_panel, style, tour
 from ui.state import TABS, View
 
@@ -15,6 +16,7 @@ st.set_page_config(
                          "family with exact derivatives and derived properties, how ReLU units die in training, and "
                          "why deep networks die at birth. Every setting is in the URL: share it."},
 )
+sandbox.start()  # the formula sandbox's fork server starts with the app, not at a visitor's first formula
 style.apply(presenting=presenter.is_on())
 tour.navigate()  # a Previous/Next click: go to that step's link before drawing anything
 

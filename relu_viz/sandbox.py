@@ -31,6 +31,7 @@ from multiprocessing.connection import Client, Listener
 SECONDS = 4.0  # wall-clock deadline of one task (the slowest built-in's training run takes about as long)
 MEMORY = 768 * 2**20  # address space a task may add to the fork server's
 WORKERS = 2  # tasks at once in one server process (the reference machine has 2 cores)
+NICENESS = 10  # a task's scheduling priority below the server's
 CACHE_BYTES = 64 * 2**20  # of each task's cached results, pickled
 PRELOAD = ("relu_viz.symbolic",)  # imported (and so warmed up) once, in the fork server
 SERVE = "import sys; from relu_viz.sandbox import serve; serve(sys.argv[1], int(sys.argv[2]))"
@@ -136,6 +137,7 @@ def _task(connection) -> None:
     global _in_worker
     _in_worker = True
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.nice(NICENESS)  # the server's own threads (other visitors' pages) come first
     try:
         module, name, args, seconds = connection.recv()
         connection.send(os.getpid())

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import sympy
+from sympy.logic.boolalg import ITE
 from sympy.printing.latex import LatexPrinter
 
 from relu_viz import program as program_
@@ -302,6 +303,8 @@ class _Compiler:
         elif isinstance(expr, sympy.Heaviside):
             ins = Instruction("heaviside", (self.emit(expr.args[0]),), float(expr.args[1]))
             self.switches.append(Switch("sign", ins.args))
+        elif isinstance(expr, ITE):  # a condition on a where: (c and a) or (not c and b)
+            ins = Instruction("piecewise", tuple(self.emit(arg) for arg in expr.args))
         elif isinstance(expr, sympy.Piecewise):
             args = [self.emit(part) for pair in expr.args for part in (pair.cond, pair.expr)]
             otherwise = math.nan  # where no condition holds, sympy leaves a Piecewise undefined
