@@ -1,8 +1,10 @@
 """Work on a visitor's text, run where a runaway cannot hurt anyone else.
 
 A fork server (a process of its own, started once, which imports sympy and warms it up) forks a fresh process for
-each task; the task runs there under a wall-clock deadline (the caller kills it when it passes), a CPU-time limit
-and a cap on the memory it may add; at most WORKERS tasks run at once per server process. Tasks and results travel
+each task; the task runs there at a lower priority than the server, under a budget of CPU time (the kernel stops
+it when it is spent: a verdict about the formula, not about how busy the machine is), a cap on the memory it may
+add, and a wall-clock deadline as a backstop (the caller kills it then); at most WORKERS tasks run at once per
+server process. Tasks and results travel
 through multiprocessing's authenticated connections; results and refusals are cached within a budget of bytes.
 (multiprocessing's own "forkserver" re-imports the caller's main module in every task: 280 ms under Streamlit.)
 """
@@ -14,7 +16,6 @@ import collections
 import contextlib
 import functools
 import importlib
-import math
 import os
 import pathlib
 import pickle
@@ -28,7 +29,8 @@ import tempfile
 import threading
 from multiprocessing.connection import Client, Listener
 
-SECONDS = 4.0  # wall-clock deadline of one task (the slowest built-in's training run takes about as long)
+SECONDS = 4  # CPU seconds a task may compute (about as long as the slowest built-in's training run)
+WALL_SECONDS = 30.0  # however busy the machine, a visitor waits no longer than this for a task
 MEMORY = 768 * 2**20  # address space a task may add to the fork server's
 WORKERS = 2  # tasks at once in one server process (the reference machine has 2 cores)
 NICENESS = 10  # a task's scheduling priority below the server's
@@ -83,24 +85,25 @@ def _connect():
             time.sleep(0.02)
 
 
-def run(module: str, name: str, *args, seconds: float = SECONDS):
-    """module.name(*args) in a fresh sandboxed process, its result or its exception; TooCostly when it passes the
-    deadline or the memory cap, or waits longer than the deadline for a free worker. Inside a task, runs inline."""
+def run(module: str, name: str, *args, seconds: int = SECONDS):
+    """module.name(*args) in a fresh sandboxed process, its result or its exception; TooCostly when it needs more
+    than `seconds` of CPU time or more than its memory cap, or when it (or its wait for a free worker) passes the
+    wall-clock deadline. Inside a task, runs inline."""
     if _in_worker:  # already inside a task's budget
         return getattr(importlib.import_module(module), name)(*args)
-    if not _slots.acquire(timeout=seconds):
-        raise TooCostly(f"the server is busy with other formulas for more than {seconds:g} s; try again")
+    if not _slots.acquire(timeout=WALL_SECONDS):
+        raise TooCostly(f"the server is busy with other formulas for more than {WALL_SECONDS:g} s; try again")
     pid = None
     try:
         with _connect() as connection:
             connection.send((module, name, args, seconds))
             if connection.poll(START_SECONDS):
                 pid = connection.recv()
-            if pid is None or not connection.poll(seconds):
-                raise TooCostly(f"it takes longer than {seconds:g} s")
+            if pid is None or not connection.poll(WALL_SECONDS):
+                raise TooCostly(f"it took longer than {WALL_SECONDS:g} s (the server is very busy)")
             status, value = connection.recv()
     except (EOFError, ConnectionError):  # the task died without a word: its memory cap or CPU limit stopped it
-        raise TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory or {seconds:g} s") from None
+        raise TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory or {seconds} s of computing") from None
     finally:
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):  # it may have ended already
@@ -142,10 +145,12 @@ def _task(connection) -> None:
         module, name, args, seconds = connection.recv()
         connection.send(os.getpid())
         resource.setrlimit(resource.RLIMIT_AS, (_address_space() + MEMORY,) * 2)
-        cpu = math.ceil(seconds) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        signal.signal(signal.SIGXCPU, _out_of_time)
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))  # a forked process starts at 0; then SIGKILL
         try:
             result = ("ok", getattr(importlib.import_module(module), name)(*args))
+        except OutOfTime:
+            result = ("error", TooCostly(f"it needs more than {seconds} s of computing"))
         except MemoryError:
             result = ("error", TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory"))
         except Exception as error:  # noqa: BLE001 (sent to the caller, who raises it)
@@ -156,6 +161,14 @@ def _task(connection) -> None:
             connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
     finally:
         os._exit(0)
+
+
+class OutOfTime(BaseException):
+    """A task's CPU time is spent (a BaseException: no `except Exception` inside the task swallows it)."""
+
+
+def _out_of_time(signum, frame):
+    raise OutOfTime
 
 
 def _address_space() -> int:
@@ -200,7 +213,7 @@ class _Cache:
             self.bytes = 0
 
 
-def task(function=None, *, max_bytes: int = CACHE_BYTES, seconds: float = SECONDS):
+def task(function=None, *, max_bytes: int = CACHE_BYTES, seconds: int = SECONDS):
     """Decorator: the function runs in the sandbox, found there by its module and name; its results and its
     ValueErrors (refusals, with their message) are cached by arguments; TooCostly is not cached (the next try may
     find the server less busy)."""

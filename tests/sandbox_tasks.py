@@ -13,6 +13,28 @@ def spin(seconds: float) -> str:
     return "finished"
 
 
+def spin_stubbornly(seconds: float) -> str:
+    """As spin, catching every Exception on the way (as some library code does)."""
+    import time
+
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        try:
+            while time.process_time() < end:
+                pass
+        except Exception:  # noqa: BLE001, S112 (the point of this task)
+            continue
+    return "finished"
+
+
+def sleep(seconds: float) -> str:
+    """Wait without computing."""
+    import time
+
+    time.sleep(seconds)
+    return "woke"
+
+
 def hog(mebibytes: int) -> int:
     """Allocate and touch this much memory."""
     block = bytearray(mebibytes * 2**20)
