@@ -120,3 +120,15 @@ def test_a_costly_formula_scales_the_training_depth_and_propagation_budgets():
     assert propagation_networks("custom", formula, 30, 256, 256) == int(
         min(8, MAX_WORK // (30 * (3 * 256 * 256**2 + UNIT_COST * cost * 256 * 256))))
     assert propagation_networks("mish", {}, 60, 256, 256) == 8, "every built-in keeps its 8 networks"
+
+
+def test_the_curve_cache_stays_within_its_bytes_even_for_the_most_kinked_curves():
+    import pickle
+
+    from relu_viz.formula import MAX_SWITCHES
+    from ui.explorer import CURVE_ENTRIES
+
+    kinked = sample(CUSTOM, {"formula": "max(0, sin(1.5 * x))"}, -1000, 1000)  # 955 kinks, all in the range
+    assert len(kinked.df.jumps) == 955
+    largest = len(pickle.dumps(kinked)) * MAX_SWITCHES / 955  # a formula with the most switch points allowed
+    assert largest * CURVE_ENTRIES <= 40 * 2**20, f"{largest:.0f} bytes an entry"

@@ -17,9 +17,10 @@ from ui.state import SPECS, View
 from ui.widgets import number_box
 
 MAX_INTEGER_POINTS = 201
+CURVE_ENTRIES = 256  # cached curves: at most 130 KB each (a formula with a thousand kinks), 33 MB in all
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=CURVE_ENTRIES, show_spinner=False)
 def sampled(key: str, params: tuple, xmin: float, xmax: float) -> Sampled:
     return sample(ACTIVATIONS[key], dict(params), xmin, xmax)
 
