@@ -81,3 +81,20 @@ def test_leaving_and_rerunning_in_the_middle_of_a_simulation(load_server, browse
     again.wait_for_selector(".js-plotly-plot", timeout=60_000)
     for page in (staying, again):
         page.context.close()
+
+
+def test_while_attackers_open_the_worst_links_another_visitor_and_the_health_check_are_answered(load_server):
+    """Issue 25's links (benchmarks/attack.py), opened over and over, while a victim moves a slider once a second
+    and /_stcore/health is asked every 0.1 s: every move and every health check answered within a second (before,
+    one link held the GIL for 135 s), every attack page finished with a message and no exception."""
+    from benchmarks.attack import ATTACKS, phase
+
+    result = run_async(phase(load_server.url, seconds=15, attackers=1))
+    slowest_move, slowest_health = max(result["slides"]), max(result["health"])
+    print(f"\nslider moves {len(result['slides'])}, slowest {slowest_move:.2f} s; health checks "
+          f"{len(result['health'])}, slowest {slowest_health:.2f} s")
+    assert len(result["slides"]) >= 10 and slowest_move < 1.0
+    assert slowest_health < 1.0
+    assert set(result["pages"]) == set(ATTACKS) and all(result["pages"].values()), "every attack link was opened"
+    errors = [(name, said) for name, pages in result["pages"].items() for _, said in pages if said.startswith("ERROR")]
+    assert not errors
