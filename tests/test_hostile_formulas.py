@@ -132,3 +132,10 @@ def test_the_curve_cache_stays_within_its_bytes_even_for_the_most_kinked_curves(
     assert len(kinked.df.jumps) == 955
     largest = len(pickle.dumps(kinked)) * MAX_SWITCHES / 955  # a formula with the most switch points allowed
     assert largest * CURVE_ENTRIES <= 40 * 2**20, f"{largest:.0f} bytes an entry"
+
+
+def test_the_page_says_when_your_formula_keeps_switching():
+    at = open_app({"act": "custom", "custom.formula": KINK_FLOODS[1], "xmin": "-1000", "xmax": "1000"})
+    assert not at.exception and ("Your formula", 1) in plotted(at)
+    assert any("switches piece more than 1,000 times in [-1000, 1000]" in i.value for i in at.info)
+    assert not any("switches piece" in i.value for i in open_app({"act": "custom"}).info)

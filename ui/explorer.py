@@ -10,6 +10,7 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
+from relu_viz.formula import MAX_SWITCHES, FormulaError, parse, switches
 from relu_viz.properties import JUMP, Properties, derive, one_sided_limits
 from ui import lock, presenter
 from ui.charts import STRIP, STRIP_LARGE, Series, chart_config, curves_figure
@@ -58,6 +59,10 @@ def render(view: View) -> None:
                "jump, an open dot the limit it is not.")
     if too_many:
         st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
+    if "custom" in view.acts and keeps_switching(view.params["custom"]):
+        st.info(f"Your formula switches piece more than {MAX_SWITCHES:,} times in [-1000, 1000] (as sign(sin(50x)) "
+                "does): it is drawn from its points, with no kink or jump marked, and its properties are read as "
+                "those of sin x are.")
     for s in series:
         if gaps := undefined_share(s.sampled):
             st.warning(f"{s.label} is infinite or undefined (an overflow, or a value such as the log of a negative "
@@ -82,6 +87,15 @@ def _failing_alone(key: str, what: str, compute, *args, **kwargs):
 def failure(error: Exception) -> str:
     """An exception as one short line of plain text."""
     return f"{type(error).__name__}: {str(error)[:160]}"
+
+
+def keeps_switching(params: dict) -> bool:
+    """Whether your formula has more switch points than are marked (they are then none)."""
+    try:
+        formula = parse(params["formula"])
+    except FormulaError:
+        return False
+    return switches(formula, params["a"], params["b"], params["c"]) is None
 
 
 def undefined_share(curves: Sampled) -> float:
