@@ -31,7 +31,9 @@ from relu_viz.formula import (
     MAX_LENGTH,
     MAX_NODES,
     MAX_NUMBER,
+    MAX_SWITCHES,
     NAMES,
+    SWITCH_LIMIT,
     Formula,
     FormulaError,
 )
@@ -367,6 +369,7 @@ def analyse(text: str) -> Formula:
     probe = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0])
     for program in (f_program, df_program):  # what parses renders: no exception at a few points
         program_.evaluate(program, probe, 1.0, 1.0, 1.0)
+    program_.switch_points(f_program, 1.0, 1.0, 1.0, SWITCH_LIMIT, MAX_SWITCHES)  # nor where it switches piece
     return Formula(text=text, f=f_program, df=df_program, latex=(latex(f), latex(df)),
                    uses=frozenset(s.name for s in f.free_symbols) - {"x"}, cost=cost(f_program, df_program))
 

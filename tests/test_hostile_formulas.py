@@ -3,6 +3,7 @@ with a message naming the part, or drawn with bounded work; and one activation's
 
 import ast
 import dataclasses
+import pathlib
 
 import numpy as np
 import pytest
@@ -139,3 +140,24 @@ def test_the_page_says_when_your_formula_keeps_switching():
     assert not at.exception and ("Your formula", 1) in plotted(at)
     assert any("switches piece more than 1,000 times in [-1000, 1000]" in i.value for i in at.info)
     assert not any("switches piece" in i.value for i in open_app({"act": "custom"}).info)
+
+
+def test_the_server_never_imports_sympy_all_work_on_visitor_text_is_in_the_sandbox():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from relu_viz import ACTIVATIONS\n"
+        "from relu_viz.curves import sample\n"
+        "from relu_viz.export import pytorch_script\n"
+        "from relu_viz.properties import derive\n"
+        "from relu_viz.training import TrainConfig\n"
+        "p = {'formula': 'where(x > 0, x, a * expm1(x)) + 0.1 * sin(b * x)', 'a': 0.5}\n"
+        "c = ACTIVATIONS['custom']\n"
+        "sample(c, p, -10, 10), c.formulas(**p), derive(c, **p), c.kink_points(**p), c.cost(**p)\n"
+        "pytorch_script(TrainConfig(activation='custom', params=p, hidden=(2,), epochs=1))\n"
+        "print('sympy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=pathlib.Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "False", done.stderr
