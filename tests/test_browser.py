@@ -169,7 +169,7 @@ def test_a_visitor_uploads_a_csv_trains_on_it_and_inspects_units_by_clicking_the
     page.goto(f"{server}/?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100")
     page.get_by_text("Upload a CSV file").wait_for(timeout=60_000)
     page.set_input_files("input[type=file]", str(path))
-    page.get_by_text("Read my moons.csv: 200 rows").wait_for(timeout=60_000)
+    page.get_by_text("Read 'my moons.csv': 200 rows").wait_for(timeout=60_000)  # the name quoted inert
     page.get_by_text("Inspect a unit").wait_for(timeout=120_000)
     assert page.get_by_text("Your uploaded data cannot travel in a link").count() >= 1
     for title, trace, index in (("First-layer units at epoch", "live unit", None), ("Activity of every", None, 40)):
