@@ -34,10 +34,11 @@ class Param:
     choices: tuple[str, ...] = ()
     integer: bool = False  # a whole number (returned as int)
     read: Callable[[str], object] | None = None  # checks a text value: raises ValueError saying what is wrong
+    most: int = MAX_PIECES  # the longest sequence of numbers allowed (kind "pieces")
 
     @property
     def kind(self) -> str:
-        """"choice", "pieces" (a sequence of 1..MAX_PIECES numbers), "text" (checked by `read`) or "number"."""
+        """"choice", "pieces" (a sequence of 1 to `most` numbers), "text" (checked by `read`) or "number"."""
         if self.choices:
             return "choice"
         if isinstance(self.default, tuple):
@@ -49,7 +50,7 @@ class Param:
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "pieces":
-            return f"1 to {MAX_PIECES} numbers in [{self.low:g}, {self.high:g}]"
+            return f"1 to {self.most} numbers in [{self.low:g}, {self.high:g}]"
         if self.kind == "text":
             return "a formula: " + self.help
         return f"{'a whole' if self.integer else 'a'} number in [{self.low:g}, {self.high:g}]"
@@ -64,7 +65,7 @@ class Param:
                 values = tuple(float(v) for v in value)
             except (TypeError, ValueError):
                 values = ()
-            if 1 <= len(values) <= MAX_PIECES and all(self._in_range(v) for v in values):
+            if 1 <= len(values) <= self.most and all(self._in_range(v) for v in values):
                 return values
         elif self.kind == "text":
             if not isinstance(value, str):

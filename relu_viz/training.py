@@ -31,6 +31,7 @@ SNAPSHOT_FLOATS = 2**21  # weights kept per run for the unit inspector: 8 MB of 
 MAX_WORK = 4e10  # epochs x work per epoch: about four seconds on one core of the 2-core reference machine
 UNIT_COST = 500  # elementwise f and f' per unit and sample, in weight-updates (Mish, the slowest)
 STEP_COST = 1.5e6  # Python overhead of one optimizer step, in weight-updates
+START_LIMIT = 1e6  # the largest given initial weight, in size
 LR_RANGE = (1e-5, 10.0)
 BIAS_RANGE = (-5.0, 5.0)
 STD_RANGE = (1e-3, 10.0)
@@ -55,6 +56,8 @@ class TrainConfig:
     batch_size: int | None = None  # None: full batch
     init_std: float = 1.0  # for init "custom"
     standardize: bool = True  # inputs scaled to zero mean and unit variance per feature
+    # given initial weights instead of drawn ones (None: drawn by `init`): per layer, W's fan_in rows, then b
+    start: tuple[tuple[tuple[float, ...], ...], ...] | None = None
 
     def canonical(self) -> TrainConfig:
         """The same run with every activation's parameters written out in full (defaults included), so that two
@@ -71,6 +74,8 @@ class TrainConfig:
         for name in ("activation", "params", "hidden"):
             if isinstance(fields[name], list):
                 fields[name] = tuple(fields[name])
+        if fields.get("start") is not None:
+            fields["start"] = tuple(tuple(tuple(row) for row in layer) for layer in fields["start"])
         return cls(**fields)
 
     def layer_activations(self) -> list[tuple[str, dict]]:
@@ -131,6 +136,8 @@ class TrainConfig:
             (_integer(self.seed, 0, 2**32 - 1), "a seed in [0, 2^32)"),
             (_integer(seeds, 1, MAX_SEEDS), f"1 to {MAX_SEEDS} seeds at once"),
             (isinstance(self.standardize, bool), "standardize True or False"),
+            (self.start is None or self._start_fits(), "start weights of the network's shape, finite and at most "
+             f"{START_LIMIT:g} in size (or None)"),
         ]
         for ok, wanted in checks:
             if not ok:
@@ -141,6 +148,20 @@ class TrainConfig:
             raise ValueError(f"this run is too large: at this size at most {self.max_epochs(seeds)} epochs fit the "
                              "time limit of a few seconds; use fewer epochs, samples or units, or larger batches")
         return self
+
+
+    def _start_fits(self) -> bool:
+        """Whether `start` holds, for every layer, fan_in rows and a bias row of fan_out finite numbers."""
+        if not isinstance(self.hidden, tuple) or not datasets.known(self.dataset):
+            return False
+        widths = (input_dim(self.dataset), *self.hidden, outputs(self.dataset))
+        try:
+            layers = [np.array(layer, dtype=float) for layer in self.start]
+        except (TypeError, ValueError):  # ragged rows, text
+            return False
+        return (len(layers) == len(widths) - 1
+                and all(layer.shape == (n_in + 1, n_out) for layer, n_in, n_out in zip(layers, widths, widths[1:]))
+                and all(np.all(np.abs(layer) <= START_LIMIT) for layer in layers))
 
 
 def _seed_allowance(seeds: int) -> float:
@@ -306,12 +327,17 @@ def targets(dataset: Dataset) -> np.ndarray:
 
 
 def initial_state(config: TrainConfig) -> Start:
-    """The data and initial weights of `config`'s run, regenerated from its seed exactly as `train` makes them."""
+    """The data and initial weights of `config`'s run (its given start, or drawn from its seed), exactly as `train`
+    makes them."""
     _, init_rng, batch_rng = _rngs(config)
     dataset = raw_data(config)
     X = standardized(dataset.X) if config.standardize else dataset.X
     y = targets(dataset)
-    return Start(X, y, init_layers(config, [X.shape[1], *config.hidden, y.shape[1]], init_rng), batch_rng)
+    if config.start is None:
+        layers = init_layers(config, [X.shape[1], *config.hidden, y.shape[1]], init_rng)
+    else:
+        layers = [(np.array(rows[:-1], dtype=float), np.array(rows[-1], dtype=float)) for rows in config.start]
+    return Start(X, y, layers, batch_rng)
 
 
 def _forward(layers, X, acts):

@@ -652,3 +652,28 @@ def test_a_sweep_over_the_digits_is_each_seed_trained_alone():
     for seed, run in zip([0, 1], train_seeds(config, [0, 1])):
         alone = train(replace(config, seed=seed))
         assert np.array_equal(run.loss, alone.loss) and np.array_equal(run.accuracy, alone.accuracy)
+
+
+def test_a_run_can_start_from_given_weights_of_the_networks_shape():
+    start = ((1.0, -2.0, 0.5), (0.0, 1.0, -0.5)), ((0.3,), (-0.1,), (0.2,), (0.05,))
+    config = TrainConfig(hidden=(3,), epochs=20, start=start, lr=0.01)
+    layers = initial_state(config).layers
+    assert np.array_equal(layers[0][0], [[1.0, -2.0, 0.5]]) and np.array_equal(layers[0][1], [0.0, 1.0, -0.5])
+    assert np.array_equal(layers[1][0], [[0.3], [-0.1], [0.2]]) and np.array_equal(layers[1][1], [0.05])
+    assert TrainConfig.from_json(config.to_json()) == config
+    run = quiet_train(config)
+    assert np.allclose(run.loss, torch_train(config)["loss"], rtol=2e-5)
+    assert not np.array_equal(run.loss, quiet_train(replace(config, start=None)).loss)  # not the drawn weights
+
+
+@pytest.mark.parametrize("start", [
+    (((1.0, 2.0), (0.0, 0.0)), ((1.0,), (1.0,), (0.0,))),  # two hidden units, not three
+    (((1.0, 2.0, 3.0), (0.0, 0.0, 0.0)),),  # no output layer
+    (((1.0, float("nan"), 3.0), (0.0, 0.0, 0.0)), ((1.0,), (1.0,), (1.0,), (0.0,))),
+    (((1.0, 2e6, 3.0), (0.0, 0.0, 0.0)), ((1.0,), (1.0,), (1.0,), (0.0,))),
+    (((1.0, 2.0, 3.0), (0.0, 0.0)), ((1.0,), (1.0,), (1.0,), (0.0,))),  # ragged
+    "weights",
+])
+def test_start_weights_of_another_shape_or_not_finite_are_refused(start):
+    with pytest.raises(ValueError, match="start weights"):
+        TrainConfig(hidden=(3,), epochs=5, start=start).validate()
