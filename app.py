@@ -4,7 +4,19 @@ import streamlit as st
 from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from relu_viz import sandbox
-from ui import controls, dead_neurons, depth_panel, explorer, links, lock, presenter, speed_panel, style, tour
+from ui import (
+    build_panel,
+    controls,
+    dead_neurons,
+    depth_panel,
+    explorer,
+    links,
+    lock,
+    presenter,
+    speed_panel,
+    style,
+    tour,
+)
 from ui.state import TABS, View
 
 st.set_page_config(
@@ -51,7 +63,8 @@ def draw(render, view: View) -> None:
 
 draw_live = st.fragment(draw)  # the explorer: a parameter or probe change reruns only this, not the whole page
 panels = dict(zip(TABS, st.tabs(TABS, key="tab", bind="query-params")))  # only the open tab runs
-for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel.render, speed_panel.render)):
+for name, render in zip(TABS, (explorer.render, dead_neurons.render, depth_panel.render, build_panel.render,
+                                  speed_panel.render)):
     with panels[name]:
         if panels[name].open:
             view.panels["tab"] = name

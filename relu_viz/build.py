@@ -25,7 +25,7 @@ POINTS = 513  # a target is sampled at 2^9 + 1 points of its interval: on [0, 1]
 MAX_VALUE = 1e6  # the largest target value, in size, that is fitted
 FRAMES = 40  # states of a training run kept for its animation
 TARGETS = {"sine": "sin(x)", "abs": "|x|", "square": "x²", "step": "a step: 1 for x > 0, else 0",
-           "sawtooth": "the sawtooth: the tent map composed L times (2^L pieces on [0, 1])"}
+           "sawtooth": "the sawtooth: the tent map composed L times across the interval (2^L pieces)"}
 
 
 def relu(z):
@@ -179,11 +179,13 @@ def sawtooth(x, depth: int) -> np.ndarray:
     return 1 - np.abs(np.mod(2.0**depth * np.asarray(x, dtype=float), 2) - 1)
 
 
-def target(key: str, depth: int = 3) -> Callable:
-    """A built-in target (TARGETS) as a function of x."""
+def target(key: str, depth: int = 5, interval: tuple[float, float] = (0.0, 1.0)) -> Callable:
+    """A built-in target (TARGETS) as a function of x; the sawtooth of this depth spans the interval (on [0, 1], the
+    tent map composed `depth` times)."""
+    lo, hi = interval
     functions = {"sine": np.sin, "abs": np.abs, "square": np.square,
                  "step": lambda x: (np.asarray(x) > 0).astype(float),
-                 "sawtooth": lambda x: sawtooth(x, depth)}
+                 "sawtooth": lambda x: sawtooth((np.asarray(x, dtype=float) - lo) / (hi - lo), depth)}
     return functions[key]
 
 

@@ -12,6 +12,7 @@ VIEWS = {
     "your data": "?tab=Dead+neurons&sim.data=upload",
     "digits": "?tab=Dead+neurons&sim.data=digits&sim.epochs=30",
     "depth": "?tab=Depth",
+    "build": "?tab=Build&build.k=6&build.start=random&build.fit=true",
     "speed": "?tab=Speed",
     "tour": "?tour=6",
     "presenter": "?tour=2&present=1",

@@ -161,6 +161,11 @@ def test_the_numbers_the_tour_states_hold():
     assert a["relu"].derivative(0.0) == 0 and a["relu"].derivative(x[x > 0]).min() == 1
     assert np.array_equal(a["relu"](np.arange(-10, 11.0)), [0.0] * 10 + list(range(11)))
     assert np.array_equal(a["maxout"](x, slopes=(-1, 1), intercepts=(0, 0)), np.abs(x))
+    # the Build step: the broken line through 5 evenly spaced points of the sine (numpy's interp), Telgarsky's counts
+    fine = np.linspace(-3, 3, 513)
+    nodes = np.linspace(-3, 3, 5)
+    assert f["build_even_largest"] == f"{np.max(np.abs(np.interp(fine, nodes, np.sin(nodes)) - np.sin(fine))):.2f}"
+    assert (f["tooth_pieces"], f["tooth_units"], f["tooth_floor"]) == ("32", "10", "0.5")
 
 
 def test_one_input_gives_every_incoming_weight_of_a_unit_a_gradient_of_the_same_sign():

@@ -16,6 +16,7 @@ CONTROLS = {
     "scenarios": ("tab=Dead+neurons&sim.epochs=20", ("button", "Healthy")),
     "training": ("tab=Dead+neurons&sim.epochs=20", ("text", "Network and training")),
     "depth": ("tab=Depth&depth.layers=5&depth.trials=1000", ("text", "Activation (born dead)")),
+    "build": ("tab=Build", ("button", "Snap the output weights")),
     "tabs": ("", ("tab", "Speed")),
     "tour": ("", ("button", "Take the guided tour")),
 }

@@ -11,6 +11,10 @@ from relu_viz import ACTIVATIONS, MAX_PIECES
 from relu_viz.text import SHOWN_CHARACTERS
 from tests.reference import EXAMPLE_FORMULAS
 from ui.state import (
+    BUILD_K,
+    BUILD_XMAX,
+    BUILD_XMIN,
+    HINGE_LISTS,
     LOCKABLE,
     MAX_CURVES,
     PANEL_SETTINGS,
@@ -22,6 +26,7 @@ from ui.state import (
     _parse,
     check_link,
     format_number,
+    placed_hinges,
     to_query,
     view_from_link,
 )
@@ -60,13 +65,25 @@ def views(draw):
         if draw(st.booleans()):
             if p.kind == "choice":
                 panels[name] = draw(st.sampled_from(p.choices))
+            elif p.kind == "text":
+                panels[name] = draw(st.sampled_from(EXAMPLE_FORMULAS))
             elif p.integer:
                 panels[name] = draw(st.integers(int(p.low), int(p.high)))
-            else:
+            elif p.kind == "number":
                 panels[name] = draw(st.floats(p.low, p.high))
     for name in ("sim.act", "sim.layer1", "depth.act", "depth.sig_act"):
         if panels.get(name, "relu") not in [*(acts or ["relu"]), "same"]:
             panels.pop(name, None)
+    if not panels.get("build.xmin", BUILD_XMIN) < panels.get("build.xmax", BUILD_XMAX):
+        panels.pop("build.xmin", None)
+        panels.pop("build.xmax", None)
+    k = panels.get("build.k", BUILD_K)  # the hinge lists have k numbers each
+    for name in HINGE_LISTS:
+        if draw(st.booleans()):
+            p = PANEL_SETTINGS[name]
+            panels[name] = tuple(draw(st.lists(st.floats(p.low, p.high), min_size=k, max_size=k)))
+    placed = placed_hinges(panels)  # a link leaves out the lists of hinges placed afresh, like any default
+    panels = {name: value for name, value in panels.items() if value != placed.get(name)}
     panels = {name: value for name, value in panels.items() if value != PANEL_SETTINGS[name].default}
     hide = tuple(g for g in LOCKABLE if g in draw(st.sets(st.sampled_from(list(LOCKABLE)))))
     return View(acts, params, xmin, xmax, draw(st.booleans()), draw(st.floats(-X_LIMIT, X_LIMIT)), panels, hide)
@@ -316,3 +333,27 @@ def test_default_of_each_kind_of_setting():
 def test_whole_numbers_are_written_without_a_decimal_point():
     view = View(["elu", "gelu"], {"elu": {"alpha": 2.0}, "gelu": {"approximate": "tanh"}}, xmin=-3.0)
     assert to_query(view) == "act=elu&act=gelu&elu.alpha=2&gelu.approximate=tanh&xmin=-3"
+
+
+def test_the_build_interval_must_increase_and_the_hinge_lists_must_have_k_numbers():
+    result = check_link({"build.xmin": ["2"], "build.xmax": ["-1"], "build.k": ["3"], "build.w": ["1,1,1"],
+                         "build.a": ["1,2"]})
+    assert result.notices == [
+        "Ignored the interval [2, -1]: build.xmin must be below build.xmax; showing [-3, 3].",
+        "Ignored the hinges of the link: `build.a` has 2 numbers, and there are k = 3 hinges (`build.k`); placing 3 "
+        "hinges afresh."]
+    assert result.rewrite == {"build.xmin": None, "build.xmax": None, "build.w": None, "build.a": None}
+    assert result.values == {"act": ["relu"], "build.k": 3}
+    assert not check_link({"build.w": ["1,-1,2,0.5"], "build.a": ["0,0,0,1"]}).notices  # k = 4 by default
+    assert check_link({"build.w": [",".join(["1"] * 33)], "build.k": ["32"]}).notices  # at most 32 hinges
+
+
+def test_a_link_without_hinge_lists_means_k_hinges_placed_afresh_on_its_interval():
+    placed = placed_hinges({"build.k": 2, "build.xmin": 0.0, "build.xmax": 1.0})
+    assert placed == {"build.w": (1.0, 1.0), "build.b": (-0.25, -0.75), "build.a": (0.0, 0.0)}
+    view = View(panels={"build.k": 2, "build.xmin": 0.0, "build.xmax": 1.0, **placed})
+    assert to_query(view) == "build.k=2&build.xmin=0&build.xmax=1"  # the lists are what such a link means
+    moved = View(panels={**view.panels, "build.b": (0.0, -0.75)})
+    assert "build.b=0,-0.75" in to_query(moved) and "build.w" not in to_query(moved)
+    assert view_from_link(parse(to_query(moved))).panels == {n: v for n, v in moved.panels.items() if n != "build.w"
+                                                             and n != "build.a"}

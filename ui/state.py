@@ -7,11 +7,11 @@ link before the widgets read it, so a bad value falls back to its default with a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlencode
 
-from relu_viz import ACTIVATIONS, Param
+from relu_viz import ACTIVATIONS, Param, build
 from relu_viz.datasets import DATASETS, FIXED, UPLOAD
 from relu_viz.depth import BORN_INITS
 from relu_viz.text import inert
@@ -68,7 +68,7 @@ def _text(p: Param, value) -> str:
     return value if p.kind in ("choice", "text") else format_number(value)
 
 
-TABS = ("Explorer", "Dead neurons", "Depth", "Speed")
+TABS = ("Explorer", "Dead neurons", "Depth", "Build", "Speed")
 LR_CHOICES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3", "1", "2", "4", "10")
 BATCH_CHOICES = ("full", "16", "32", "64", "128")
 # The dead-neuron panel's settings (sliders and URL alike come from these specs); defaults are the training
@@ -128,10 +128,38 @@ INSPECT = (
     Param("sim.plane_epoch", -1, -1, MAX_EPOCHS, 1, "The epoch shown in the input plane (-1: the last).",
           integer=True),
 )
+BUILD_XMIN, BUILD_XMAX, BUILD_K = -3.0, 3.0, 4
+_PLACED = build.default(BUILD_K, BUILD_XMIN, BUILD_XMAX)  # the hinges of the default link
+HINGE_LISTS = ("build.w", "build.b", "build.a")  # one number per hinge each: k of them
+# The Build panel's settings: the target, the hinges g(x) = c + sum a_j relu(w_j x + b_j), training, depth.
+BUILD = (
+    Param("build.target", "sine", choices=(*build.TARGETS, "formula", "upload"), help="The curve to build: "
+          + "; ".join(f"{key}: {text}" for key, text in build.TARGETS.items()) + "; formula: your own f(x); "
+          "upload: your own points (a CSV file of x, y)."),
+    replace(ACTIVATIONS["custom"].param("formula"), name="build.formula", default="x * sin(2 * x)"),
+    Param("build.xmin", BUILD_XMIN, -100.0, 100.0, 0.5, "Left end of the interval fitted."),
+    Param("build.xmax", BUILD_XMAX, -100.0, 100.0, 0.5, "Right end of the interval fitted."),
+    Param("build.depth", 5, 1, build.MAX_DEPTH, 1, "L: how many times the tent map is composed: the sawtooth "
+          "target has 2^L pieces.", integer=True),
+    Param("build.k", BUILD_K, 1, build.MAX_HINGES, 1, "Hinges (hidden units) of the network.", integer=True),
+    Param("build.w", tuple(_PLACED.w), -1000.0, 1000.0, help="Each hinge's input weight w.", most=build.MAX_HINGES),
+    Param("build.b", tuple(_PLACED.b), -1e6, 1e6, help="Each hinge's bias b (its kink is at x = -b/w).",
+          most=build.MAX_HINGES),
+    Param("build.a", tuple(_PLACED.a), -1e6, 1e6, help="Each hinge's output weight a.", most=build.MAX_HINGES),
+    Param("build.c", 0.0, -1e6, 1e6, 0.1, "The output bias c, added to the sum of the hinges."),
+    Param("build.fit", "false", choices=("false", "true"), help="Show the hinges trained by gradient descent."),
+    Param("build.start", "hinges", choices=("hinges", "random"), help="Train from the hinges placed above, or "
+          "from PyTorch's default random init (w and b uniform in [-1, 1]; small output weights)."),
+    Param("build.opt", "adam", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
+    Param("build.lr", "0.01", choices=LR_CHOICES, help="Step size of the optimizer."),
+    Param("build.epochs", 1000, 10, MAX_EPOCHS, 10, "Passes over the points (bounded by the time budget of "
+          "training).", integer=True),
+    Param("build.seed", 0, 0, 9999, 1, "Seed of the random start.", integer=True),
+)
 TAB = Param("tab", TABS[0], choices=TABS, help="The panel shown.")
-TOUR = Param("tour", "", choices=tuple(str(i) for i in range(1, 10)), help="The step of the guided tour shown.")
+TOUR = Param("tour", "", choices=tuple(str(i) for i in range(1, 11)), help="The step of the guided tour shown.")
 PRESENT = Param("present", "0", choices=("0", "1"), help="Presenter mode: controls collapsed, large type.")
-PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *INSPECT, *DEPTH, TAB, TOUR, PRESENT)}
+PANEL_SETTINGS: dict[str, Param] = {p.name: p for p in (*SIM, *INSPECT, *DEPTH, *BUILD, TAB, TOUR, PRESENT)}
 EXPLORER = (Param("xmin", DEFAULT_XMIN, -X_LIMIT, X_LIMIT, 1.0, "Left end of the plotted range."),
             Param("xmax", DEFAULT_XMAX, -X_LIMIT, X_LIMIT, 1.0, "Right end of the plotted range."),
             Param("probe", DEFAULT_PROBE, -X_LIMIT, X_LIMIT, 0.1,
@@ -141,6 +169,7 @@ SPECS: dict[str, Param] = {**{p.name: p for p in EXPLORER}, **PANEL_SETTINGS}  #
 LOCKABLE = {"picker": "the choice of activations", "params": "the activations' parameters",
             "xrange": "the plotted range", "probe": "the probe's input", "scenarios": "the scenario buttons",
             "training": "the network and training controls", "depth": "the depth panel's controls",
+            "build": "the Build panel's target, hinges and training controls",
             "tabs": "the tabs (the link's tab stays open)", "tour": "the tour button and presenter switch"}
 
 
@@ -216,15 +245,25 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
             notices.append(f"{inert(name)} was given {len(raws)} times; used the last, {inert(raws[-1])}.")
             rewrite[name] = [raws[-1]]
 
-    if "xmin" in values or "xmax" in values:
-        xmin, xmax = values.get("xmin", DEFAULT_XMIN), values.get("xmax", DEFAULT_XMAX)
-        if not xmin < xmax:
-            notices.append(f"Ignored the x-range [{format_number(xmin)}, {format_number(xmax)}]: xmin must be "
-                           f"below xmax; showing [{format_number(DEFAULT_XMIN)}, {format_number(DEFAULT_XMAX)}].")
-            for name in ("xmin", "xmax"):
-                values.pop(name, None)
-                if name in query:
-                    rewrite[name] = None
+    for what, low, high in (("x-range", "xmin", "xmax"), ("interval", "build.xmin", "build.xmax")):
+        if low in values or high in values:
+            xmin, xmax = values.get(low, default(low)), values.get(high, default(high))
+            if not xmin < xmax:
+                notices.append(f"Ignored the {what} [{format_number(xmin)}, {format_number(xmax)}]: {low} must be "
+                               f"below {high}; showing [{format_number(default(low))}, "
+                               f"{format_number(default(high))}].")
+                for name in (low, high):
+                    values.pop(name, None)
+                    if name in query:
+                        rewrite[name] = None
+    k = values.get("build.k", default("build.k"))
+    wrong = {name: len(values[name]) for name in HINGE_LISTS if name in values and len(values[name]) != k}
+    if wrong:
+        notices.append("Ignored the hinges of the link: " + ", ".join(f"`{n}` has {c}" for n, c in wrong.items())
+                       + f" numbers, and there are k = {k} hinges (`build.k`); placing {k} hinges afresh.")
+        for name in HINGE_LISTS:
+            if values.pop(name, None) is not None:
+                rewrite[name] = None
 
     for name in ("sim.act", "sim.layer1", "depth.act", "depth.sig_act"):
         if name in values and values[name] not in (values["act"] or ["relu"]) and values[name] != "same":
@@ -248,6 +287,13 @@ def _given(values: dict, key: str) -> dict:
     return {PARAMS[n][1].name: v for n, v in values.items() if n in PARAMS and PARAMS[n][0] == key}
 
 
+def placed_hinges(values: dict) -> dict[str, tuple[float, ...]]:
+    """The hinge lists that a link without them stands for: its k hinges placed afresh on its interval."""
+    hinges = build.default(values.get("build.k", BUILD_K), values.get("build.xmin", BUILD_XMIN),
+                           values.get("build.xmax", BUILD_XMAX))
+    return {name: tuple(map(float, getattr(hinges, name[-1]))) for name in HINGE_LISTS}
+
+
 def to_query(view: View) -> str:
     """The query string that reproduces `view` and the panel settings in view.panels (defaults left out, as the
     bound widgets do)."""
@@ -267,8 +313,9 @@ def to_query(view: View) -> str:
         pairs.append(("ints", "true"))
     if view.hide:
         pairs.append(("hide", ",".join(view.hide)))
+    placed = placed_hinges(view.panels)
     pairs += [(name, _text(PANEL_SETTINGS[name], value)) for name, value in view.panels.items()
-              if value != PANEL_SETTINGS[name].default]
+              if value != placed.get(name, PANEL_SETTINGS[name].default)]
     return urlencode(pairs, safe=",()*")  # brackets and * stay readable in a formula
 
 

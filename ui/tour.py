@@ -1,4 +1,4 @@
-"""The guided tour: the ReLU story in nine steps, each a view of the real app with a short text and its own link."""
+"""The guided tour: the ReLU story in ten steps, each a view of the real app with a short text and its own link."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from relu_viz import ACTIVATIONS, GROUPS
+from relu_viz import ACTIVATIONS, GROUPS, build
 from relu_viz.curves import NEAR_ZERO, near_zero_intervals
 from relu_viz.properties import derive, fixed
 from relu_viz.scenarios import SCENARIOS
@@ -18,7 +18,7 @@ from ui.controls import set_parameters
 from ui.dead_neurons import CONTROLS, settings, story_check
 from ui.explorer import probe_rows, property_rows, sampled
 from ui.links import set_query
-from ui.state import PANEL_SETTINGS, View, view_from_link
+from ui.state import BUILD_K, BUILD_XMAX, BUILD_XMIN, HINGE_LISTS, PANEL_SETTINGS, View, format_number, view_from_link
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,15 @@ def facts() -> dict[str, str]:
                                                                     "silu", "mish")}
     smooth = [means[k] for k in ("elu", "gelu", "silu", "mish")]
     x = np.linspace(-10, 10, 200_001)
+    sine = build.sample(np.sin, BUILD_XMIN, BUILD_XMAX)
+    tooth = build.sample(build.target("sawtooth", TOOTH), 0.0, 1.0)
     return {
+        "build_k": str(BUILD_K),
+        "build_even_largest": f"{_even_sine().errors(*sine)[1]:.2f}",
+        "tooth_depth": str(TOOTH),
+        "tooth_pieces": str(build.linear_pieces(tooth[0], build.forward(build.tent_network(TOOTH), tooth[0]))),
+        "tooth_units": str(build.units(build.tent_network(TOOTH))),
+        "tooth_floor": f"{build.one_layer_floor(TOOTH, build.units(build.tent_network(TOOTH)), tooth[0])[1]:g}",
         **{f"{key}_mean": fixed(value) for key, value in means.items()},
         "smooth_means": f"{min(smooth):.2f} to {max(smooth):.2f}",
         "sigmoid_max_slope": f"{ACTIVATIONS['sigmoid'].derivative(x).max():g}",
@@ -44,6 +52,19 @@ def facts() -> dict[str, str]:
         "leaky_slope": f"{ACTIVATIONS['leaky_relu'].defaults['negative_slope']:g}",
         "relu_zero_share": f"{np.mean(ACTIVATIONS['relu'](np.random.default_rng(0).normal(size=100_000)) == 0):.0%}",
     }
+
+
+TOOTH = 5  # the sawtooth of the Build step: the tent composed 5 times
+
+
+def _even_sine() -> build.Hinges:
+    return build.even(np.sin, BUILD_XMIN, BUILD_XMAX, BUILD_K)
+
+
+def _placed(hinges: build.Hinges) -> dict:
+    """Hinges as link settings."""
+    lists = {name: ",".join(format_number(v) for v in getattr(hinges, name[-1])) for name in HINGE_LISTS}
+    return {"tab": "Build", "build.k": hinges.k, **lists, "build.c": format_number(hinges.c)}
 
 
 def _scenario(key: str) -> dict:
@@ -103,6 +124,14 @@ STEPS = (
          "before rising; ELU levels off at -1. Their derivatives are continuous (see 'Smooth' in the properties "
          "table), and their mean outputs ({smooth_means}) are closer to 0 than ReLU's {relu_mean}, though not 0.",
          {"act": ["relu", "elu", "gelu", "silu", "mish"]}, "Smooth,Mean output"),
+    Step("Build a function from ReLUs",
+         "One hidden layer of ReLUs draws a broken line: each unit is a hinge, flat on one side of its kink "
+         "x = −b/w, and the sum bends once at each kink. Here {build_k} hinges placed evenly trace the sine to within "
+         "{build_even_largest}: move a kink in the table, snap the output weights, or train them. Further down, why "
+         "depth helps: the tent map composed {tooth_depth} times is a sawtooth of {tooth_pieces} pieces drawn by "
+         "{tooth_units} units in {tooth_depth} layers; one hidden layer needs {tooth_pieces} units, and with "
+         "{tooth_units} it misses by at least {tooth_floor} somewhere.",
+         _placed(_even_sine())),
 )
 NUMBERS = tuple(str(i) for i in range(1, len(STEPS) + 1))
 APPLIED, GOTO = "tour.applied", "tour.goto"
@@ -162,7 +191,8 @@ def navigate() -> None:
 
 def start_button() -> None:
     st.button("Take the guided tour", key="tour.start", on_click=_go, args=("1",), icon=":material/explore:",
-              width="stretch", help="Nine steps through the ReLU story, each a view of this app with its own link.")
+              width="stretch",
+              help=f"{len(STEPS)} steps through the ReLU story, each a view of this app with its own link.")
 
 
 def box(view: View) -> Callable[[], None]:

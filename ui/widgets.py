@@ -15,13 +15,13 @@ def _decimals(step: float) -> str:
     return f"%.{max(0, -math.floor(math.log10(step)))}f"
 
 
-def number_box(p: Param, label: str, where=st, bounds: str = ""):
+def number_box(p: Param, label: str, where=st, bounds: str = "", format: str | None = None):
     """A number box for setting `p`, bound to the URL; the label says the allowed range (or `bounds`), since the
     box only outlines an entry outside it in red and keeps the value in use."""
     kind = int if p.integer else float
     bounds = bounds or f"{p.low:g} to {p.high:g}"
     return where.number_input(f"{label} ({bounds})", kind(p.low), kind(p.high), kind(p.default),
-                              step=kind(p.step), key=p.name, bind=URL, help=p.help)
+                              step=kind(p.step), key=p.name, bind=URL, help=p.help, format=format)
 
 
 def param_widget(p: Param, key: str, label: str | None = None):

@@ -1,0 +1,234 @@
+"""The Build tab through AppTest: what it draws and states is the core's (relu_viz.build), every button and table
+edit lands in the link, and a hostile link gives notices and a working page."""
+
+import json
+
+import numpy as np
+import pytest
+
+from relu_viz import build
+from relu_viz.build import Hinges
+from relu_viz.training import TrainConfig
+from tests.apptest import _array, notices, open_app
+from ui import build_panel
+from ui.state import check_link, placed_hinges
+
+SINE = build.sample(np.sin, -3, 3)
+
+
+def figures(at) -> dict[str, dict]:
+    """The Plotly figures on the page by title (or, without one, the title of their first panel)."""
+    found = {}
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec["layout"].get("title", {}).get("text") or spec["layout"]["annotations"][0]["text"]
+        found[title] = spec
+    return found
+
+
+def network(at) -> tuple[np.ndarray, np.ndarray]:
+    """The drawn g(x) of the hinge chart."""
+    chart = figures(at)["the target and g(x) = c + Σ hinges"]
+    trace = next(t for t in chart["data"] if t.get("name") == "g(x): the network")
+    return _array(trace["x"]), _array(trace["y"])
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def hinges_of(at) -> Hinges:
+    """The hinges the page holds (its session), with the output bias."""
+    state = at.session_state
+    return Hinges(state["build.w"], state["build.b"], state["build.a"], state["build.c"])
+
+
+def link_hinges(at) -> Hinges:
+    """The hinges the address bar holds (the lists it leaves out: k hinges placed afresh, as a link means)."""
+    values = check_link({name: [value] for name, value in at.query_params.items()}).values
+    lists = {**placed_hinges(values), **values}
+    return Hinges(lists["build.w"], lists["build.b"], lists["build.a"], values.get("build.c", 0.0))
+
+
+def test_the_default_tab_draws_the_sine_and_k_hinges_waiting_to_be_placed():
+    at = open_app({"tab": "Build"})
+    assert not at.warning and not at.error
+    h = hinges_of(at)
+    assert h.k == 4 and np.allclose(h.kinks, [-2.25, -0.75, 0.75, 2.25]) and not h.a.any()
+    x, g = network(at)
+    assert np.allclose(g, 0) and x.min() == pytest.approx(-3.6) and {-2.25, 0.75} <= set(x)
+    mse, largest = h.errors(*SINE)
+    assert metrics(at) == {"Mean squared error": f"{mse:.4g}", "Largest error": f"{largest:.4g}",
+                           "Kinks on the interval": "4 of 4", "Dead hinges": "0"}
+    table = at.data_editor[0].value
+    assert list(table.columns) == ["kink x", "w", "a"] and np.allclose(table["kink x"], h.kinks)
+    even = build.even(np.sin, -3, 3, 4).errors(*SINE)
+    assert any(f"mean squared error of {even[0]:.4g} and a largest error of {even[1]:.4g}" in c.value
+               for c in at.caption)
+
+
+def test_snap_sets_the_least_squares_output_weights_and_writes_them_to_the_link():
+    at = open_app({"tab": "Build"})
+    at.button(key="build.snap").click().run()
+    w, b = build.default(4, -3, 3).w, build.default(4, -3, 3).b
+    A = np.column_stack([np.maximum(np.outer(SINE[0], w) + b, 0), np.ones(len(SINE[0]))])
+    reference, *_ = np.linalg.lstsq(A, SINE[1], rcond=None)
+    shown = link_hinges(at)
+    assert np.allclose(np.append(shown.a, shown.c), reference, atol=1e-12)
+    assert metrics(at)["Mean squared error"] == f"{np.mean((A @ reference - SINE[1]) ** 2):.4g}"
+    x, g = network(at)
+    assert np.allclose(g, shown(x), atol=1e-5)
+    assert "build.a" in at.code[0].value and "build.c" in at.code[0].value  # the share box carries them
+
+
+def test_even_placement_is_the_interpolant_and_follows_k():
+    at = open_app({"tab": "Build"})
+    at.slider(key="build.k").set_value(7).run()
+    h = hinges_of(at)
+    assert h.k == 7 and np.allclose(h.kinks[:4], [-2.25, -0.75, 0.75, 2.25]) and not h.a.any()
+    at.button(key="build.even").click().run()
+    nodes = np.linspace(-3, 3, 8)
+    shown = link_hinges(at)
+    assert np.allclose(shown(nodes), np.sin(nodes), atol=1e-12)
+    assert at.query_params["build.k"] == "7"
+    assert metrics(at)["Largest error"] == f"{build.even(np.sin, -3, 3, 7).errors(*SINE)[1]:.4g}"
+    assert any("At or below both" in c.value for c in at.caption)
+
+
+def test_a_table_edit_moves_a_kink_and_sets_an_output_weight():
+    at = open_app({"tab": "Build"})
+    key = next(k for k in at.session_state if str(k).startswith("build.table."))
+    at.session_state[key] = {"edited_rows": {1: {"kink x": 0.5, "w": -2.0, "a": 1.5}}, "added_rows": [],
+                             "deleted_rows": []}
+    at.run()
+    h = hinges_of(at)
+    assert h.w[1] == -2.0 and h.b[1] == 1.0 and h.a[1] == 1.5 and h.kinks[1] == 0.5
+    assert link_hinges(at).b[1] == 1.0
+    x, g = network(at)
+    assert np.allclose(g, 1.5 * np.maximum(-2 * x + 1, 0), atol=1e-6)
+
+
+def test_a_bad_table_entry_is_named_and_the_last_valid_hinges_stay_drawn():
+    at = open_app({"tab": "Build"})
+    key = next(k for k in at.session_state if str(k).startswith("build.table."))
+    at.session_state[key] = {"edited_rows": {2: {"w": 0.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert "Hinge 3: w must not be 0" in at.warning[0].value
+    assert np.allclose(network(at)[1], 0) and hinges_of(at).w[2] == 1
+
+
+def test_a_link_with_hinges_draws_them():
+    at = open_app({"tab": "Build", "build.k": "2", "build.w": "1,-1", "build.b": "0,0", "build.a": "1,1",
+                   "build.target": "abs"})
+    assert metrics(at)["Largest error"] == "0" and metrics(at)["Mean squared error"] == "0"
+    assert not at.warning
+
+
+def test_training_animates_the_core_run_and_keeps_its_hinges_on_request():
+    at = open_app({"tab": "Build", "build.k": "6", "build.epochs": "300"})
+    at.toggle(key=build_panel.FIT_SWITCH).set_value(True).run()
+    assert at.query_params["build.fit"] == "true"
+    start = hinges_of(at)
+    expected = build.train(build.training_config(*SINE, 6, start, lr=0.01, epochs=300, optimizer="adam", seed=0))
+    spec = next(s for t, s in figures(at).items() if "Training" in t)
+    assert [int(f["name"]) for f in spec["frames"]] == list(expected.epochs)
+    last = next(t for t in spec["frames"][-1]["data"] if t.get("name") == "g(x): the network")
+    assert np.allclose(_array(last["y"]), expected.frames[-1](_array(last["x"])), atol=1e-5)
+    at.button(key="build.keep").click().run()
+    kept = link_hinges(at)
+    assert np.allclose(kept(SINE[0]), expected.frames[-1](SINE[0]), atol=1e-5)
+    assert "build.fit" not in at.query_params and not at.toggle(key=build_panel.FIT_SWITCH).value
+    assert metrics(at)["Mean squared error"] == f"{kept.errors(*SINE)[0]:.4g}"
+
+
+def test_a_random_start_is_the_trainers_seeded_init():
+    at = open_app({"tab": "Build", "build.start": "random", "build.seed": "3", "build.epochs": "100",
+                   "build.fit": "true", "build.opt": "gd", "build.lr": "0.05"})
+    config = build.training_config(*SINE, 4, lr=0.05, epochs=100, optimizer="gd", seed=3)
+    assert config == TrainConfig(activation="relu", hidden=(4,), dataset=config.dataset, n_samples=513, lr=0.05,
+                                 epochs=100, init="uniform", seed=3, optimizer="gd", standardize=False)
+    expected = build.train(config)
+    dead = np.flatnonzero(expected.frames[-1].dead(SINE[0])) + 1
+    caption = next(c.value for c in at.caption if c.value.startswith("Epoch 100:"))
+    assert (f"dead hinges: {', '.join(map(str, dead))}" if len(dead) else "no hinge is dead") in caption
+
+
+def test_your_formula_is_the_target_and_a_bad_one_keeps_the_last_that_worked():
+    at = open_app({"tab": "Build", "build.target": "formula", "build.formula": "abs(x - 1)", "build.k": "2",
+                   "build.w": "1,-1", "build.b": "-1,1", "build.a": "1,1"})
+    assert metrics(at)["Largest error"] == "0"
+    at.text_input(key="build.formula").set_value("abs(x - 1) +").run()
+    assert "Not used" in at.error[0].value and "abs(x - 1)" in at.error[0].value
+    assert metrics(at)["Largest error"] == "0"
+    at.text_input(key="build.formula").set_value("log(x)").run()
+    assert "cannot be fitted" in at.error[0].value and not at.metric
+    assert any("L = 5" in t for t in figures(at)), "the depth section stays"
+
+
+def test_uploaded_points_are_the_target():
+    at = open_app({"tab": "Build", "build.target": "upload"})
+    assert any("Upload a CSV file with columns x, y" in i.value for i in at.info)
+    x = np.linspace(-1, 2, 40)
+    text = "x,y\n" + "".join(f"{float(a)!r},{abs(float(a))!r}\n" for a in x)
+    at.file_uploader(key="build.own.file").set_value(("v.csv", text.encode(), "text/csv")).run()
+    assert not at.exception
+    at.button(key="build.snap").click().run()  # the default kinks on [-3, 3] include 0.75 and -0.75: not exact
+    h = link_hinges(at)
+    A = np.column_stack([np.maximum(np.outer(x, h.w) + h.b, 0), np.ones(len(x))])
+    reference, *_ = np.linalg.lstsq(A, np.abs(x), rcond=None)
+    assert np.allclose(np.append(h.a, h.c), reference, atol=1e-9)
+    two = "x1,x2,label\n" + "".join(f"{a},{a},{i % 2}\n" for i, a in enumerate(x))
+    at.file_uploader(key="build.own.file").set_value(("c.csv", two.encode(), "text/csv")).run()
+    assert "fits a curve: two columns" in at.error[0].value
+
+
+@pytest.mark.parametrize("query, named", [
+    ({"build.k": "1e9"}, "`'build.k'` = `'1e9'`: must be a whole number in [1, 32]"),
+    ({"build.w": "nan,1,1,1"}, "`'build.w'` = `'nan,1,1,1'`: must be 1 to 32 numbers"),
+    ({"build.a": "1,2"}, "`build.a` has 2 numbers, and there are k = 4 hinges"),
+    ({"build.xmin": "5", "build.xmax": "1"}, "Ignored the interval [5, 1]"),
+    ({"build.target": "formula", "build.formula": "__import__('os').system('ls')"}, "cannot be called"),
+    ({"build.c": "inf"}, "`'build.c'` = `'inf'`"),
+    ({"build.epochs": "99999", "build.fit": "true"}, "`'build.epochs'` = `'99999'`"),
+    ({"build.depth": "-3", "build.target": "sawtooth"}, "`'build.depth'` = `'-3'`"),
+])
+def test_hostile_build_links_give_a_notice_and_a_working_page(query, named):
+    at = open_app({"tab": "Build", **query})
+    assert named in notices(at), notices(at)
+    assert not at.exception and at.metric and at.data_editor
+    assert hinges_of(at).k == 4 or "build.k" not in query
+
+
+def test_training_beyond_the_time_budget_is_cut_to_it_with_a_warning():
+    x = np.linspace(0, 1, 5000)
+    text = "x,y\n" + "".join(f"{float(a)!r},{float(np.sin(6 * a))!r}\n" for a in x)
+    at = open_app({"tab": "Build", "build.target": "upload", "build.k": "32", "build.epochs": "2000"})
+    at.file_uploader(key="build.own.file").set_value(("big.csv", text.encode(), "text/csv")).run()
+    at.toggle(key=build_panel.FIT_SWITCH).set_value(True).run()
+    allowed = build.epochs_allowed(build.training_config(x, np.sin(6 * x), 32, lr=0.01, epochs=10,
+                                                         optimizer="adam", seed=0))
+    assert f"Training {allowed} epochs, not 2000" in at.warning[0].value
+    assert any(c.value.startswith(f"Epoch {allowed}:") for c in at.caption)
+
+
+def test_the_depth_section_states_the_computed_counts_and_the_floor():
+    at = open_app({"tab": "Build"})
+    table = at.dataframe[-1].value
+    assert list(table["pieces"]) == [2**L for L in range(1, 9)] == list(table["one layer: units"])
+    x, y = build.sample(build.target("sawtooth", 5), 0, 1)
+    floor = build.one_layer_floor(5, 10, x)
+    text = next(m.value for m in at.markdown if "10 units, two ways" in m.value)
+    assert f"mean squared error of {floor[0]:.3g}" in text and "largest error of 0.5" in text
+    at.button(key="build.try").click().run()
+    h = hinges_of(at)
+    assert h.k == 10 and at.query_params["build.target"] == "sawtooth" and "build.depth" not in at.query_params
+    x, y = build.sample(build.target("sawtooth", 5, (-3, 3)), -3, 3)
+    assert build.linear_pieces(x, y) == 32
+    assert float(metrics(at)["Largest error"]) >= 0.5
+
+
+def test_locked_build_link_hides_the_controls_but_keeps_the_hinges():
+    at = open_app({"tab": "Build", "hide": "build", "build.k": "2", "build.w": "1,-1", "build.b": "0,0",
+                   "build.a": "1,1", "build.target": "abs"})
+    assert metrics(at)["Largest error"] == "0"
+    assert any('[class*="st-key-lock-build"]' in h.proto.body for h in at.get("html"))
