@@ -9,7 +9,9 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from relu_viz import ACTIVATIONS  # noqa: E402
+import numpy as np  # noqa: E402
+
+from relu_viz import ACTIVATIONS, build  # noqa: E402
 from relu_viz.depth import born_dead_probability, signal_propagation  # noqa: E402
 from relu_viz.properties import derive, fixed  # noqa: E402
 from relu_viz.scenarios import SCENARIOS, check  # noqa: E402
@@ -71,6 +73,30 @@ def snapshot_memory() -> str:
             f"every {snapshot_stride(largest)}th)")
 
 
+def hinges() -> str:
+    """Evenly placed hinges on the sine of the Build tab, against the interpolation bound."""
+    x, y = build.sample(np.sin, -3, 3)
+    parts = []
+    for k in (4, 8, 32):
+        mse, largest = build.even(np.sin, -3, 3, k).errors(x, y)
+        bound = build.interpolation_bound(build.max_curvature("sine", -3, 3), -3, 3, k)
+        parts.append(f"{k} hinges {largest:.4g} (bound {bound:.4g}; mean squared error {mse:.2g})")
+    return "largest error of the hinges placed evenly on the sine over [-3, 3]: " + ", ".join(parts)
+
+
+def sawtooth() -> str:
+    """The L = 5 sawtooth: deep against one layer of 10 units."""
+    x, y = build.sample(build.target("sawtooth", 5), 0, 1)
+    network = build.tent_network(5)
+    best = build.best_found(x, y, 10).errors(x, y)
+    floor = build.one_layer_floor(5, 10, x)
+    return (f"the L = 5 sawtooth has {build.linear_pieces(x, build.forward(network, x))} pieces; "
+            f"{build.units(network)} units in 5 layers draw it with a largest error of "
+            f"{np.max(np.abs(build.forward(network, x) - y)):g}; the best 10-unit one-layer fit found has a mean "
+            f"squared error of {best[0]:.3g} and a largest error of {best[1]:.3g}, and no 10-unit one-layer network "
+            f"does better than {floor[1]:g} and {floor[0]:.3g}")
+
+
 if __name__ == "__main__":
-    print(scenario_table(), mean_outputs(), born_dead(), propagation(), output_layer(), snapshot_memory(),
-          sep="\n\n")
+    print(scenario_table(), mean_outputs(), born_dead(), propagation(), output_layer(), snapshot_memory(), hinges(),
+          sawtooth(), sep="\n\n")

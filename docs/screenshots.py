@@ -16,6 +16,25 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_server  # noqa: E402
 
 SIZES = {"projector": (1920, 1080), "laptop": (1440, 900), "phone": (390, 844)}
+
+
+def hand_placed() -> str:
+    """The Build tab with five hinges placed by hand on the sine, one of them beyond the interval (dead), and the
+    output weights snapped: the link a student's table and Snap button write."""
+    import numpy as np
+
+    from relu_viz import build
+    from ui.state import format_number
+
+    w = np.array([1.0, 1.0, -1.0, 1.0, 1.0])
+    kinks = np.array([-2.4, -1.2, 0.3, 1.6, 3.5])
+    x, y = build.sample(np.sin, -3, 3)
+    fit = build.fit_output(w, -w * kinks, x, y)
+    lists = {name: ",".join(format_number(v) for v in getattr(fit, name)) for name in "wba"}
+    return (f"?tab=Build&build.k=5&build.w={lists['w']}&build.b={lists['b']}&build.a={lists['a']}"
+            f"&build.c={format_number(fit.c)}")
+
+
 VIEWS = {  # name: (query string, sizes, full page, colour scheme)
     "explorer": ("?act=relu&act=leaky_relu&act=gelu&act=sigmoid&leaky_relu.negative_slope=0.1", SIZES, False,
                  "light"),
@@ -28,15 +47,21 @@ VIEWS = {  # name: (query string, sizes, full page, colour scheme)
     "depth": ("?tab=Depth&depth.init=rai&depth.layers=50", {"laptop": SIZES["laptop"]}, True, "light"),
     "tour-6": ("?tour=6&present=1", {"projector": SIZES["projector"]}, False, "light"),
     "tour-5": ("?tour=5", {"laptop": SIZES["laptop"]}, False, "light"),
+    "build": (hand_placed(), {"phone": SIZES["phone"]}, False, "light"),
 }
-# Parts of the dead-neuron tab at the laptop size: (query, an uploaded CSV of the moons or None, the text the shot
-# starts above, its height)
+# Parts of a tab at the laptop size: (query, an uploaded CSV of the moons or None, the text the shot starts above,
+# its height, a text shown once the part is drawn)
 PARTS = {
-    "own-data": ("?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100", True, "Dataset", 900),
+    "own-data": ("?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100", True, "Dataset", 900,
+                 "Inspect a unit"),
     "unit-microscope": ("?tab=Dead+neurons&sim.data=upload&sim.bias=-1&sim.lr=0.3&sim.epochs=100", True,
-                        "Epoch shown in the input plane", 1700),
+                        "Epoch shown in the input plane", 1700, "Inspect a unit"),
     "digits": ("?tab=Dead+neurons&sim.data=digits&sim.opt=adam&sim.lr=0.1&sim.epochs=60", False,
-               "Accuracy per class (training digits)", 1900),
+               "Accuracy per class (training digits)", 1900, "Inspect a unit"),
+    "build-hinges": (hand_placed(), False, "Target", 1330, "Snap the output weights"),
+    "build-training": ("?tab=Build&build.k=6&build.start=random&build.seed=1&build.fit=true", False,
+                       "Fit by training", 1000, "Keep the trained hinges"),
+    "build-depth": ("?tab=Build", False, "Why depth helps", 1250, "10 units, two ways."),
 }
 
 
@@ -74,7 +99,8 @@ def main() -> None:
         browser.close()
 
 
-def part(browser, url: str, path: pathlib.Path, query: str, upload: bool, start: str, height: int) -> pathlib.Path:
+def part(browser, url: str, path: pathlib.Path, query: str, upload: bool, start: str, height: int,
+         ready: str) -> pathlib.Path:
     """A shot of the page from just above the text `start`, `height` pixels tall, at the laptop width."""
     from relu_viz.training import TrainConfig, raw_data
 
@@ -87,7 +113,8 @@ def part(browser, url: str, path: pathlib.Path, query: str, upload: bool, start:
         page.get_by_text("Upload a CSV file").wait_for(timeout=60_000)
         page.set_input_files("input[type=file]", files=[{"name": "moons.csv", "mimeType": "text/csv",
                                                          "buffer": ("x1,x2,label\n" + "".join(rows)).encode()}])
-    page.get_by_text("Inspect a unit").wait_for(timeout=120_000)
+    page.get_by_text(ready).first.wait_for(timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
     page.wait_for_timeout(3000)
     top = max(0, int(page.get_by_text(start, exact=True).first.bounding_box()["y"]) - 40)
     page.screenshot(path=str(path), clip={"x": 0, "y": top, "width": width, "height": height})

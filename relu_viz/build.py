@@ -64,7 +64,7 @@ class Hinges:
     def kinks(self) -> np.ndarray:
         """x = -b_j / w_j of each hinge (NaN where w_j = 0: that unit is a constant, with no kink)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.w != 0, -self.b / np.where(self.w != 0, self.w, 1.0), np.nan)
+            return np.where(self.w != 0, -self.b / np.where(self.w != 0, self.w, 1.0) + 0.0, np.nan)
 
     def dead(self, x) -> np.ndarray:
         """Which hinges are dead on the inputs x: w_j x + b_j <= 0 at every one, so relu' = 0 there and training

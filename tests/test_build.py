@@ -273,3 +273,17 @@ def test_training_epochs_are_bounded_by_the_budget():
     assert build.epochs_allowed(big) < 2000
     with pytest.raises(ValueError, match="too large"):
         build.train(TrainConfig(**{**big.__dict__, "epochs": build.epochs_allowed(big) + 10}))
+
+
+def test_under_gradient_descent_a_dead_hinge_stays_where_it_died_across_seeds():
+    """The page's claim: a hinge with every point on its flat side gets no gradient, so plain gradient descent
+    leaves its kink where it is (seeds 0-19, random starts, a learning rate that pushes some off)."""
+    x = build.sample(np.sin, -3, 3)[0]
+    pushed_off = 0
+    for seed in SEEDS:
+        frames = build.train(data_config(seed=seed, optimizer="gd", lr=0.3, epochs=200)).frames
+        for i, frame in enumerate(frames):
+            for j in np.flatnonzero(frame.dead(x)):
+                pushed_off += i > 0 and not frames[i - 1].dead(x)[j]
+                assert all(later.w[j] == frame.w[j] and later.b[j] == frame.b[j] for later in frames[i:])
+    assert pushed_off >= 5, "the seeds must show hinges pushed off during training for the claim to be tested"

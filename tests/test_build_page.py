@@ -148,9 +148,10 @@ def test_a_random_start_is_the_trainers_seeded_init():
     assert config == TrainConfig(activation="relu", hidden=(4,), dataset=config.dataset, n_samples=513, lr=0.05,
                                  epochs=100, init="uniform", seed=3, optimizer="gd", standardize=False)
     expected = build.train(config)
-    dead = np.flatnonzero(expected.frames[-1].dead(SINE[0])) + 1
+    born, dead = (np.flatnonzero(h.dead(SINE[0])) + 1 for h in (expected.frames[0], expected.frames[-1]))
     caption = next(c.value for c in at.caption if c.value.startswith("Epoch 100:"))
-    assert (f"dead hinges: {', '.join(map(str, dead))}" if len(dead) else "no hinge is dead") in caption
+    assert f"at the start: {', '.join(map(str, born)) or 'none'}; at the end: {', '.join(map(str, dead)) or 'none'}." \
+        in caption
 
 
 def test_your_formula_is_the_target_and_a_bad_one_keeps_the_last_that_worked():

@@ -152,13 +152,13 @@ def sawtooth_figure(x: np.ndarray, curves: dict[int, np.ndarray], titles: dict[i
     cols = 4
     rows = -(-len(depths) // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[titles[L] for L in depths], shared_yaxes=True,
-                        vertical_spacing=0.16, horizontal_spacing=0.03)
+                        vertical_spacing=0.16, horizontal_spacing=0.05)
     for i, L in enumerate(depths):
         fig.add_trace(go.Scatter(x=x, y=curves[L], mode="lines", line={"color": ALIVE, "width": 1.5}, showlegend=False,
                                  hovertemplate=f"L = {L}, x %{{x:.4g}}: %{{y:.4g}}<extra></extra>"),
                       row=i // cols + 1, col=i % cols + 1)
     fig.update_annotations(font={"size": 12})
-    fig.update_xaxes(tickvals=[0, 0.5, 1])
+    fig.update_xaxes(tickvals=[0, 1])
     fig.update_yaxes(tickvals=[0, 1], range=[-0.05, 1.1])
     fig.update_layout(height=height, margin={**MARGIN, "t": 40}, hovermode="closest")
     return fig

@@ -338,7 +338,8 @@ def _training(view: View, hinges: Hinges, x, y, points: bool) -> None:
     view.panels[FIT] = st.session_state[FIT]
     if st.session_state[FIT] != "true":
         st.caption("Gradient descent moves the kinks and the output weights together. A hinge pushed off the "
-                   "interval (all its points on its flat side) is dead: it gets no gradient and stays there.")
+                   "interval (all its points on its flat side) is dead: it gets no gradient, so plain gradient "
+                   "descent leaves it there; momentum and Adam can still move it with the steps they remember.")
         return
     config = build.training_config(x, y, hinges.k, hinges if start == "hinges" else None, lr=float(lr),
                                    epochs=int(epochs), optimizer=optimizer, seed=int(seed))
@@ -372,11 +373,10 @@ def _replay(view: View, trained: build.Trained, x, y, points: bool) -> None:
     presenter.chart(charts.training_figure(x, y, points, frames, epochs, epochs.index(shown)), key="build.train")
     final = trained.frames[-1]
     mse, largest = final.errors(x, y)
-    dead = np.flatnonzero(final.dead(x)) + 1
-    st.caption(f"Epoch {epochs[-1]}: mean squared error {mse:.4g}, largest error {largest:.4g}; "
-               + (f"dead hinges: {', '.join(map(str, dead))} (vermillion: every point on their flat side, so no "
-                  "gradient moves them back)." if len(dead) else "no hinge is dead.")
-               + " Training runs in float32, as PyTorch does.")
+    born, dead = (np.flatnonzero(h.dead(x)) + 1 for h in (trained.frames[0], final))
+    st.caption(f"Epoch {epochs[-1]}: mean squared error {mse:.4g}, largest error {largest:.4g}; dead hinges at the "
+               f"start: {_numbers(born)}; at the end: {_numbers(dead)}. A dead hinge (vermillion) has every point on "
+               "its flat side and gets no gradient. Training runs in float32, as PyTorch does.")
     keepable = all(SPEC[name].low <= v <= SPEC[name].high for name, values in
                    zip(HINGE_LISTS, (final.w, final.b, final.a)) for v in values)
     as_float32 = Hinges(*(np.array([float(str(np.float32(v))) for v in values]) for values in
@@ -385,6 +385,10 @@ def _replay(view: View, trained: build.Trained, x, y, points: bool) -> None:
         lock.group("build", "keep").button("Keep the trained hinges", key="build.keep", on_click=_keep,
                                            args=(as_float32,),
                   help="Put the trained hinges in the table (and the link), to move them further by hand.")
+
+
+def _numbers(hinges: np.ndarray) -> str:
+    return ", ".join(map(str, hinges)) or "none"
 
 
 # --- why depth helps ------------------------------------------------------------------------------------------------
