@@ -232,17 +232,18 @@ class Trained:
     frames: tuple[Hinges, ...]
 
 
-def data_name(x, y) -> str:
-    """The name relu_viz.training knows the points (x, y) by (datasets.add: the same points, the same name)."""
+def points(x, y) -> Dataset:
+    """The points (x, y) as a dataset relu_viz.training can train on (datasets.add: the same points, the same name).
+    The server keeps it while the caller holds the dataset returned."""
     return add(Dataset("hinges", np.asarray(x, float).reshape(-1, 1), np.asarray(y, float).reshape(-1, 1),
                        "regression"))
 
 
-def training_config(x, y, k: int, start: Hinges | None = None, **settings) -> TrainConfig:
-    """The one-hidden-layer ReLU network of k hinges trained on (x, y) as given (no standardising), from `start` or,
-    without one, from PyTorch's default init (kinks -b/w spread out; He's zero biases would put them all at 0).
-    `settings`: lr, epochs, optimizer, seed."""
-    return TrainConfig(activation="relu", params={}, hidden=(k,), dataset=data_name(x, y), n_samples=len(x),
+def training_config(data: Dataset, k: int, start: Hinges | None = None, **settings) -> TrainConfig:
+    """The one-hidden-layer ReLU network of k hinges trained on `data` (from `points`) as given (no standardising),
+    from `start` or, without one, from PyTorch's default init (kinks -b/w spread out; He's zero biases would put
+    them all at 0). `settings`: lr, epochs, optimizer, seed."""
+    return TrainConfig(activation="relu", params={}, hidden=(k,), dataset=data.name, n_samples=len(data.X),
                        init="uniform", standardize=False, start=None if start is None else start.start(), **settings)
 
 

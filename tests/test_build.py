@@ -209,16 +209,18 @@ def test_drawn_hinges_include_every_kink_in_view():
     assert np.allclose(d.at_kinks, h(h.kinks)) and list(d.dead) == [False, False, True]
 
 
+SINE_POINTS = build.points(*build.sample(np.sin, -3, 3))  # held here: the server keeps points while they are held
+
+
 def data_config(**changes) -> TrainConfig:
-    x, y = build.sample(np.sin, -3, 3)
     settings = {"lr": 0.01, "epochs": 200, "optimizer": "adam", "seed": 0, **changes}
-    return build.training_config(x, y, 6, **settings)
+    return build.training_config(SINE_POINTS, 6, **settings)
 
 
 def test_training_starts_from_the_given_hinges():
     x, y = build.sample(np.sin, -3, 3)
     h = random_hinges(3, 6)
-    config = build.training_config(x, y, 6, start=h, lr=0.01, epochs=5, optimizer="gd", seed=0)
+    config = build.training_config(SINE_POINTS, 6, start=h, lr=0.01, epochs=5, optimizer="gd", seed=0)
     start = initial_state(config)
     assert Hinges.of_layers(start.layers).errors(x, y) == h.errors(x, y)
     assert np.array_equal(start.X[:, 0], x) and np.array_equal(start.y[:, 0], y)  # not standardised
@@ -246,7 +248,7 @@ def test_trained_hinges_are_the_dead_neuron_trainers_network_on_the_same_configu
 def test_training_from_placed_hinges_matches_pytorch(optimizer, lr):
     x, y = build.sample(np.sin, -3, 3)
     start = random_hinges(1, 8).with_output(np.full(8, 0.1), 0.0)
-    config = build.training_config(x, y, 8, start=start, lr=lr, epochs=150, optimizer=optimizer, seed=0)
+    config = build.training_config(SINE_POINTS, 8, start=start, lr=lr, epochs=150, optimizer=optimizer, seed=0)
     reference = torch_train(config)
     trained = build.train(config)
     assert np.allclose(trained.run.loss, reference["loss"], rtol=2e-5, atol=1e-8)
@@ -269,7 +271,8 @@ def test_training_epochs_are_bounded_by_the_budget():
     config = data_config()
     assert build.epochs_allowed(config) == config.max_epochs() > 0
     x = np.linspace(0, 1, 5000)
-    big = build.training_config(x, np.sin(x), build.MAX_HINGES, lr=0.01, epochs=10, optimizer="adam", seed=0)
+    many = build.points(x, np.sin(x))
+    big = build.training_config(many, build.MAX_HINGES, lr=0.01, epochs=10, optimizer="adam", seed=0)
     assert build.epochs_allowed(big) < 2000
     with pytest.raises(ValueError, match="too large"):
         build.train(TrainConfig(**{**big.__dict__, "epochs": build.epochs_allowed(big) + 10}))

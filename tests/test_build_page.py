@@ -14,6 +14,7 @@ from ui import build_panel
 from ui.state import check_link, placed_hinges
 
 SINE = build.sample(np.sin, -3, 3)
+SINE_POINTS = build.points(*SINE)  # held here: the server keeps points while they are held
 
 
 def figures(at) -> dict[str, dict]:
@@ -129,7 +130,7 @@ def test_training_animates_the_core_run_and_keeps_its_hinges_on_request():
     at.toggle(key=build_panel.FIT_SWITCH).set_value(True).run()
     assert at.query_params["build.fit"] == "true"
     start = hinges_of(at)
-    expected = build.train(build.training_config(*SINE, 6, start, lr=0.01, epochs=300, optimizer="adam", seed=0))
+    expected = build.train(build.training_config(SINE_POINTS, 6, start, lr=0.01, epochs=300, optimizer="adam", seed=0))
     spec = next(s for t, s in figures(at).items() if "Training" in t)
     assert [int(f["name"]) for f in spec["frames"]] == list(expected.epochs)
     last = next(t for t in spec["frames"][-1]["data"] if t.get("name") == "g(x): the network")
@@ -144,7 +145,7 @@ def test_training_animates_the_core_run_and_keeps_its_hinges_on_request():
 def test_a_random_start_is_the_trainers_seeded_init():
     at = open_app({"tab": "Build", "build.start": "random", "build.seed": "3", "build.epochs": "100",
                    "build.fit": "true", "build.opt": "gd", "build.lr": "0.05"})
-    config = build.training_config(*SINE, 4, lr=0.05, epochs=100, optimizer="gd", seed=3)
+    config = build.training_config(SINE_POINTS, 4, lr=0.05, epochs=100, optimizer="gd", seed=3)
     assert config == TrainConfig(activation="relu", hidden=(4,), dataset=config.dataset, n_samples=513, lr=0.05,
                                  epochs=100, init="uniform", seed=3, optimizer="gd", standardize=False)
     expected = build.train(config)
@@ -206,7 +207,7 @@ def test_training_beyond_the_time_budget_is_cut_to_it_with_a_warning():
     at = open_app({"tab": "Build", "build.target": "upload", "build.k": "32", "build.epochs": "2000"})
     at.file_uploader(key="build.own.file").set_value(("big.csv", text.encode(), "text/csv")).run()
     at.toggle(key=build_panel.FIT_SWITCH).set_value(True).run()
-    allowed = build.epochs_allowed(build.training_config(x, np.sin(6 * x), 32, lr=0.01, epochs=10,
+    allowed = build.epochs_allowed(build.training_config(build.points(x, np.sin(6 * x)), 32, lr=0.01, epochs=10,
                                                          optimizer="adam", seed=0))
     assert f"Training {allowed} epochs, not 2000" in at.warning[0].value
     assert any(c.value.startswith(f"Epoch {allowed}:") for c in at.caption)

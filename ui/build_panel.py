@@ -24,7 +24,7 @@ from ui.widgets import URL, number_box, param_widget
 SPEC = {p.name: p for p in BUILD}
 BASE, VERSION, LAST = "build.base", "build.version", "build.last"  # the hinge table's rows, editor, last written
 VALID_FORMULA, READ = "build.formula.valid", "build.own.read"
-FIT, FIT_SWITCH, EPOCH = "build.fit", "build.fit.switch", "build.epoch.shown"
+FIT, FIT_SWITCH, EPOCH, POINTS = "build.fit", "build.fit.switch", "build.epoch.shown", "build.points"
 ATTEMPT_DEPTH, ATTEMPT_UNITS = 5, 10  # the sawtooth a student tries to fit with one layer
 INTRO = (
     "A network with one hidden layer of ReLUs and one input computes g(x) = c + Σ aⱼ·relu(wⱼ·x + bⱼ). Each unit is "
@@ -341,7 +341,8 @@ def _training(view: View, hinges: Hinges, x, y, points: bool) -> None:
                    "interval (all its points on its flat side) is dead: it gets no gradient, so plain gradient "
                    "descent leaves it there; momentum and Adam can still move it with the steps they remember.")
         return
-    config = build.training_config(x, y, hinges.k, hinges if start == "hinges" else None, lr=float(lr),
+    data = st.session_state[POINTS] = build.points(x, y)  # the server keeps the points while the session holds them
+    config = build.training_config(data, hinges.k, hinges if start == "hinges" else None, lr=float(lr),
                                    epochs=int(epochs), optimizer=optimizer, seed=int(seed))
     allowed = build.epochs_allowed(config)
     if epochs > allowed:
