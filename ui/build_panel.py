@@ -12,12 +12,13 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS, build
 from relu_viz.build import Hinges
+from relu_viz.text import inert
 from relu_viz.training import TrainConfig
-from relu_viz.upload import read_csv
+from relu_viz.upload import MAX_BYTES, MAX_ROWS
 from ui import build_charts as charts
 from ui import links, lock, presenter
 from ui.links import set_query
-from ui.own_data import LINK_NOTE
+from ui.own_data import LINK_NOTE, read_upload
 from ui.state import BUILD, HINGE_LISTS, LR_CHOICES, View, format_number, placed_hinges
 from ui.widgets import URL, number_box, param_widget
 
@@ -104,29 +105,23 @@ def _formula(view: View):
     return functools.partial(ACTIVATIONS["custom"], formula=text)
 
 
+def _curve(dataset) -> None:
+    if dataset.X.shape[1] != 1:
+        raise ValueError("it has three columns (x1, x2, label); the Build tab fits a curve: two columns, x and y")
+
+
 def _uploaded():
     """Your points from a CSV file of x, y (relu_viz.upload); None with a message until there are some."""
-    file = st.file_uploader("Your points (a CSV file of x, y)", type=["csv", "txt"], key="build.own.file",
-                            help="Two columns, x and y, a header row optional; up to 5,000 rows.")
-    if file is None:
-        st.info(f"Upload a CSV file with columns x, y: the hinges are fitted to its points. {LINK_NOTE}")
+    found = read_upload("Your points (a CSV file of x, y)", "build.own.file", READ,
+                        f"Two columns, x and y, a header row optional; up to {MAX_ROWS:,} rows and "
+                        f"{MAX_BYTES / 1e6:g} MB.",
+                        f"Upload a CSV file with columns x, y: the hinges are fitted to its points. {LINK_NOTE}",
+                        _curve)
+    if found is None:
         return None
-    read = st.session_state.get(READ)
-    if read is None or read[0] != file.file_id:
-        try:
-            dataset = read_csv(file.getvalue())
-            if dataset.X.shape[1] != 1:
-                raise ValueError("it has three columns (x1, x2, label); the Build tab fits a curve: two columns, "
-                                 "x and y")
-        except ValueError as error:
-            dataset = str(error)
-        read = st.session_state[READ] = (file.file_id, file.name, dataset)
-    _, name, dataset = read
-    if isinstance(dataset, str):
-        st.error(f"**{name}** cannot be used: {dataset}.")
-        return None
+    name, dataset = found
     x, y = dataset.X[:, 0], dataset.y[:, 0]
-    st.caption(f"{name}: {len(x):,} points, x from {x.min():.4g} to {x.max():.4g}.")
+    st.caption(f"{inert(name)}: {len(x):,} points, x from {x.min():.4g} to {x.max():.4g}.")
     return x, y, build.through(x, y), True, "upload"
 
 

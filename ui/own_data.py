@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -19,28 +21,42 @@ LINK_NOTE = ("Your uploaded data cannot travel in a link: whoever opens it is as
 def uploaded() -> str | None:
     """The uploader; the name a run can train on (relu_viz.datasets.add), or None with a message saying why not."""
     shapes = "; ".join(f"{', '.join(names)} ({task})" for task, names in SHAPES.values())
-    file = st.file_uploader("Your data (a CSV file)", type=["csv", "txt"], key="sim.own.file",
-                            help=f"Columns {shapes}, labels 0 and 1; up to {MAX_ROWS:,} rows and "
-                                 f"{MAX_BYTES / 1e6:g} MB, a header row optional.")
-    if file is None:
-        st.info(f"Upload a CSV file with columns {shapes} to train on your own data. {LINK_NOTE}")
+    found = read_upload("Your data (a CSV file)", "sim.own.file", READ,
+                        f"Columns {shapes}, labels 0 and 1; up to {MAX_ROWS:,} rows and {MAX_BYTES / 1e6:g} MB, a "
+                        "header row optional.",
+                        f"Upload a CSV file with columns {shapes} to train on your own data. {LINK_NOTE}")
+    if found is None:
         return None
-    read = st.session_state.get(READ)
-    if read is None or read[0] != file.file_id:
-        try:
-            dataset = read_csv(file.getvalue())
-        except ValueError as error:
-            dataset = str(error)
-        read = st.session_state[READ] = (file.file_id, file.name, dataset)
-    _, name, dataset = read
-    if isinstance(dataset, str):
-        st.error(f"{inert(name)} cannot be used: {dataset}.")
-        return None
+    name, dataset = found
     _preview(name, dataset)
     kept = datasets.add(dataset)  # the server keeps it while this session holds it (its last KEPT uploads)
     held = [d for d in st.session_state.get(HELD, []) if d is not kept]
     st.session_state[HELD] = [*held, kept][-KEPT:]
     return kept.name
+
+
+def read_upload(label: str, key: str, read_key: str, help: str, missing: str,
+                check: Callable[[datasets.Dataset], None] = lambda _: None) -> tuple[str, datasets.Dataset] | None:
+    """A CSV uploader and its file read by relu_viz.upload, once per file (kept under `read_key`): the file's name
+    and dataset, or None with a message (`missing` while there is no file, the reason for a file that cannot be
+    used). `check` may refuse a dataset that reads well with a ValueError."""
+    file = st.file_uploader(label, type=["csv", "txt"], key=key, help=help)
+    if file is None:
+        st.info(missing)
+        return None
+    read = st.session_state.get(read_key)
+    if read is None or read[0] != file.file_id:
+        try:
+            dataset = read_csv(file.getvalue())
+            check(dataset)
+        except ValueError as error:
+            dataset = str(error)
+        read = st.session_state[read_key] = (file.file_id, file.name, dataset)
+    _, name, dataset = read
+    if isinstance(dataset, str):
+        st.error(f"{inert(name)} cannot be used: {dataset}.")
+        return None
+    return name, dataset
 
 
 def _preview(name: str, dataset: datasets.Dataset) -> None:
