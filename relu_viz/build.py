@@ -141,7 +141,8 @@ def even(f: Callable, lo: float, hi: float, k: int) -> Hinges:
     through its values at the k + 1 points lo + i h: the first hinge draws the first piece, each other one bends
     the line by the change of slope at its point."""
     nodes = np.linspace(lo, hi, k + 1)
-    values = np.asarray(f(nodes), dtype=float)
+    with np.errstate(all="ignore"):
+        values = _checked(nodes, f(nodes), f"the {k + 1} points")
     slopes = np.diff(values) / np.diff(nodes)
     return Hinges(np.ones(k), -nodes[:-1], np.diff(slopes, prepend=0.0), values[0])
 
@@ -160,8 +161,15 @@ def resized(hinges: Hinges, k: int, lo: float, hi: float) -> Hinges:
 
 
 def errors_by_k(f: Callable, lo: float, hi: float, x, y, most: int = MAX_HINGES) -> tuple[np.ndarray, np.ndarray]:
-    """Mean squared and largest error on (x, y) of `even` with k = 1 .. most hinges."""
-    found = np.array([even(f, lo, hi, k).errors(x, y) for k in range(1, most + 1)])
+    """Mean squared and largest error on (x, y) of `even` with k = 1 .. most hinges (NaN for a k whose points f
+    is not finite at)."""
+    found = []
+    for k in range(1, most + 1):
+        try:
+            found.append(even(f, lo, hi, k).errors(x, y))
+        except ValueError:
+            found.append((np.nan, np.nan))
+    found = np.array(found)
     return found[:, 0], found[:, 1]
 
 
@@ -205,12 +213,17 @@ def sample(f: Callable, lo: float, hi: float, points: int = POINTS) -> tuple[np.
     """f at `points` evenly spaced inputs of [lo, hi]; ValueError if a value is not finite or beyond MAX_VALUE."""
     x = np.linspace(lo, hi, points)
     with np.errstate(all="ignore"):
-        y = np.broadcast_to(np.asarray(f(x), dtype=float), x.shape).copy()
+        return x, _checked(x, f(x), f"the {points} points of [{lo:g}, {hi:g}]")
+
+
+def _checked(x: np.ndarray, values, where: str) -> np.ndarray:
+    """The values of f at x as floats; ValueError naming the first x where one is not finite or beyond MAX_VALUE."""
+    y = np.broadcast_to(np.asarray(values, dtype=float), x.shape).copy()
     bad = np.flatnonzero(~(np.abs(y) <= MAX_VALUE))
     if len(bad):
         what = "is not finite" if not np.isfinite(y[bad[0]]) else f"is beyond {MAX_VALUE:g} in size"
-        raise ValueError(f"f({x[bad[0]]:.4g}) {what} (at {len(bad)} of the {points} points of [{lo:g}, {hi:g}])")
-    return x, y
+        raise ValueError(f"f({x[bad[0]]:.4g}) {what} (at {len(bad)} of {where})")
+    return y
 
 
 def through(x, y) -> Callable:

@@ -185,6 +185,12 @@ def test_targets_and_samples():
         build.sample(lambda t: 1 / t, 0, 1)
     with pytest.raises(ValueError, match="beyond 1e"):
         build.sample(lambda t: np.exp(30 * t), 0, 1)
+    pole = lambda t: 1 / (t - 1)  # noqa: E731 (finite on the 513 points of [-3, 3], infinite at x = 1)
+    x, y = build.sample(pole, -3, 3)
+    with pytest.raises(ValueError, match=r"f\(1\) is not finite \(at 1 of the 4 points\)"):
+        build.even(pole, -3, 3, 3)
+    mse, largest = build.errors_by_k(pole, -3, 3, x, y, most=4)
+    assert np.isnan(mse[2]) and np.isfinite(mse[3]) and np.isfinite(largest[:2]).all()
     f = build.through([2.0, 0.0, 2.0, 1.0], [1.0, 0.0, 3.0, 5.0])  # repeated x = 2: their mean, 2
     assert np.allclose(f([0.0, 0.5, 1.0, 2.0, 9.0]), [0.0, 2.5, 5.0, 2.0, 2.0])
     assert build.max_curvature("square", -1, 1) == 2 and build.max_curvature("abs", -1, 1) is None

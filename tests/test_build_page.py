@@ -234,3 +234,21 @@ def test_locked_build_link_hides_the_controls_but_keeps_the_hinges():
                    "build.a": "1,1", "build.target": "abs"})
     assert metrics(at)["Largest error"] == "0"
     assert any('[class*="st-key-lock-build"]' in h.proto.body for h in at.get("html"))
+
+
+def test_a_formula_finite_on_the_points_but_not_where_hinges_go_evenly_is_refused_with_a_message():
+    """1/(x - 1) on [-3, 3]: finite on the 513 points (1 is not one of them), infinite at the 3-hinge point x = 1."""
+    at = open_app({"tab": "Build", "build.target": "formula", "build.formula": "1 / (x - 1)", "build.k": "3"})
+    assert any("3 hinges cannot be placed evenly here" in c.value for c in at.caption)
+    at.button(key="build.even").click().run()
+    assert "3 hinges cannot be placed evenly on this target: f(1) is not finite" in at.warning[0].value
+    assert not at.exception and "build.a" not in at.query_params
+    at.slider(key="build.k").set_value(4).run()
+    assert not at.warning and any("To beat: 4 hinges placed evenly" in c.value for c in at.caption)
+
+
+def test_snapping_hinges_almost_on_top_of_each_other_is_refused_when_a_link_could_not_hold_the_weights():
+    at = open_app({"tab": "Build", "build.k": "2", "build.w": "1,1", "build.b": "0,-1e-9", "build.target": "abs"})
+    at.button(key="build.snap").click().run()
+    assert "Snap the output weights: not done, a of hinge 1 would be" in at.warning[0].value
+    assert "build.a" not in at.query_params and not hinges_of(at).a.any()

@@ -26,6 +26,7 @@ SPEC = {p.name: p for p in BUILD}
 BASE, VERSION, LAST = "build.base", "build.version", "build.last"  # the hinge table's rows, editor, last written
 VALID_FORMULA, READ = "build.formula.valid", "build.own.read"
 FIT, FIT_SWITCH, EPOCH, POINTS = "build.fit", "build.fit.switch", "build.epoch.shown", "build.points"
+REFUSED = "build.refused"  # why the last button could not do what it says, shown once
 ATTEMPT_DEPTH, ATTEMPT_UNITS = 5, 10  # the sawtooth a student tries to fit with one layer
 INTRO = (
     "A network with one hidden layer of ReLUs and one input computes g(x) = c + Σ aⱼ·relu(wⱼ·x + bⱼ). Each unit is "
@@ -138,8 +139,25 @@ def _start_table(hinges: Hinges) -> None:
     st.session_state.update({BASE: lists, LAST: lists, VERSION: st.session_state.get(VERSION, 0) + 1})
 
 
-def use(hinges: Hinges) -> None:
-    """From a button: make `hinges` the current ones, k and c included (before the widgets are drawn)."""
+def _outside(hinges: Hinges) -> str | None:
+    """What of `hinges` a link cannot hold (beyond the ranges of build.w, build.b, build.a, build.c), or None."""
+    for name, values in (*zip(HINGE_LISTS, (hinges.w, hinges.b, hinges.a)), ("build.c", [hinges.c])):
+        spec = SPEC[name]
+        for j, value in enumerate(values):
+            if not spec.low <= value <= spec.high:
+                which = name[-1] + ("" if name == "build.c" else f" of hinge {j + 1}")
+                return f"{which} would be {value:.3g}, outside [{spec.low:g}, {spec.high:g}]"
+    return None
+
+
+def use(hinges: Hinges, action: str) -> None:
+    """From a button: make `hinges` the current ones, k and c included (before the widgets are drawn); or, if a link
+    could not hold them, keep the current ones and say why."""
+    problem = _outside(hinges)
+    if problem:
+        st.session_state[REFUSED] = f"{action}: not done, {problem} (hinges almost on top of each other, or a very "
+        "short interval, ask for huge weights)."
+        return
     _start_table(hinges)
     st.session_state.update({"build.k": hinges.k, "build.c": float(hinges.c)})
 
@@ -154,16 +172,20 @@ def _interval() -> tuple[float, float]:
 
 
 def _resize() -> None:
-    use(build.resized(_current(), st.session_state["build.k"], *_interval()))
+    use(build.resized(_current(), st.session_state["build.k"], *_interval()), "More hinges")
 
 
 def _snap(x, y) -> None:
     hinges = _current()
-    use(build.fit_output(hinges.w, hinges.b, x, y))
+    use(build.fit_output(hinges.w, hinges.b, x, y), "Snap the output weights")
 
 
 def _even(f, lo: float, hi: float) -> None:
-    use(build.even(f, lo, hi, st.session_state["build.k"]))
+    k = st.session_state["build.k"]
+    try:
+        use(build.even(f, lo, hi, k), f"Place {k} hinges evenly")
+    except ValueError as error:  # a formula finite on the target's points but not at one of these
+        st.session_state[REFUSED] = f"{k} hinges cannot be placed evenly on this target: {error}."
 
 
 def _hinges(view: View) -> Hinges:
@@ -274,12 +296,18 @@ def _errors(view: View, hinges: Hinges, x, y, f, key: str) -> None:
         st.button(f"Place {hinges.k} hinges evenly", key="build.even", on_click=_even, args=(f, lo, hi),
                   help=f"Kinks at {hinges.k} evenly spaced points; the sum is the broken line through "
                        f"{hinges.k + 1} points of the target.")
-    verdict = ("At or below both: as good as evenly placed hinges, or better." if mse <= even_mse * (1 + 1e-9)
-               and largest <= even_largest * (1 + 1e-9) else "Can you get below that by moving the kinks?")
-    st.caption(f"Measured on the {len(x):,} points of the target. To beat: {hinges.k} hinges placed evenly reach a "
-               f"mean squared error of {even_mse:.4g} and a largest error of {even_largest:.4g}. {verdict} Dead "
-               "hinges (vermillion) are inactive on every point of the interval: they add nothing, and training gives "
-               "them no gradient. Triangles point to the side where a hinge is active.")
+    if REFUSED in st.session_state:
+        st.warning(st.session_state.pop(REFUSED))
+    if np.isfinite(even_mse):
+        verdict = ("At or below both: as good as evenly placed hinges, or better." if mse <= even_mse * (1 + 1e-9)
+                   and largest <= even_largest * (1 + 1e-9) else "Can you get below that by moving the kinks?")
+        goal = (f"To beat: {hinges.k} hinges placed evenly reach a mean squared error of {even_mse:.4g} and a "
+                f"largest error of {even_largest:.4g}. {verdict}")
+    else:
+        goal = f"{hinges.k} hinges cannot be placed evenly here: the target is not finite at one of their points."
+    st.caption(f"Measured on the {len(x):,} points of the target. {goal} Dead hinges (vermillion) are inactive on "
+               "every point of the interval: they add nothing, and training gives them no gradient. Triangles point to "
+               "the side where a hinge is active.")
     curvature = build.max_curvature(key, lo, hi)
     ks = np.arange(1, len(errors[0]) + 1)
     bound = None if curvature is None else np.array([build.interpolation_bound(curvature, lo, hi, k) for k in ks])
@@ -304,7 +332,7 @@ def _switch() -> None:
 
 
 def _keep(hinges: Hinges) -> None:
-    use(hinges)
+    use(hinges, "Keep the trained hinges")
     st.session_state[FIT] = "false"
 
 
@@ -373,11 +401,9 @@ def _replay(view: View, trained: build.Trained, x, y, points: bool) -> None:
     st.caption(f"Epoch {epochs[-1]}: mean squared error {mse:.4g}, largest error {largest:.4g}; dead hinges at the "
                f"start: {_numbers(born)}; at the end: {_numbers(dead)}. A dead hinge (vermillion) has every point on "
                "its flat side and gets no gradient. Training runs in float32, as PyTorch does.")
-    keepable = all(SPEC[name].low <= v <= SPEC[name].high for name, values in
-                   zip(HINGE_LISTS, (final.w, final.b, final.a)) for v in values)
     as_float32 = Hinges(*(np.array([float(str(np.float32(v))) for v in values]) for values in
                           (final.w, final.b, final.a)), float(str(np.float32(final.c))))
-    if keepable and run.status != "diverged":
+    if run.status != "diverged":
         lock.group("build", "keep").button("Keep the trained hinges", key="build.keep", on_click=_keep,
                                            args=(as_float32,),
                   help="Put the trained hinges in the table (and the link), to move them further by hand.")
@@ -419,7 +445,7 @@ def _try_attempt() -> None:
     not drawn before a button sets it keeps its value out of the address bar), 10 hinges placed evenly."""
     lo, hi = _interval()
     st.session_state.update({"build.target": "sawtooth", "build.depth": ATTEMPT_DEPTH})
-    use(build.even(build.target("sawtooth", ATTEMPT_DEPTH, (lo, hi)), lo, hi, ATTEMPT_UNITS))
+    use(build.even(build.target("sawtooth", ATTEMPT_DEPTH, (lo, hi)), lo, hi, ATTEMPT_UNITS), "Try it")
 
 
 def _depth() -> None:
