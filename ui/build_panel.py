@@ -12,11 +12,13 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS, build
 from relu_viz.build import Hinges
+from relu_viz.formula import MAX_LENGTH
 from relu_viz.text import inert
 from relu_viz.training import TrainConfig
 from relu_viz.upload import MAX_BYTES, MAX_ROWS
 from ui import build_charts as charts
 from ui import links, lock, presenter
+from ui.dead_neurons import run_store
 from ui.links import set_query
 from ui.own_data import LINK_NOTE, read_upload
 from ui.state import BUILD, HINGE_LISTS, LR_CHOICES, View, format_number, placed_hinges
@@ -93,7 +95,7 @@ def _formula(view: View):
     """Your own target: a formula of x (the explorer's grammar and limits); a rejected one is named and the last
     that worked is fitted."""
     spec = SPEC["build.formula"]
-    text = st.text_input("Your target: f(x) =", spec.default, max_chars=300, key="build.formula", bind=URL,
+    text = st.text_input("Your target: f(x) =", spec.default, max_chars=MAX_LENGTH, key="build.formula", bind=URL,
                          help=spec.help[0].upper() + spec.help[1:] + ". Press Enter to fit it.")
     try:
         spec.validate(text)
@@ -202,7 +204,7 @@ def _hinges(view: View) -> Hinges:
     with side:
         k = st.slider("Hinges k", int(k_spec.low), int(k_spec.high), int(k_spec.default), key="build.k", bind=URL,
                       on_change=_resize, help=k_spec.help + " New hinges start with a = 0.")
-        c = number_box(SPEC["build.c"], "Output bias c", bounds="±1e6", format="%.6g")
+        c = number_box(SPEC["build.c"], "Output bias c", bounds=f"±{SPEC['build.c'].high:g}", format="%.6g")
     with table:
         hinges = _edited(c)
     view.panels.update({"build.k": hinges.k, "build.c": c})
@@ -229,9 +231,11 @@ def _edited(c: float) -> Hinges:
             "kink x": st.column_config.NumberColumn("kink x", help="Where the hinge bends: x = -b/w.", **number),
             "w": st.column_config.NumberColumn("w", help="The input weight: its sign is the side the hinge is "
                                                "active on (+ right, - left); with a it sets the slope there.",
-                                               min_value=-1000.0, max_value=1000.0, **number),
+                                               min_value=SPEC["build.w"].low, max_value=SPEC["build.w"].high,
+                                               **number),
             "a": st.column_config.NumberColumn("a", help="The output weight: the change of slope at the kink is "
-                                               "a·|w|.", min_value=-1e6, max_value=1e6, **number)})
+                                               "a·|w|.", min_value=SPEC["build.a"].low,
+                                               max_value=SPEC["build.a"].high, **number)})
     try:
         hinges = _rows(table, last)
     except ValueError as error:
@@ -324,7 +328,9 @@ def _errors(view: View, hinges: Hinges, x, y, f, key: str) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _trained(config_json: str) -> build.Trained:
-    return build.train(TrainConfig.from_json(config_json))
+    """The run, trained once for every visitor, in one of the server's training slots (ui/run_store.py)."""
+    with run_store().slots:
+        return build.train(TrainConfig.from_json(config_json))
 
 
 def _switch() -> None:
