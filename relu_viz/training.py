@@ -1,6 +1,11 @@
 """Train a small MLP in numpy and watch its hidden units: which are dead (f' = 0 on every input), which saturate,
 which sit on the negative side of every input.
 
+Three activations learn or draw something beside the weights, as their PyTorch modules do: PReLU a negative slope per
+hidden layer (nn.PReLU()), trained with the weights; RReLU random negative slopes, drawn per element in training and
+their mean at evaluation (F.rrelu); Maxout k affine pieces of the layer's input per unit, each with its own weights,
+the unit's output their maximum (Goodfellow et al. 2013).
+
 Full-batch gradient descent on mean squared error by default (binary cross-entropy for two classes, softmax
 cross-entropy for the digits' ten).
 One code path trains a stack of seeds at once (batched matrix products): a single run is a stack of one, and a
@@ -35,6 +40,7 @@ START_LIMIT = 1e6  # the largest given initial weight, in size
 LR_RANGE = (1e-5, 10.0)
 BIAS_RANGE = (-5.0, 5.0)
 STD_RANGE = (1e-3, 10.0)
+MAXOUT_PIECES = ACTIVATIONS["maxout"].defaults["slopes"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,15 @@ class TrainConfig:
         params = self.params if isinstance(self.params, tuple) else (self.params,) * n
         return list(zip(keys, params))
 
+    def pieces(self) -> tuple[int, ...]:
+        """Affine pieces per unit of each hidden layer: k for Maxout (the explorer's number of pieces), else 1."""
+        return tuple(len(params.get("slopes", MAXOUT_PIECES)) if key == "maxout" else 1
+                     for key, params in self.layer_activations())
+
+    def columns(self) -> tuple[int, ...]:
+        """Columns of each hidden layer's weight matrix: units x pieces."""
+        return tuple(units * k for units, k in zip(self.hidden, self.pieces()))
+
     @property
     def work(self) -> float:
         """The cost of one epoch of one seed in weight-updates x samples, with the elementwise work of the slowest
@@ -92,7 +107,7 @@ class TrainConfig:
         it) and the overhead of each mini-batch step; with mini-batches the data is also passed once more, whole, to
         record the epoch."""
         widths = (input_dim(self.dataset), *self.hidden, outputs(self.dataset))
-        weights = sum(a * b for a, b in zip(widths, widths[1:]))
+        weights = sum(a * b for a, b in zip(widths, (*self.columns(), widths[-1])))
         elementwise = sum(units * ACTIVATIONS[key].cost(**params)
                           for units, (key, params) in zip(self.hidden, self.layer_activations()))
         passes = 2 if self.batches > 1 else 1
@@ -157,10 +172,11 @@ class TrainConfig:
         widths = (input_dim(self.dataset), *self.hidden, outputs(self.dataset))
         try:
             layers = [np.array(layer, dtype=float) for layer in self.start]
-        except (TypeError, ValueError):  # ragged rows, text
+            columns = (*self.columns(), widths[-1])  # a Maxout layer has units x k
+        except (TypeError, ValueError, AttributeError):  # ragged rows, text, parameters that are not a dict
             return False
-        return (len(layers) == len(widths) - 1
-                and all(layer.shape == (n_in + 1, n_out) for layer, n_in, n_out in zip(layers, widths, widths[1:]))
+        return (len(layers) == len(widths) - 1 == len(columns)
+                and all(layer.shape == (n_in + 1, n_out) for layer, n_in, n_out in zip(layers, widths, columns))
                 and all(np.all(np.abs(layer) <= START_LIMIT) for layer in layers))
 
 
@@ -191,12 +207,15 @@ class Run:
     X: np.ndarray  # what the network sees (standardised unless the config says otherwise)
     y: np.ndarray
     task: str
-    layers: list[tuple[np.ndarray, np.ndarray]]  # (W of shape (fan_in, fan_out), b), hidden layers then output
+    layers: list[tuple[np.ndarray, np.ndarray]]  # (W of shape (fan_in, fan_out), b), hidden layers then output;
+    # a Maxout layer's W has units x k columns, unit u's pieces in columns u k .. u k + k - 1 (nn.Linear, then a max
+    # over each group of k)
     loss: np.ndarray
     accuracy: np.ndarray | None  # classification only
-    dead_fraction: np.ndarray  # (epochs + 1, len(hidden)): f' = 0 on every input
+    dead_fraction: np.ndarray  # (epochs + 1, len(hidden)): f' = 0 on every input (Maxout: on every piece)
     saturated_fraction: np.ndarray  # (epochs + 1, len(hidden)): |f'| < SATURATED on every input
-    negative_fraction: np.ndarray  # (epochs + 1, len(hidden)): pre-activation <= 0 on every input
+    negative_fraction: np.ndarray  # (epochs + 1, len(hidden)): pre-activation <= 0 on every input (Maxout: some
+    # piece is the maximum on no input, as ReLU = max(0, z)'s piece z is on none for a unit negative everywhere)
     activity: list[np.ndarray]  # per hidden layer, (epochs + 1, units): share of inputs where f' != 0
     learning: list[np.ndarray]  # per hidden layer, (epochs + 1, units): share of inputs where |f'| >= SATURATED
     gradient: list[np.ndarray]  # per hidden layer, (epochs + 1, units): norm of the full-batch loss gradient
@@ -207,6 +226,8 @@ class Run:
     # SNAPSHOT_FLOATS (8 MB), else every k-th; the last epoch recorded is always among them
     snapshots: list[np.ndarray] = field(default_factory=list)
     snapshot_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    # (epochs + 1, len(hidden)): each PReLU layer's learned negative slope after each epoch (NaN for other layers)
+    prelu_weight: np.ndarray | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -226,6 +247,13 @@ class Run:
                              f"{self.kept_every} epochs and the last)")
         return [(layer[index, :-1], layer[index, -1]) for layer in self.snapshots]
 
+    def network_at(self, layers, epoch: int) -> tuple[list[tuple[np.ndarray, ...]], list[Hidden]]:
+        """`layers` (W, b) of this run after `epoch` epochs as the network computes them in evaluation mode: with
+        each PReLU layer's slope of that epoch (RReLU takes its mean slope), and the hidden layers' activations."""
+        hidden = hidden_layers(self.config)
+        slopes = None if self.prelu_weight is None else self.prelu_weight[epoch]
+        return network(layers, hidden, slopes), hidden
+
     def dead_masks(self, epoch: int = -1) -> list[np.ndarray]:
         """Per hidden layer, which units are dead at `epoch` (the end by default)."""
         return [a[epoch] == 0 for a in self.activity]
@@ -234,9 +262,9 @@ class Run:
         """Per hidden layer, the share of (input, unit) outputs that are exactly 0 (sparsity), with the final
         weights or, if `at_start`, the initial ones."""
         layers = initial_state(self.config).layers if at_start else self.layers
-        stack = [(W[None].astype(np.float32), b[None].astype(np.float32)) for W, b in layers]
+        stack, hidden = self.network_at(layers, 0 if at_start else -1)
         with np.errstate(all="ignore"):  # a diverged run's weights may overflow
-            inputs = _forward(stack, self.X[None].astype(np.float32), _resolved(self.config))[1]
+            inputs = _forward(stack, self.X[None].astype(np.float32), hidden)[1]
         return np.array([float(np.mean(h == 0)) for h in inputs[1:]])
 
     def classes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -250,9 +278,9 @@ class Run:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's output (a probability for classification) on inputs in the space of run.X."""
-        stack = [(W[None], b[None]) for W, b in self.layers]
+        stack, hidden = self.network_at(self.layers, -1)
         with np.errstate(all="ignore"):  # a diverged run's weights may overflow
-            out = _forward(stack, np.asarray(X, np.float32)[None], _resolved(self.config))[2][0]
+            out = _forward(stack, np.asarray(X, np.float32)[None], hidden)[3][0]
         if self.task == "multiclass":
             return special.softmax(out, axis=1)
         return special.expit(out) if self.task == "classification" else out
@@ -262,20 +290,79 @@ def snapshot_stride(config: TrainConfig, seeds: int = 1) -> int:
     """Every how many epochs the hidden layers' weights are kept: 1 while all epochs fit in SNAPSHOT_FLOATS (four
     times that over a sweep of many seeds)."""
     widths = (input_dim(config.dataset), *config.hidden)
-    per_epoch = sum((a + 1) * b for a, b in zip(widths, widths[1:])) * seeds
+    per_epoch = sum((a + 1) * b for a, b in zip(widths, config.columns())) * seeds
     budget = SNAPSHOT_FLOATS * (1 if seeds == 1 else 4)
     return max(1, math.ceil((config.epochs + 1) * per_epoch / budget))
 
 
-def _resolved(config: TrainConfig) -> list[tuple[Activation, dict]]:
-    return [(ACTIVATIONS[key], ACTIVATIONS[key].resolve(params)) for key, params in config.layer_activations()]
+@dataclass(frozen=True)
+class Hidden:
+    """A hidden layer's activation as the network computes it, with what it learns or draws beside W and b."""
+
+    act: Activation
+    params: dict  # resolved
+
+    @property
+    def pieces(self) -> int:
+        """Affine pieces per unit: Maxout's k (its weight matrix has k columns per unit), 1 otherwise."""
+        return len(self.params["slopes"]) if self.act.key == "maxout" else 1
+
+    @property
+    def learns_slope(self) -> bool:
+        """PReLU: a negative slope per layer, trained with the weights, starting at the explorer's value."""
+        return self.act.key == "prelu"
+
+    @property
+    def draws_slopes(self) -> bool:
+        """RReLU: in training, each element's negative slope drawn uniformly from [lower, upper]."""
+        return self.act.key == "rrelu"
+
+    def draw(self, generators: Sequence[np.random.Generator], shape: tuple) -> np.ndarray:
+        """RReLU's random slopes for pre-activations of `shape` (seeds, n, units), one generator per seed."""
+        lower, upper = self.params["lower"], self.params["upper"]
+        return np.stack([rng.uniform(lower, upper, shape[1:]) for rng in generators]).astype(np.float32)
+
+    def apply(self, pre: np.ndarray, learned=(), drawn: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The layer's output, and the derivative of each output with respect to each column of `pre` (autograd's,
+        in pre's dtype). Maxout: each unit's k columns are its pieces, its output their maximum, the derivative 1 on
+        the first piece attaining it and 0 on the others (as torch.max). PReLU takes its slope from `learned`; RReLU
+        uses its `drawn` slopes where given (training) and their mean (lower + upper) / 2 otherwise (evaluation)."""
+        if self.act.key == "maxout":
+            groups = pre.reshape(*pre.shape[:-1], -1, self.pieces)
+            first = np.argmax(groups, axis=-1)[..., None]
+            winner = np.arange(self.pieces) == first
+            return np.take_along_axis(groups, first, -1)[..., 0], winner.reshape(pre.shape).astype(pre.dtype)
+        slope = learned[0] if self.learns_slope else drawn
+        if slope is not None:  # as F.prelu and F.rrelu(training=True): the slope applies where x <= 0, 0 included
+            return np.where(pre > 0, pre, slope * pre), np.where(pre > 0, np.float32(1), slope).astype(pre.dtype)
+        out = self.act.f(pre, **self.params)  # params already resolved: skip re-validation
+        d = self.act.df(pre, **self.params) if self.act.df_from_output is None else self.act.df_from_output(out)
+        return out, np.asarray(d, dtype=pre.dtype)
+
+
+def hidden_layers(config: TrainConfig) -> list[Hidden]:
+    return [Hidden(ACTIVATIONS[key], ACTIVATIONS[key].resolve(params)) for key, params in config.layer_activations()]
+
+
+def network(layers, hidden: Sequence[Hidden], slopes=None) -> list[tuple[np.ndarray, ...]]:
+    """One network's layers as training holds them: float32 with a leading seed axis of 1, each PReLU layer's
+    (W, b) followed by its slope (`slopes[i]`, or the starting value of its parameters)."""
+    stack = []
+    for i, (W, b) in enumerate(layers):
+        params = (np.asarray(W, np.float32)[None], np.asarray(b, np.float32)[None, None])
+        if i < len(hidden) and hidden[i].learns_slope:
+            slope = hidden[i].params["weight"] if slopes is None else slopes[i]
+            params += (np.full((1, 1, 1), slope, np.float32),)
+        stack.append(params)
+    return stack
 
 
 def init_layers(config: TrainConfig, widths: Sequence[int], rng: np.random.Generator) -> list:
     """Hidden weights by the chosen scheme and biases at bias_init; the output layer N(0, OUTPUT_GAIN^2 / fan_in)
-    with a zero bias. W has shape (fan_in, fan_out)."""
+    with a zero bias. W has shape (fan_in, fan_out): for Maxout, fan_out is units x k, drawn as nn.Linear(fan_in,
+    units * k) would be."""
     layers = []
-    for n_in, n_out in zip(widths[:-2], widths[1:-1]):
+    for n_in, n_out in zip(widths[:-2], config.columns()):
         b = np.full(n_out, config.bias_init)
         if config.init == "uniform":  # PyTorch's nn.Linear default, weights and biases
             bound = 1 / math.sqrt(n_in)
@@ -300,18 +387,19 @@ def standardized(X: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Start:
-    """A run before its first step: the data the network sees, its initial layers, and the generator of its
-    mini-batch order."""
+    """A run before its first step: the data the network sees, its initial layers, and the generators of its
+    mini-batch order and of RReLU's random slopes."""
 
     X: np.ndarray
     y: np.ndarray
     layers: list[tuple[np.ndarray, np.ndarray]]
     batch_rng: np.random.Generator
+    noise_rng: np.random.Generator
 
 
 def _rngs(config: TrainConfig) -> list[np.random.Generator]:
-    """The generators of the data, the initial weights and the mini-batch order, from the run's seed."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(3)]
+    """The generators of the data, the initial weights, the mini-batch order and RReLU's slopes, from the seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(4)]
 
 
 def raw_data(config: TrainConfig) -> Dataset:
@@ -329,7 +417,7 @@ def targets(dataset: Dataset) -> np.ndarray:
 def initial_state(config: TrainConfig) -> Start:
     """The data and initial weights of `config`'s run (its given start, or drawn from its seed), exactly as `train`
     makes them."""
-    _, init_rng, batch_rng = _rngs(config)
+    _, init_rng, batch_rng, noise_rng = _rngs(config)
     dataset = raw_data(config)
     X = standardized(dataset.X) if config.standardize else dataset.X
     y = targets(dataset)
@@ -337,17 +425,22 @@ def initial_state(config: TrainConfig) -> Start:
         layers = init_layers(config, [X.shape[1], *config.hidden, y.shape[1]], init_rng)
     else:
         layers = [(np.array(rows[:-1], dtype=float), np.array(rows[-1], dtype=float)) for rows in config.start]
-    return Start(X, y, layers, batch_rng)
+    return Start(X, y, layers, batch_rng, noise_rng)
 
 
-def _forward(layers, X, acts):
-    """Pre-activations of each hidden layer, the inputs of each layer (X first), and the output. Arrays carry a
-    leading seed axis: X (seeds, n, d), W (seeds, fan_in, fan_out), b (seeds, 1, fan_out)."""
-    pre_acts, inputs = [], [X]
-    for (W, b), (act, params) in zip(layers[:-1], acts):
+def _forward(layers, X, hidden: Sequence[Hidden], noise=None):
+    """Pre-activations of each hidden layer, the inputs of each layer (X first), the derivative of each hidden
+    layer's output at its pre-activations (Hidden.apply), and the output. Arrays carry a leading seed axis: X
+    (seeds, n, d), W (seeds, fan_in, fan_out), b (seeds, 1, fan_out). `noise`: in training, each seed's generator
+    of RReLU's random slopes; None in evaluation."""
+    pre_acts, inputs, slopes = [], [X], []
+    for (W, b, *learned), layer in zip(layers[:-1], hidden):
         pre_acts.append(_affine(inputs[-1], W, b))
-        inputs.append(act.f(pre_acts[-1], **params))  # params already resolved: skip re-validation
-    return pre_acts, inputs, _affine(inputs[-1], *layers[-1])
+        drawn = layer.draw(noise, pre_acts[-1].shape) if noise is not None and layer.draws_slopes else None
+        out, d = layer.apply(pre_acts[-1], learned, drawn)
+        inputs.append(out)
+        slopes.append(d)
+    return pre_acts, inputs, slopes, _affine(inputs[-1], *layers[-1])
 
 
 def _affine(h, W, b):
@@ -370,14 +463,12 @@ def _count(mask) -> np.ndarray:
     return (ones @ mask.astype(np.float32))[:, 0]
 
 
-def _pass(layers, X, y, acts, task):
-    """One forward pass: each layer's pre-activations and inputs, f' of each hidden layer at its pre-activations
-    (in their dtype; from the layer's output where autograd computes it so, as for sigmoid and tanh, whose f'
-    then rounds to exactly 0 in float32 once the output rounds to 1), the output, the loss per seed and its
-    gradient with respect to the output."""
-    pre_acts, inputs, out = _forward(layers, X, acts)
-    slopes = [np.asarray(act.df(pre, **params) if act.df_from_output is None else act.df_from_output(h),
-                         dtype=pre.dtype) for pre, h, (act, params) in zip(pre_acts, inputs[1:], acts)]
+def _pass(layers, X, y, hidden, task, noise=None):
+    """One forward pass in training: each layer's pre-activations and inputs, f' of each hidden layer at its
+    pre-activations (in their dtype; from the layer's output where autograd computes it so, as for sigmoid and
+    tanh, whose f' then rounds to exactly 0 in float32 once the output rounds to 1), the output, the loss per seed
+    and its gradient with respect to the output."""
+    pre_acts, inputs, slopes, out = _forward(layers, X, hidden, noise)
     return pre_acts, inputs, slopes, out, *_loss_and_grad(out, y, task)
 
 
@@ -393,15 +484,19 @@ def _loss_and_grad(out, y, task):
     return np.mean(diff**2, axis=(1, 2)), 2 * diff / n
 
 
-def backward(layers, inputs, slopes, grad_out):
-    """Gradients of the loss for every (W, b), by backpropagation: `inputs` of each layer, `slopes` f' of each
-    hidden layer at its pre-activations, `grad_out` the loss gradient with respect to the output."""
-    grads = [None] * len(layers)
-    g = grad_out
+def backward(layers, hidden, pre_acts, inputs, slopes, grad_out):
+    """Gradients of the loss for every layer's parameters ((W, b), and a PReLU layer's slope), by backpropagation:
+    `pre_acts`, `inputs` and `slopes` as _forward gives them, `grad_out` the loss gradient with respect to the
+    output."""
+    grads, g, slope_grad = [None] * len(layers), grad_out, ()  # g: with respect to a layer's pre-activations
     for i in range(len(layers) - 1, -1, -1):
-        grads[i] = (inputs[i].transpose(0, 2, 1) @ g, np.ones((g.shape[0], 1, g.shape[1]), g.dtype) @ g)
+        grads[i] = (inputs[i].transpose(0, 2, 1) @ g, np.ones((g.shape[0], 1, g.shape[1]), g.dtype) @ g, *slope_grad)
         if i > 0:
-            g = (g @ layers[i][0].transpose(0, 2, 1)) * slopes[i - 1]
+            g = g @ layers[i][0].transpose(0, 2, 1)  # with respect to the output of the hidden layer below
+            below = hidden[i - 1]
+            slope_grad = ((np.sum(g * np.minimum(pre_acts[i - 1], 0), axis=(1, 2), keepdims=True),)
+                          if below.learns_slope else ())  # d PReLU(z) / d slope = min(z, 0)
+            g = (np.repeat(g, below.pieces, axis=2) if below.pieces > 1 else g) * slopes[i - 1]
     return grads
 
 
@@ -447,23 +542,24 @@ def train_seeds(config: TrainConfig, seeds: Sequence[int],
     seeds = list(seeds)
     for seed in seeds:
         replace(config, seed=seed).validate(len(seeds))
-    acts = _resolved(config)
+    hidden = hidden_layers(config)
     starts = [initial_state(replace(config, seed=seed)) for seed in seeds]
     data = [(start.X, start.y) for start in starts]
     layers = [start.layers for start in starts]
     batch_rngs = [start.batch_rng for start in starts]
+    noise = [start.noise_rng for start in starts] if any(layer.draws_slopes for layer in hidden) else None
     X = np.stack([x for x, _ in data]).astype(np.float32)  # float32, as PyTorch trains
     y = np.stack([t for _, t in data]).astype(np.float32)
-    stack = [(np.stack([net[i][0] for net in layers]).astype(np.float32),
-              np.stack([net[i][1] for net in layers])[:, None, :].astype(np.float32)) for i in range(len(layers[0]))]
+    stack = [tuple(np.concatenate(params) for params in zip(*nets))
+             for nets in zip(*(network(net, hidden) for net in layers))]
     task = task_of(config.dataset)
     history = _History(config, seeds, task, snapshot_stride(config, len(seeds)))
     optimizer = Optimizer(config.optimizer, config.lr, stack)
     n = X.shape[1]
     with np.errstate(all="ignore"):  # divergence shows up as a non-finite loss, checked below
         for epoch in range(config.epochs + 1):
-            pre_acts, inputs, slopes, out, loss, grad_out = _pass(stack, X, y, acts, task)
-            grads = backward(stack, inputs, slopes, grad_out)
+            pre_acts, inputs, slopes, out, loss, grad_out = _pass(stack, X, y, hidden, task, noise)
+            grads = backward(stack, hidden, pre_acts, inputs, slopes, grad_out)
             history.record(epoch, loss, out, y, pre_acts, slopes, grads, stack[:-1])
             last = epoch == config.epochs or bool(np.all(history.diverged_at >= 0))
             reporting = progress is not None and (last or epoch % every == 0)
@@ -477,9 +573,9 @@ def train_seeds(config: TrainConfig, seeds: Sequence[int],
             orders = np.stack([rng.permutation(n) for rng in batch_rngs])
             for rows in np.array_split(orders, config.batches, axis=1):
                 take = rows[:, :, None]
-                _, inputs_b, slopes_b, _, _, grad_b = _pass(
-                    stack, np.take_along_axis(X, take, 1), np.take_along_axis(y, take, 1), acts, task)
-                optimizer.step(backward(stack, inputs_b, slopes_b, grad_b))
+                pre_b, inputs_b, slopes_b, _, _, grad_b = _pass(
+                    stack, np.take_along_axis(X, take, 1), np.take_along_axis(y, take, 1), hidden, task, noise)
+                optimizer.step(backward(stack, hidden, pre_b, inputs_b, slopes_b, grad_b))
     return history.runs(data, stack, epoch)
 
 
@@ -487,7 +583,8 @@ def train_seeds(config: TrainConfig, seeds: Sequence[int],
 class UnitStates:
     """Per seed and unit: the share of inputs with f' != 0 and with |f'| >= SATURATED, and which units are dead
     (f' = 0 on every input), saturated (|f'| < SATURATED on every input) and negative (pre-activation <= 0 on every
-    input)."""
+    input). A Maxout unit's f' is taken with respect to each of its pieces: it is dead when every piece's is 0, and
+    "negative" when some piece is the maximum on no input."""
 
     activity: np.ndarray
     learning: np.ndarray
@@ -496,11 +593,19 @@ class UnitStates:
     negative: np.ndarray
 
 
-def unit_states(pre: np.ndarray, slopes: np.ndarray) -> UnitStates:
-    """States of a hidden layer from its pre-activations and f' there, both (seeds, inputs, units)."""
-    active, learning = _count(slopes != 0), _count(np.abs(slopes) >= SATURATED)
-    return UnitStates(active / slopes.shape[1], learning / slopes.shape[1], active == 0, learning == 0,
-                      _count(pre > 0) == 0)
+def unit_states(pre: np.ndarray, slopes: np.ndarray, pieces: int = 1) -> UnitStates:
+    """States of a hidden layer from its pre-activations and f' there, both (seeds, inputs, units x pieces)."""
+    seeds, n, columns = slopes.shape
+
+    def per_unit(mask):  # on how many inputs the mask holds for some piece of each unit
+        return _count(mask if pieces == 1 else mask.reshape(seeds, n, -1, pieces).any(axis=3))
+
+    active, learning = per_unit(slopes != 0), per_unit(np.abs(slopes) >= SATURATED)
+    if pieces == 1:
+        negative = _count(pre > 0) == 0
+    else:
+        negative = (_count(slopes != 0).reshape(seeds, -1, pieces) == 0).any(axis=2)
+    return UnitStates(active / n, learning / n, active == 0, learning == 0, negative)
 
 
 class _History:
@@ -509,6 +614,7 @@ class _History:
     def __init__(self, config: TrainConfig, seeds: list[int], task: str, stride: int):
         rows, layers = config.epochs + 1, len(config.hidden)
         self.config, self.seeds, self.task, self.stride = config, seeds, task, stride
+        self.pieces = config.pieces()
         seeds = len(seeds)
         self.loss = np.full((seeds, rows), np.nan)
         self.accuracy = None if task == "regression" else np.full((seeds, rows), np.nan)
@@ -516,31 +622,35 @@ class _History:
         self.activity = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.learning = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
         self.gradient = [np.zeros((seeds, rows, units), dtype=np.float32) for units in config.hidden]
+        self.prelu_weight = np.full((seeds, rows, layers), np.nan)
         self.diverged_at = np.full(seeds, -1)  # the epoch whose loss was not finite, per seed (-1: none)
         widths = (input_dim(config.dataset), *config.hidden)
         kept = (rows - 1) // stride + 1
-        self.snapshots = [np.zeros((seeds, kept, a + 1, b), np.float32) for a, b in zip(widths, widths[1:])]
+        self.snapshots = [np.zeros((seeds, kept, a + 1, b), np.float32) for a, b in zip(widths, config.columns())]
         # each layer at the last epoch recorded, per seed (a diverged seed: at its divergence)
-        self.last = [np.zeros((seeds, a + 1, b), np.float32) for a, b in zip(widths, widths[1:])]
+        self.last = [np.zeros((seeds, a + 1, b), np.float32) for a, b in zip(widths, config.columns())]
 
     def record(self, epoch, loss, out, y, pre_acts, slopes, grads, hidden) -> None:
         self.loss[:, epoch] = loss
         going = self.diverged_at < 0  # seeds still training (a seed's weights after divergence are not kept)
-        for last, snapshots, (W, b) in zip(self.last, self.snapshots, hidden):
+        for i, (last, snapshots, (W, b, *slope)) in enumerate(zip(self.last, self.snapshots, hidden)):
             last[going, :-1], last[going, -1] = W[going], b[going, 0]
             if epoch % self.stride == 0:
                 snapshots[:, epoch // self.stride] = last
+            if slope:
+                self.prelu_weight[:, epoch, i] = slope[0][:, 0, 0]
         if self.task == "multiclass":
             self.accuracy[:, epoch] = np.mean(np.argmax(out, axis=2) == np.argmax(y, axis=2), axis=1)
         elif self.accuracy is not None:
             self.accuracy[:, epoch] = np.mean((out > 0) == (y > 0.5), axis=(1, 2))
-        for i, (pre, d) in enumerate(zip(pre_acts, slopes)):
-            states = unit_states(pre, d)
+        for i, (pre, d, pieces) in enumerate(zip(pre_acts, slopes, self.pieces)):
+            states = unit_states(pre, d, pieces)
             self.activity[i][:, epoch], self.learning[i][:, epoch] = states.activity, states.learning
             self.dead[:, epoch, i], self.saturated[:, epoch, i], self.negative[:, epoch, i] = (
                 np.mean(mask, axis=1) for mask in (states.dead, states.saturated, states.negative))
-            gW, gb = grads[i]
-            self.gradient[i][:, epoch] = np.sqrt(np.sum(gW * gW, axis=1) + gb[:, 0] ** 2)
+            gW, gb = grads[i][:2]
+            squares = np.sum(gW * gW, axis=1) + gb[:, 0] ** 2  # per column: a Maxout unit has one per piece
+            self.gradient[i][:, epoch] = np.sqrt(squares.reshape(len(squares), -1, pieces).sum(axis=2))
         self.diverged_at[~np.isfinite(loss) & (self.diverged_at < 0)] = epoch
 
     def runs(self, data, stack, epoch: int, stopped: bool = False) -> list[Run]:
@@ -552,11 +662,12 @@ class _History:
             status = "diverged" if diverged else "stopped" if stopped else "ok"
             runs.append(Run(
                 replace(self.config, seed=self.seeds[s]), X, y, self.task,
-                [(W[s].copy(), b[s, 0].copy()) for W, b in stack],
+                [(W[s].copy(), b[s, 0].copy()) for W, b, *_ in stack],
                 self.loss[s, cut].copy(), None if self.accuracy is None else self.accuracy[s, cut].copy(),
                 self.dead[s, cut].copy(), self.saturated[s, cut].copy(), self.negative[s, cut].copy(),
                 [a[s, cut].copy() for a in self.activity], [a[s, cut].copy() for a in self.learning],
-                [g[s, cut].copy() for g in self.gradient], status, *self._snapshots(s, cut.stop - 1)))
+                [g[s, cut].copy() for g in self.gradient], status, *self._snapshots(s, cut.stop - 1),
+                self.prelu_weight[s, cut].copy()))
         return runs
 
     def _snapshots(self, s: int, end: int) -> tuple[list[np.ndarray], np.ndarray]:

@@ -78,6 +78,12 @@ CONFIGS = {
                                                                          "intercepts": (0.0, 0.2)},
                                             dataset="xor", hidden=(16, 8, 4), optimizer="adam", lr=0.05,
                                             batch_size=64, epochs=10, init="xavier"), 10),
+    "prelu-per-layer-adam-batches": (TrainConfig(activation=("prelu", "prelu"), params=({"weight": 0.25},
+                                                                                       {"weight": -0.5}),
+                                                 dataset="moons", optimizer="adam", lr=0.01, batch_size=64,
+                                                 epochs=20), 20),
+    "rrelu-circles-momentum": (TrainConfig(activation="rrelu", params={"lower": 0.1, "upper": 0.4}, dataset="circles",
+                                           optimizer="momentum", lr=0.05, epochs=30), 30),
     "diverging": (TrainConfig(lr=10.0, epochs=50), 50),
     "digits-softmax": (TrainConfig(dataset="digits", n_samples=1797, hidden=(16,), lr=0.5, epochs=20), 20),
     "your-formula-per-layer": (TrainConfig(activation=("custom", "relu"), params=(
@@ -86,8 +92,8 @@ CONFIGS = {
 }
 
 
-# Two configurations run unmarked, so that mutation testing (which leaves slow tests out) runs the script too.
-FAST_CONFIGS = ("default", "your-formula-per-layer")
+# Three configurations run unmarked, so that mutation testing (which leaves slow tests out) runs the script too.
+FAST_CONFIGS = ("default", "your-formula-per-layer", "prelu-per-layer-adam-batches")
 
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=() if name in FAST_CONFIGS else pytest.mark.slow)
@@ -102,6 +108,10 @@ def test_the_exported_script_trains_as_relu_viz_does(name, tmp_path):
     checked = np.isfinite(run.loss) & (np.arange(len(loss)) <= agree)
     assert np.allclose(loss[checked], run.loss[checked], rtol=2e-5, atol=1e-7), np.nanmax(np.abs(loss / run.loss - 1))
     assert np.array_equal(dead[checked], run.dead_fraction[checked])
+    if "prelu_weight" in exported or not np.isnan(run.prelu_weight).all():
+        slopes = run.prelu_weight[:, ~np.isnan(run.prelu_weight[0])]
+        assert np.allclose(np.array(exported["prelu_weight"])[checked], slopes[checked], rtol=1e-4, atol=1e-6)
+        assert not np.allclose(slopes[-1], slopes[0]), "the slopes are learned"
     if name == "diverging":
         assert run.status == "diverged" and not np.isfinite(loss[-1])
 

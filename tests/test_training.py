@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 from scipy.special import ndtr
 
+from relu_viz import ACTIVATIONS
 from relu_viz.datasets import DATASETS, make
 from relu_viz.training import (
     MAX_EPOCHS,
@@ -18,6 +19,7 @@ from relu_viz.training import (
     OUTPUT_GAIN,
     SATURATED,
     SNAPSHOT_FLOATS,
+    Hidden,
     TrainConfig,
     initial_state,
     snapshot_stride,
@@ -61,15 +63,20 @@ def test_default_run_trains_for_at_least_19_of_seeds_0_to_19():
 
 @pytest.mark.parametrize("config", [
     TrainConfig(dataset="moons", optimizer="momentum", lr=0.1, batch_size=64, epochs=30),
-    TrainConfig(activation="sigmoid", epochs=30, lr=0.3, init="custom", init_std=4.0)])
+    TrainConfig(activation="sigmoid", epochs=30, lr=0.3, init="custom", init_std=4.0),
+    TrainConfig(activation=("prelu", "rrelu"), params=({"weight": 0.1}, {}), dataset="moons", optimizer="adam",
+                lr=0.01, batch_size=64, epochs=10),
+    TrainConfig(activation="maxout", dataset="xor", optimizer="adam", lr=0.01, epochs=20)],
+    ids=["momentum-batches", "sigmoid", "prelu-rrelu-batches", "maxout"])
 def test_a_seed_of_a_sweep_is_exactly_the_single_run_of_that_seed(config):
     runs = train_seeds(config, [3, 7])
     assert not np.array_equal(runs[0].loss, runs[1].loss)
     for seed, run in zip([3, 7], runs):
         single = train(replace(config, seed=seed))
         assert run.config.seed == seed and run.status == single.status == "ok"
-        for name in ("loss", "accuracy", "dead_fraction", "saturated_fraction", "negative_fraction"):
-            assert np.array_equal(getattr(run, name), getattr(single, name)), name
+        for name in ("loss", "accuracy", "dead_fraction", "saturated_fraction", "negative_fraction", "prelu_weight"):
+            a, b = getattr(run, name), getattr(single, name)
+            assert (a is b is None) or np.array_equal(a, b, equal_nan=True), name
         for a, b in zip(run.activity + run.learning + run.gradient,
                         single.activity + single.learning + single.gradient):
             assert np.array_equal(a, b)
@@ -89,15 +96,28 @@ def test_a_seed_of_a_sweep_is_exactly_the_single_run_of_that_seed(config):
     TrainConfig(activation="sigmoid", dataset="xor", hidden=(16, 8, 4), optimizer="adam", lr=0.05, epochs=40),
     TrainConfig(dataset="digits", n_samples=1797, lr=0.5, epochs=30),
     TrainConfig(dataset="digits", n_samples=1797, optimizer="adam", lr=0.003, batch_size=128, epochs=3),
+    TrainConfig(activation="prelu", epochs=60),
+    TrainConfig(activation=("prelu", "prelu"), params=({"weight": -0.3}, {"weight": 0.6}), dataset="moons",
+                optimizer="adam", lr=0.01, batch_size=64, epochs=15),
+    TrainConfig(activation="rrelu", dataset="moons", lr=0.3, epochs=40),
+    TrainConfig(activation=("rrelu", "relu"), params=({"lower": 0.05, "upper": 0.5}, {}), optimizer="momentum",
+                lr=0.02, batch_size=50, epochs=10),
+    TrainConfig(activation="maxout", dataset="xor", optimizer="adam", lr=0.01, epochs=30),
+    TrainConfig(activation=("maxout", "tanh"), params=({"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)}, {}),
+                dataset="sine", init="xavier", lr=0.05, batch_size=64, epochs=10),
 ], ids=["default", "moons", "momentum-batches", "adam-batches", "gelu-uniform", "per-layer", "leaky-custom",
-        "sigmoid-3-layers", "digits-softmax", "digits-adam-batches"])
+        "sigmoid-3-layers", "digits-softmax", "digits-adam-batches", "prelu", "prelu-adam-batches", "rrelu",
+        "rrelu-momentum-batches", "maxout-adam", "maxout-2-pieces-batches"])
 def test_training_matches_pytorch_epoch_by_epoch(config):
-    """Same data, initial weights and batch order; torch.nn.functional, autograd and torch.optim do the rest."""
+    """Same data, initial weights and batch order (and RReLU's random slopes); torch.nn (nn.PReLU),
+    torch.nn.functional, autograd and torch.optim do the rest."""
     ref = torch_train(config)
     run = quiet_train(config)
     assert len(ref["loss"]) == len(run.loss)
     assert np.allclose(run.loss, ref["loss"], rtol=2e-5, atol=1e-7), np.max(np.abs(run.loss / ref["loss"] - 1))
     assert np.array_equal(run.dead_fraction, ref["dead_fraction"])
+    assert np.array_equal(run.negative_fraction, ref["negative_fraction"])
+    assert np.allclose(run.prelu_weight, ref["prelu_weight"], rtol=1e-4, atol=1e-6, equal_nan=True)
 
 
 def test_one_gradient_step_moves_every_weight_by_lr_times_the_autograd_gradient():
@@ -604,8 +624,6 @@ def test_a_seed_that_diverged_in_a_sweep_keeps_the_layers_of_its_last_epoch_as_a
             np.testing.assert_array_equal(kept_b, b)
 
 
-
-
 def test_a_feature_constant_over_the_sample_is_shifted_to_zero_not_divided_by_zero():
     X = np.array([[1.0, 5.0], [3.0, 5.0]])
     assert np.array_equal(standardized(X), [[-1.0, 0.0], [1.0, 0.0]])
@@ -677,3 +695,104 @@ def test_a_run_can_start_from_given_weights_of_the_networks_shape():
 def test_start_weights_of_another_shape_or_not_finite_are_refused(start):
     with pytest.raises(ValueError, match="start weights"):
         TrainConfig(hidden=(3,), epochs=5, start=start).validate()
+
+
+def test_rrelu_in_training_is_torchs_rrelu_given_its_draws_and_draws_as_it_does():
+    """F.rrelu(training=True) multiplies each x <= 0 (0 included) by its own slope r ~ U(lower, upper), passes x > 0
+    unchanged, and its gradient is r (1 for x > 0). Given torch's own draws, the reference's form
+    where(x > 0, x, x r) (tests/torch_reference.py, the export) gives the same values and gradients; the trainer's
+    draws are uniform on [lower, upper] too, one per element."""
+    import torch
+
+    from relu_viz.training import Hidden
+    from tests.torch_reference import in_training
+
+    lower, upper = 0.1, 0.4
+    torch.manual_seed(0)
+    x = torch.cat([torch.linspace(-3, 3, 20_001), torch.zeros(3)]).requires_grad_()
+    y = torch.nn.functional.rrelu(x, lower, upper, training=True)
+    y.sum().backward()
+    negative = x.detach() < 0
+    r = torch.where(negative, y.detach() / torch.where(negative, x.detach(), 1), x.grad)  # torch's draws
+    assert torch.equal(y[x > 0], x[x > 0]) and torch.all(x.grad[x > 0] == 1)
+    assert torch.all((r[x <= 0] >= lower) & (r[x <= 0] <= upper)), "x = 0 gets a drawn slope too"
+    assert stats.kstest(r[negative].numpy(), stats.uniform(lower, upper - lower).cdf).pvalue > 1e-3
+
+    class Given:
+        def uniform(self, lo, hi, shape):
+            assert (lo, hi, shape) == (lower, upper, tuple(x.shape))
+            return r.double().numpy()
+
+    ours = x.detach().clone().requires_grad_()
+    f, _ = in_training("rrelu", {"lower": lower, "upper": upper}, Given(), torch.float32)
+    y_ours = f(ours)
+    y_ours.sum().backward()
+    assert torch.allclose(y_ours, y, rtol=1e-6, atol=0) and torch.allclose(ours.grad, x.grad, rtol=1e-6, atol=0)
+    layer = Hidden(ACTIVATIONS["rrelu"], {"lower": lower, "upper": upper})
+    drawn = layer.draw([np.random.default_rng(1), np.random.default_rng(2)], (2, 5000, 4))
+    assert drawn.shape == (2, 5000, 4) and drawn.dtype == np.float32
+    assert stats.kstest(drawn.ravel(), stats.uniform(lower, upper - lower).cdf).pvalue > 1e-3
+    z = np.float32([[[-2.0, 0.0, 3.0]]])
+    out, d = layer.apply(z, drawn=np.float32([[[0.2, 0.3, 0.25]]]))
+    assert out.tolist() == [[[np.float32(-2.0) * np.float32(0.2), 0.0, 3.0]]] and np.allclose(d, [[[0.2, 0.3, 1]]])
+
+
+def test_evaluation_uses_rrelus_mean_slope_and_prelus_learned_slope():
+    """predict is the network in evaluation mode, written out here in float64: RReLU with (lower + upper) / 2, PReLU
+    with the slope it learned (which moved from the explorer's starting value, recorded at every epoch)."""
+    run = quiet_train(TrainConfig(activation=("rrelu", "prelu"), params=({"lower": 0.1, "upper": 0.3},
+                                                                          {"weight": 0.4}),
+                                  dataset="moons", hidden=(8, 8), lr=0.3, epochs=30))
+    slopes = run.prelu_weight
+    assert np.isnan(slopes[:, 0]).all() and slopes[0, 1] == np.float32(0.4) and slopes.shape == (31, 2)
+    assert abs(slopes[-1, 1] - 0.4) > 1e-3, "the slope is learned"
+    (W1, b1), (W2, b2), (W3, b3) = [(W.astype(float), b.astype(float)) for W, b in run.layers]
+    z1 = run.X @ W1 + b1
+    z2 = np.where(z1 > 0, z1, 0.2 * z1) @ W2 + b2
+    logit = np.where(z2 > 0, z2, slopes[-1, 1] * z2) @ W3 + b3
+    assert np.allclose(run.predict(run.X), 1 / (1 + np.exp(-logit)), atol=1e-5)
+
+
+def test_maxout_units_have_k_pieces_each_with_its_own_weights():
+    """Goodfellow et al.'s maxout: each unit's output is the largest of k affine pieces of the layer's input, its
+    k columns drawn as nn.Linear(fan_in, units * k) would be (Xavier: fan_out = units * k)."""
+    config = TrainConfig(activation="maxout", params={"slopes": (1.0, 2.0, 3.0, 4.0), "intercepts": (0.0,) * 4},
+                         dataset="moons", hidden=(64, 16), init="xavier", lr=0.1, epochs=5)
+    start = initial_state(config)
+    assert [W.shape for W, _ in start.layers] == [(2, 256), (64, 64), (16, 1)]
+    for (W, _), (n_in, n_out) in zip(start.layers, [(2, 256), (64, 64)]):
+        expected = math.sqrt(2 / (n_in + n_out))
+        assert abs(W.std() - expected) < 5 * expected / math.sqrt(2 * W.size)
+    run = quiet_train(config)
+    h = run.X.astype(float)
+    for W, b in run.layers[:-1]:
+        pieces = (h @ W.astype(float) + b).reshape(len(h), -1, 4)
+        h = pieces.max(axis=2)
+    logit = h @ run.layers[-1][0] + run.layers[-1][1]
+    assert np.allclose(run.predict(run.X), 1 / (1 + np.exp(-logit)), atol=1e-5)
+    assert run.gradient[0].shape == (6, 64) and np.all(run.gradient[0] > 0)
+
+
+def test_maxout_unit_states_on_a_hand_built_layer():
+    """Two units of two pieces on three inputs. Unit 1's pieces: (1, 2, 3) and (0, 0, 0): piece 1 wins everywhere,
+    piece 2 never. Unit 2's: (-1, 5, 0) and (1, 1, 1): each wins somewhere. The derivative of a unit's output is 1
+    on its winning piece on every input, so no maxout unit is dead; unit 1 has a piece that never wins (the
+    maxout form of ReLU's negative unit: max(0, z) whose piece z never wins)."""
+    pre = np.array([[[1.0, 0.0, -1.0, 1.0], [2.0, 0.0, 5.0, 1.0], [3.0, 0.0, 0.0, 1.0]]])
+    _, d = Hidden(ACTIVATIONS["maxout"], {"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)}).apply(pre)
+    assert d.tolist() == [[[1, 0, 0, 1], [1, 0, 1, 0], [1, 0, 0, 1]]]
+    states = unit_states(pre, d, pieces=2)
+    assert states.dead.tolist() == [[False, False]] and states.activity.tolist() == [[1.0, 1.0]]
+    assert states.negative.tolist() == [[True, False]]
+    tie = Hidden(ACTIVATIONS["maxout"], {"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)}).apply(np.ones((1, 1, 2)))
+    assert tie[1].tolist() == [[[1, 0]]], "a tie goes to the first piece, as torch.max's gradient does"
+
+
+@pytest.mark.slow
+def test_no_maxout_unit_ever_dies_but_pieces_go_idle():
+    """Across seeds 0-19 of the too-high learning rate that kills ReLU units: maxout units never have f' = 0 with
+    respect to all their pieces on every input, while some units have a piece that is the maximum on no input."""
+    runs = train_seeds(TrainConfig(activation="maxout", dataset="moons", optimizer="adam", lr=2.0, epochs=200),
+                       SEEDS)
+    assert not any(r.dead_fraction.any() for r in runs)
+    assert sum(bool(r.negative_fraction[-1].any()) for r in runs) >= 18
