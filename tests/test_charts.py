@@ -7,7 +7,14 @@ from relu_viz import ACTIVATIONS
 from relu_viz.curves import near_zero_intervals, sample
 from relu_viz.training import TrainConfig, train
 from ui.charts import PALETTE, Series, curves_figure
-from ui.training_charts import active_side_in_box, boundary_in_box, log_ticks, unit_plane_figure, units_figure
+from ui.training_charts import (
+    DEAD,
+    active_side_in_box,
+    boundary_in_box,
+    log_ticks,
+    unit_plane_figure,
+    units_figure,
+)
 
 
 def figure(*keys, **params):
@@ -189,3 +196,46 @@ def test_the_unit_plane_fills_the_points_on_its_positive_side_and_a_dead_units_s
             assert all(W[0, unit] * x + W[1, unit] * y + b[unit] >= -1e-5 for x, y in zip(t.x, t.y))
         if run.activity[0][-1, unit] == 0:
             assert filled.name == "w·x + b > 0: 0", "dead: no training point on its positive side"
+
+
+def test_the_prelu_chart_draws_each_layers_learned_slope_per_epoch():
+    from ui.training_charts import prelu_caption, prelu_figure, prelu_layers
+
+    run = train(TrainConfig(activation=("prelu", "relu"), params=({"weight": 0.3}, {}), dataset="moons", lr=0.3,
+                            epochs=20))
+    assert prelu_layers(run) == [0]
+    line = prelu_figure(run).data[0]
+    assert line.name == "layer 1" and np.array_equal(np.asarray(line.y), run.prelu_weight[:, 0])
+    assert np.asarray(line.y)[0] == np.float32(0.3) and len(line.y) == 21
+    assert f"layer 1 from 0.3 to {run.prelu_weight[-1, 0]:.3g}" in prelu_caption(run)
+    assert prelu_layers(train(TrainConfig(epochs=2))) == []
+
+
+def test_a_maxout_units_inspector_counts_the_inputs_each_piece_wins_by_hand():
+    from relu_viz.units import unit_at
+    from ui.training_charts import dead_caption, fit_figure, pre_activation_figure
+
+    run = train(TrainConfig(activation="maxout", dataset="xor", optimizer="adam", lr=0.01, epochs=30))
+    W, b = (a.astype(np.float64) for a in run.layers[0])
+    for unit in range(8):
+        pieces = run.X @ W[:, 3 * unit:3 * unit + 3] + b[3 * unit:3 * unit + 3]
+        wins = np.bincount(np.argmax(pieces, axis=1), minlength=3)
+        bars = pre_activation_figure(run, 0, unit, 30).data[0]
+        assert list(bars.y) == wins.tolist() and np.allclose(unit_at(run, 0, unit, 30).pre, pieces, atol=1e-5)
+        assert (bars.marker.color[int(np.argmin(wins))] == DEAD) == (wins.min() == 0), "an idle piece in vermillion"
+    assert run.negative_fraction[-1, 0] > 0 and "cannot be dead" in dead_caption(run)
+    assert "a piece that is the maximum on no input" in dead_caption(run)
+    assert fit_figure(train(TrainConfig(activation="maxout", lr=0.01, epochs=2))).layout.title.text == "Fit"
+
+
+@pytest.mark.parametrize("key, params, dead_when_missed", [("relu", {}, True), ("relu6", {}, True),
+                                                           ("leaky_relu", {"negative_slope": 0.0}, True),
+                                                           ("leaky_relu", {}, False), ("sigmoid", {}, False),
+                                                           ("elu", {}, False), ("tanh", {}, False)])
+def test_the_hinge_caption_calls_a_unit_missing_the_data_dead_only_where_f_prime_is_0_below_its_hinge(
+        key, params, dead_when_missed):
+    from ui.dead_neurons import hinges_caption
+
+    caption = hinges_caption(train(TrainConfig(activation=key, params=params, epochs=1)))
+    assert ("has f′ = 0 on every input: it is dead" in caption) == dead_when_missed
+    assert ("misses the data is not dead for that" in caption) != dead_when_missed

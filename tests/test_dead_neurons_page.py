@@ -258,3 +258,28 @@ def test_the_input_planes_epoch_travels_in_the_share_link():
     assert "sim.plane_epoch" not in at.code[0].value and "sim.plane_epoch" not in at.query_params
     said = " ".join(w.value for w in open_app({**query, "sim.plane_epoch": "70"}).warning)
     assert "The link's epoch 70 (epoch shown in the input plane) is not among this run's kept epochs" in said
+
+
+def test_a_prelu_run_draws_its_learned_slope_and_its_downloads_hold_it():
+    at = open_app({"tab": "Dead neurons", "act": ["prelu"], "sim.act": "prelu", "sim.epochs": "40"})
+    run = train(TrainConfig(activation="prelu", params={"weight": 0.25}, epochs=40))
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    slope = next(c for c in charts if c["layout"]["title"]["text"] == "PReLU's learned slope per layer")
+    assert [t["name"] for t in slope["data"]] == ["layer 1", "layer 2"]
+    caption = next(c.value for c in at.caption if c.value.startswith("PReLU's negative slope is learned"))
+    assert f"layer 2 from 0.25 to {run.prelu_weight[-1, 1]:.3g}" in caption
+    history = history_csv(run).splitlines()
+    assert history[0].endswith("negative_layer2,prelu_weight_layer2") and "prelu_weight_layer1" in history[0]
+    assert json.loads(final_json(run))["prelu_weight"]["layer2"][0] == pytest.approx(0.25)
+
+
+def test_a_maxout_run_shows_its_pieces_not_hinges():
+    at = open_app({"tab": "Dead neurons", "act": ["maxout"], "sim.act": "maxout", "sim.data": "moons",
+                   "sim.epochs": "30"})
+    assert not at.exception
+    assert any(c.value.startswith("Maxout units have k pieces each") for c in at.caption)
+    inspected = next(m.value for m in at.markdown if " at epoch 30: 3 pieces: piece 1 weights (" in m.value)
+    assert "f′ ≠ 0 on 100% of the training inputs" in inspected
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any("which piece is the maximum" in t for t in titles)
+    assert not any(t.startswith("First-layer units at epoch") for t in titles), "no single boundary line per unit"

@@ -158,6 +158,29 @@ def _controls(view: View) -> tuple[TrainConfig | None, str]:
     return (None if data == UPLOAD else config), compare
 
 
+def hinges_caption(run: Run) -> str:
+    """What the hinge plot shows, and whether missing the data makes a unit dead for this first-layer activation:
+    only if its f' is 0 on the whole side w·x + b <= 0 (ReLU, ReLU6), not for Leaky ReLU, ELU, sigmoid, tanh, ..."""
+    key, params = run.config.layer_activations()[0]
+    act = ACTIVATIONS[key]
+    with np.errstate(all="ignore"):
+        flat = not np.any(act.derivative(np.append(-np.logspace(-6, 6, 241), 0.0), **params))
+    if flat:
+        verdict = (f"For {act.label}, f′ is 0 wherever w·x + b ≤ 0, so a unit whose active side misses the whole "
+                   "shaded data interval has f′ = 0 on every input: it is dead (vermillion) and gets no gradient; "
+                   "under plain gradient descent a first-layer unit then stays dead.")
+    else:
+        verdict = (f"For {act.label}, f′ is not 0 on the whole side w·x + b ≤ 0, so a unit whose active side misses "
+                   "the data is not dead for that: vermillion marks only a unit whose f′ is 0 on every input.")
+    return ("Each triangle is a first-layer unit at its hinge x = -b/w, pointing to the side where w·x + b > 0; x is "
+            f"the standardised input the network sees. {verdict} Click a triangle to inspect that unit below.")
+
+
+MAXOUT_FIRST_LAYER = (
+    "Maxout units have k pieces each, each with its own weights, so a unit has no single hinge or boundary line to "
+    "draw here; the inspector below shows, for any unit, on how many training inputs each piece is the maximum.")
+
+
 def render(view: View) -> None:
     warm_up()
     st.markdown(INTRO)
@@ -306,21 +329,26 @@ def _show(run: Run, label: str, view: View, compact: bool = False) -> None:
     if compact:
         presenter.chart(charts.dead_figure(run, title=f"Dead units: {label}"))
         presenter.chart(charts.loss_figure(run, title=f"Loss: {label}"))
+        if charts.prelu_layers(run):
+            presenter.chart(charts.prelu_figure(run))
         return
     left, right = st.columns(2)
     presenter.chart(charts.loss_figure(run), where=left)
     presenter.chart(charts.dead_figure(run), where=right)
     st.caption(charts.dead_caption(run) + " " + sparsity_sentence(run))
+    if charts.prelu_layers(run):
+        presenter.chart(charts.prelu_figure(run))
+        st.caption(charts.prelu_caption(run))
+    maxout = charts.maxout_layers(run)[0]
     if run.X.shape[1] == 1:
         unit_inspector.pick_on_click(charts.fit_figure(run))
-        st.caption("Each triangle is a first-layer unit at its hinge x = -b/w, pointing to the side where it is "
-                   "active (w·x + b > 0); x is the standardised input the network sees. A unit whose active side "
-                   "misses the whole shaded data interval has f' = 0 on every input: it is dead (vermillion) and "
-                   "gets no gradient, so under plain gradient descent it stays dead. Click a triangle to inspect "
-                   "that unit below.")
+        st.caption(MAXOUT_FIRST_LAYER if maxout else hinges_caption(run))
     elif run.X.shape[1] == 2:
         presenter.chart(charts.surface_figure(run))
-        _units_in_plane(run, view)
+        if maxout:
+            st.caption(MAXOUT_FIRST_LAYER)
+        else:
+            _units_in_plane(run, view)
     else:
         _digits(run)
     unit_inspector.pick_on_click(charts.activity_figure(run))
@@ -409,6 +437,8 @@ def history_csv(run: Run) -> str:
         columns[f"dead_layer{i + 1}"] = run.dead_fraction[:, i]
         columns[f"saturated_layer{i + 1}"] = run.saturated_fraction[:, i]
         columns[f"negative_layer{i + 1}"] = run.negative_fraction[:, i]
+        if i in charts.prelu_layers(run):
+            columns[f"prelu_weight_layer{i + 1}"] = run.prelu_weight[:, i]
     rows = [",".join(columns)] + [",".join(f"{c[i]:.6g}" for c in columns.values())
                                   for i in range(run.epochs_run + 1)]
     return "\n".join(rows) + "\n"
@@ -420,6 +450,7 @@ def final_json(run: Run) -> str:
         "config": asdict(run.config), "status": run.status, "epochs_run": run.epochs_run,
         "loss": [None if not np.isfinite(v) else float(v) for v in run.loss],
         "dead_fraction": run.dead_fraction.tolist(),
+        "prelu_weight": {f"layer{i + 1}": run.prelu_weight[:, i].tolist() for i in charts.prelu_layers(run)},
         "dead_units": [np.flatnonzero(mask).tolist() for mask in run.dead_masks()],
     }, indent=1)
 

@@ -91,18 +91,27 @@ def _layer_colour(i: int) -> str:
     return PALETTE[(i + 3) % len(PALETTE)] if i else DEAD
 
 
+def maxout_layers(run: Run) -> list[bool]:
+    """Which hidden layers are Maxout units (k learned pieces each, not a function of one pre-activation)."""
+    return [key == "maxout" for key, _ in run.config.layer_activations()]
+
+
+IDLE_PIECE = "with a piece idle on every input"  # Maxout's "negative": some piece is the maximum on no input
+
+
 @per_run
 def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300) -> go.Figure:
     """The share of dead units (f' = 0 on every input) per hidden layer; where they differ from it, saturated
     (|f'| < 1e-3 on every input) dotted and negative on every input dashed."""
     fig = go.Figure()
-    for i in range(run.dead_fraction.shape[1]):
+    for i, maxout in enumerate(maxout_layers(run)):
         color = _layer_colour(i)
         fig.add_trace(go.Scatter(x=_epochs(run), y=run.dead_fraction[:, i], name=f"layer {i + 1} dead",
                                  line={"color": color, "width": 2.5},
                                  hovertemplate=f"layer {i + 1}: %{{y:.0%}} dead<extra></extra>"))
+        negative = IDLE_PIECE if maxout else "negative on every input"
         for values, name, dash in ((run.saturated_fraction, "saturated", "dot"),
-                                   (run.negative_fraction, "negative on every input", "dash")):
+                                   (run.negative_fraction, negative, "dash")):
             if np.any(values[:, i] != run.dead_fraction[:, i]):
                 fig.add_trace(go.Scatter(x=_epochs(run), y=values[:, i], name=f"layer {i + 1} {name}",
                                          line={"color": color, "dash": dash},
@@ -112,6 +121,38 @@ def dead_figure(run: Run, title: str = "Dead units per layer", height: int = 300
     fig.update_layout(title=title, height=height, margin=MARGIN, hovermode="x unified",
                       legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+def prelu_layers(run: Run) -> list[int]:
+    """The hidden layers (0-based) whose PReLU slope the run learned."""
+    if run.prelu_weight is None:
+        return []
+    return [i for i in range(run.prelu_weight.shape[1]) if not np.isnan(run.prelu_weight[0, i])]
+
+
+@per_run
+def prelu_figure(run: Run, height: int = 260) -> go.Figure:
+    """Each PReLU layer's learned negative slope after each epoch (nn.PReLU: one per layer), from the explorer's
+    value at epoch 0."""
+    fig = go.Figure()
+    for i in prelu_layers(run):
+        fig.add_trace(go.Scatter(x=_epochs(run), y=run.prelu_weight[:, i], name=f"layer {i + 1}",
+                                 line={"color": _layer_colour(i), "width": 2.5},
+                                 hovertemplate=f"layer {i + 1}: slope %{{y:.4g}}<extra></extra>"))
+    fig.add_hline(y=0, line={"color": PALETTE[7], "dash": "dot"})
+    fig.update_yaxes(title_text="negative slope")
+    fig.update_xaxes(title_text="epoch", range=[0, run.config.epochs])
+    fig.update_layout(title="PReLU's learned slope per layer", height=height, margin=MARGIN, hovermode="x unified",
+                      legend={"orientation": "h", "y": -0.3})
+    return fig
+
+
+def prelu_caption(run: Run) -> str:
+    """Where each PReLU layer's slope started and ended."""
+    moves = ", ".join(f"layer {i + 1} from {run.prelu_weight[0, i]:.3g} to {run.prelu_weight[-1, i]:.3g}"
+                      for i in prelu_layers(run))
+    return (f"PReLU's negative slope is learned with the weights, one per layer as nn.PReLU() has it, starting at "
+            f"the explorer's value: {moves}. A PReLU unit is dead only while its layer's slope is exactly 0.")
 
 
 @per_run
@@ -147,7 +188,7 @@ def activity_figure(run: Run, height: int | None = None) -> go.Figure:
 @per_run
 def fit_figure(run: Run, height: int = 380) -> go.Figure:
     """1-D data, the network's fit, and each first-layer unit's hinge x = -b/w with its active side: a unit whose
-    active side misses every data point is dead."""
+    active side misses every data point is dead (not drawn for Maxout units, which have k pieces)."""
     x_lo, x_hi = float(run.X.min()), float(run.X.max())
     span = x_hi - x_lo
     lo, hi = x_lo - 0.35 * span, x_hi + 0.35 * span
@@ -164,7 +205,9 @@ def fit_figure(run: Run, height: int = 380) -> go.Figure:
     W, b = run.layers[0]
     dead = run.dead_masks()[0]
     y_lo = float(np.nanmin(run.y)) - 0.25 * max(1e-9, float(np.ptp(run.y)))
-    for is_dead, color, name in ((False, ALIVE, "hinge of a live unit"), (True, DEAD, "hinge of a dead unit")):
+    with_hinges = not maxout_layers(run)[0]
+    for is_dead, color, name in ((False, ALIVE, "hinge of a live unit"), (True, DEAD, "hinge of a dead unit")
+                                 ) if with_hinges else ():
         for side, symbol in ((1, "triangle-right"), (-1, "triangle-left")):
             units = np.flatnonzero((dead == is_dead) & (np.sign(W[0]) == side))
             hinges = -b[units] / W[0, units]
@@ -178,8 +221,8 @@ def fit_figure(run: Run, height: int = 380) -> go.Figure:
     y_hi = float(np.nanmax(run.y)) + 0.25 * max(1e-9, float(np.ptp(run.y)))
     fig.update_xaxes(range=[lo, hi], title_text="x")
     fig.update_yaxes(range=[y_lo - 0.1 * (y_hi - y_lo), y_hi])  # the data's scale, even when the fit runs off it
-    fig.update_layout(title="Fit and first-layer hinges (▶ active to the right, ◀ to the left)", height=height,
-                      margin=MARGIN, legend={"orientation": "h", "y": -0.2})
+    title = "Fit and first-layer hinges (▶ active to the right, ◀ to the left)" if with_hinges else "Fit"
+    fig.update_layout(title=title, height=height, margin=MARGIN, legend={"orientation": "h", "y": -0.2})
     return fig
 
 
@@ -301,8 +344,11 @@ def unit_plane_figure(run: Run, unit: int, epoch: int, height: int = 360) -> go.
 @per_run
 def pre_activation_figure(run: Run, layer: int, unit: int, epoch: int, height: int = 320) -> go.Figure:
     """A hidden unit's pre-activation w·h + b over the training inputs (at a kept epoch), with the zero line and
-    where its activation's derivative is exactly 0 shaded: a dead ReLU is a histogram entirely in the shade."""
+    where its activation's derivative is exactly 0 shaded: a dead ReLU is a histogram entirely in the shade. A
+    Maxout unit: on how many inputs each of its pieces is the maximum (an idle piece gets no gradient)."""
     at = unit_at(run, layer, unit, epoch)
+    if maxout_layers(run)[layer]:
+        return _pieces_figure(run, at, height)
     key, params = run.config.layer_activations()[layer]
     name = "w·x + b" if layer == 0 else "w·h + b"
     span = max(float(np.ptp(at.pre)), 1e-3)
@@ -311,6 +357,8 @@ def pre_activation_figure(run: Run, layer: int, unit: int, epoch: int, height: i
     fig = go.Figure(go.Histogram(x=at.pre, nbinsx=40, marker={"color": ALIVE if at.active else DEAD},
                                  name="inputs", hovertemplate=name + " in %{x}: %{y} inputs<extra></extra>"))
     exactly_zero = np.nextafter(0.0, 1.0)  # |f'| below the smallest positive float: f' = 0
+    if key == "prelu":  # the slope it had learned by then
+        params = {"weight": float(np.clip(run.prelu_weight[epoch, layer], -1, 1))}
     for a, b in near_zero_intervals(grid, ACTIVATIONS[key].derivative(grid, **params), threshold=exactly_zero):
         fig.add_vrect(x0=a, x1=b, fillcolor=PALETTE[7], opacity=0.18, line_width=0, layer="below",
                       annotation_text="f′ = 0", annotation_position="top left")
@@ -320,6 +368,20 @@ def pre_activation_figure(run: Run, layer: int, unit: int, epoch: int, height: i
     fig.update_layout(title=f"{unit_name(run, layer, unit)}, epoch {at.epoch}: its input {name}<br><sup>one count per "
                             "training example; shaded: f′ = 0</sup>",
                       height=height, margin=MARGIN, showlegend=False, bargap=0.05)
+    return fig
+
+
+def _pieces_figure(run: Run, at, height: int) -> go.Figure:
+    """A Maxout unit: a bar per piece, the training inputs on which it is the maximum (vermillion: on none)."""
+    wins = at.wins()
+    pieces = [f"piece {j + 1}" for j in range(len(wins))]
+    fig = go.Figure(go.Bar(x=pieces, y=wins, marker={"color": [DEAD if w == 0 else ALIVE for w in wins]},
+                           text=[str(w) for w in wins], textposition="outside",
+                           hovertemplate="%{x}: the maximum on %{y} training inputs<extra></extra>"))
+    fig.update_yaxes(title_text="training inputs", range=[0, 1.15 * len(at.pre)])
+    fig.update_layout(title=f"{unit_name(run, at.layer, at.unit)}, epoch {at.epoch}: which piece is the maximum"
+                            "<br><sup>only that piece's weights get a gradient from an input</sup>", height=height,
+                      margin=MARGIN, showlegend=False)
     return fig
 
 
@@ -410,9 +472,17 @@ def dead_caption(run: Run) -> str:
     parts = ["Solid: dead, f' = 0 on every training input (no gradient reaches the unit's weights)."]
     if np.any(run.saturated_fraction != run.dead_fraction):
         parts.append("Dotted: saturated, |f'| < 0.001 on every input (a gradient, but a tiny one).")
-    if np.any(run.negative_fraction != run.dead_fraction):
+    maxout = np.array(maxout_layers(run))
+    differs = np.any(run.negative_fraction != run.dead_fraction, axis=0)
+    if np.any(differs & ~maxout):
         parts.append("Dashed: pre-activation negative on every input; with a non-zero slope there (Leaky ReLU) the "
                      "unit is alive but learns only through that slope.")
+    if maxout.any():
+        parts.append("A Maxout unit's output is the largest of its k pieces, with derivative 1 on that piece, so "
+                     "on every input one piece's weights get a gradient: a Maxout unit cannot be dead." +
+                     (" Dashed (Maxout): units with a piece that is the maximum on no input, whose weights get no "
+                      "gradient, as ReLU = max(0, z)'s piece z gets none in a unit negative on every input."
+                      if np.any(differs & maxout) else ""))
     return " ".join(parts)
 
 

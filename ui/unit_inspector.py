@@ -48,22 +48,38 @@ def render(run: Run, view: View) -> None:
                      "sim.unit": 0 if unit + 1 == first_unit else unit + 1})
     epoch = shared_epoch(run, view, "sim.unit_epoch", "Epoch of the unit shown", EPOCH, where=right)
     at = unit_at(run, layer, unit, epoch)
-    weights = ", ".join(f"{w:.3g}" for w in at.weights[:8]) + (f", … ({len(at.weights)} in all)"
-                                                                 if len(at.weights) > 8 else "")
-    st.markdown(f"**{charts.unit_name(run, layer, unit)}** at epoch {epoch}: incoming weights ({weights}), bias "
-                f"{at.bias:.3g}; f′ ≠ 0 on {at.active:.0%} of the training inputs. "
-                f"{life_sentence(run.activity[layer][:, unit])}")
-    if layer == 0 and run.X.shape[1] == 64:  # the digits: a first-layer unit's weights form an 8 x 8 image
+    maxout = charts.maxout_layers(run)[layer]
+    st.markdown(f"**{charts.unit_name(run, layer, unit)}** at epoch {epoch}: {_weights_text(at)}; f′ ≠ 0 on "
+                f"{at.active:.0%} of the training inputs. {life_sentence(run.activity[layer][:, unit])}")
+    if layer == 0 and run.X.shape[1] == 64 and not maxout:  # the digits: a unit's weights form an 8 x 8 image
         presenter.chart(charts.weights_image_figure(run, unit, epoch))
-    if layer == 0 and run.X.shape[1] == 2:
+    if layer == 0 and run.X.shape[1] == 2 and not maxout:
         presenter.chart(charts.unit_plane_figure(run, unit, epoch))
     histogram, gradient = st.columns(2)
     presenter.chart(charts.pre_activation_figure(run, layer, unit, epoch), where=histogram)
     presenter.chart(charts.gradient_figure(run, layer, unit, epoch), where=gradient)
     below = "w·x + b, x the training example" if layer == 0 else "w·h + b, h the outputs of the layer below"
-    st.caption(f"Left: the unit's input {below}, on each training example; the shade marks where its activation's "
-               "derivative is exactly 0. When every input falls in the shade, no gradient reaches the unit: it is "
-               "dead. Right: the size of the gradient its weights and bias received at each epoch (shaded: dead).")
+    if maxout:
+        st.caption(f"Left: on how many training inputs each of the unit's {at.pieces} pieces (each its own {below}) "
+                   "is the maximum, the unit's output; an input's gradient reaches only that piece's weights, so a "
+                   "piece that is the maximum on no input (vermillion) gets none. Right: the size of the gradient "
+                   "all its pieces' weights and biases received at each epoch.")
+    else:
+        st.caption(f"Left: the unit's input {below}, on each training example; the shade marks where its "
+                   "activation's derivative is exactly 0. When every input falls in the shade, no gradient reaches "
+                   "the unit: it is dead. Right: the size of the gradient its weights and bias received at each "
+                   "epoch (shaded: dead).")
+
+
+def _weights_text(at) -> str:
+    """A unit's incoming weights and bias (a Maxout unit's, piece by piece), the first eight of each."""
+    def listed(w):
+        return ", ".join(f"{v:.3g}" for v in w[:8]) + (f", … ({len(w)} in all)" if len(w) > 8 else "")
+
+    if at.pieces == 1:
+        return f"incoming weights ({listed(at.weights)}), bias {at.bias:.3g}"
+    return f"{at.pieces} pieces: " + "; ".join(f"piece {j + 1} weights ({listed(at.weights[:, j])}), bias "
+                                                f"{at.bias[j]:.3g}" for j in range(at.pieces))
 
 
 def _first_dead(run: Run, layer: int) -> int:
