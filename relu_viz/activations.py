@@ -184,11 +184,13 @@ def _neg_expm1(x, alpha=1.0):
 # --- functions and derivatives ---------------------------------------------------------------------------------
 
 def _leaky(x, slope):
-    return np.where(x > 0, x, slope * x)
+    """x where x > 0, slope * x elsewhere: for slope <= 1 (every registry range) the larger of the two, which numpy
+    computes in two passes (np.where takes three and is slower); slope 0 is ReLU's one pass."""
+    return np.maximum(x, slope * x) if slope else np.maximum(x, 0)
 
 
 def _leaky_d(x, slope):
-    return np.where(x > 0, 1.0, slope)
+    return np.maximum(x > 0, slope) if slope >= 0 else np.where(x > 0, 1.0, slope)
 
 
 def _hardtanh(x, min_val, max_val):
@@ -241,20 +243,22 @@ def _mish_d(x):
     return np.tanh(sp) + x * _sech2(sp) * special.expit(x)
 
 
-def _maxout_pieces(x, slopes, intercepts):
-    a = np.asarray(slopes, dtype=x.dtype).reshape((-1,) + (1,) * x.ndim)
-    b = np.asarray(intercepts, dtype=x.dtype).reshape(a.shape)
-    return a * x + b, a
-
-
 def _maxout(x, slopes, intercepts):
-    return _maxout_pieces(x, slopes, intercepts)[0].max(axis=0)
+    """The running maximum over the pieces, one piece at a time (no k x n stack)."""
+    out = slopes[0] * x + intercepts[0]
+    for a, b in zip(slopes[1:], intercepts[1:]):
+        out = np.maximum(out, a * x + b)
+    return out
 
 
 def _maxout_d(x, slopes, intercepts):
-    pieces, a = _maxout_pieces(x, slopes, intercepts)
-    first = np.argmax(pieces, axis=0)  # argmax returns the first piece attaining the max: the tie rule
-    return np.take(np.asarray(slopes, dtype=x.dtype), first)
+    """The slope of the first piece attaining the maximum (a later piece takes over only where strictly larger)."""
+    best, d = slopes[0] * x + intercepts[0], np.full(np.shape(x), slopes[0], dtype=x.dtype)
+    for a, b in zip(slopes[1:], intercepts[1:]):
+        piece = a * x + b
+        np.copyto(d, a, where=piece > best)
+        best = np.maximum(best, piece)
+    return d
 
 
 def _maxout_kinks(slopes, intercepts):
@@ -539,7 +543,7 @@ _ENTRIES = [
     ),
     Activation(
         "softshrink", "Softshrink", SHRINKAGE,
-        lambda x, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0)),
+        lambda x, lambd: x - np.clip(x, -lambd, lambd),  # x - lambd, x + lambd, or 0 (two passes)
         lambda x, lambd: (np.abs(x) > lambd).astype(x.dtype),
         r"\mathrm{Softshrink}(x) = \begin{cases} x - \lambda & x > \lambda \\ x + \lambda & x < -\lambda \\ "
         r"0 & \text{otherwise} \end{cases}",

@@ -1,39 +1,66 @@
-"""How long an activation and its derivative take over many points: median of repeats, within a time budget."""
+"""How long activations and their derivatives take over many points, all through one harness: the registry's own
+functions as training calls them, on the same inputs, warmed up, then timed in turns.
+
+What it measures: this code (numpy and scipy on float64 arrays) on this machine's CPU. Not a GPU kernel, not float32,
+not a whole network.
+"""
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from relu_viz.activations import Activation
 
+Call = Callable[[], object]
 POINTS = 1_000_000
+WARM_UP = 2  # untimed calls of each function first: the first calls in a process pay for fresh memory pages
 
 
-def median_seconds(fn: Callable[[], object], repeats: int = 7, budget: float = 0.25) -> float:
-    """Median wall time of fn() over up to `repeats` calls, stopping early once `budget` seconds are spent
-    (at least three calls, one of which warms up)."""
-    fn()
-    times: list[float] = []
-    while len(times) < max(2, repeats) and (len(times) < 2 or sum(times) < budget):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def time_activation(activation: Activation, params: dict | None = None, points: int = POINTS, repeats: int = 7,
-                    budget: float = 0.25, seed: int = 0) -> tuple[float, float]:
-    """Median seconds of f and of f' over `points` float64 inputs uniform in [-10, 10]; f' as autograd computes it
-    in a backward pass, from the output saved by the forward pass where it does so (its time excludes f)."""
-    p = activation.resolve(params or {})
-    x = np.random.default_rng(seed).uniform(-10, 10, points)
+def operations(activation: Activation, params: dict, x: np.ndarray) -> tuple[Call, Call]:
+    """f and f' of `x` as training calls them: the registry's functions with parameters resolved once (no checks, no
+    copies); f' as autograd computes it in a backward pass, from the output y saved by f where PyTorch does so (ReLU:
+    y > 0, sigmoid: y(1 - y), tanh: 1 - y²), from x otherwise (its time excludes f)."""
+    p = activation.resolve(params)
     if activation.df_from_output is None:
-        backward = lambda: activation.derivative(x, **p)  # noqa: E731
+        backward = lambda: activation.df(x, **p)  # noqa: E731
     else:
-        y = activation(x, **p)
+        y = activation.f(x, **p)
         backward = lambda: activation.df_from_output(y)  # noqa: E731
-    return (median_seconds(lambda: activation(x, **p), repeats, budget), median_seconds(backward, repeats, budget))
+    return (lambda: activation.f(x, **p)), backward
+
+
+def in_turns(functions: Mapping[str, Call], rounds: int = 7, budget: float = float("inf"),
+             clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Median seconds of each function: each called WARM_UP times untimed, then timed once per round, every function
+    in each round, so that a drift in the machine's speed falls on all alike. Up to `rounds` rounds, stopping once
+    `budget` seconds are spent, but never fewer than three."""
+    for fn in functions.values():
+        for _ in range(WARM_UP):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    spent, done = 0.0, 0
+    while done < max(3, rounds) and (done < 3 or spent < budget):
+        for name, fn in functions.items():
+            start = clock()
+            fn()
+            times[name].append(clock() - start)
+            spent += times[name][-1]
+        done += 1
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def time_activations(activations: Mapping[str, tuple[Activation, dict]], points: int = POINTS, rounds: int = 7,
+                     budget: float = float("inf"), seed: int = 0) -> dict[str, tuple[float, float]]:
+    """Median seconds of f and of f' of each activation (name -> (activation, parameters)) over the same `points`
+    float64 inputs, uniform in [-10, 10], all timed in turns (in_turns)."""
+    x = np.random.default_rng(seed).uniform(-10, 10, points)
+    functions = {}
+    for name, (activation, params) in activations.items():
+        functions[(name, 0)], functions[(name, 1)] = operations(activation, params, x)
+    with np.errstate(all="ignore"):  # your own formula may overflow on part of the range
+        medians = in_turns(functions, rounds, budget)
+    return {name: (medians[(name, 0)], medians[(name, 1)]) for name in activations}

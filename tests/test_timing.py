@@ -1,66 +1,105 @@
-"""Timing: the median of repeats within a budget, and what is timed for f and f'."""
+"""Timing: one harness for every activation (warm-up, turns, median, budget), what it times for f and f', and the
+speed tab's sentences about how each function is written."""
 
 import statistics
-import time
 
 import numpy as np
+import pytest
+from scipy import special
 
 from relu_viz import ACTIVATIONS, timing
-from relu_viz.timing import POINTS, median_seconds, time_activation
+from relu_viz.timing import POINTS, WARM_UP, in_turns, operations, time_activations
 
 
-def test_median_of_the_timed_repeats_after_one_warm_up(monkeypatch):
-    ticks = iter([0.0, 1.0, 10.0, 13.0, 20.0, 22.0])  # durations 1, 3, 2 after the warm-up call
-    monkeypatch.setattr(timing.time, "perf_counter", lambda: next(ticks))
-    calls = []
-    assert median_seconds(lambda: calls.append(1), repeats=3, budget=100) == statistics.median([1.0, 3.0, 2.0])
-    assert len(calls) == 4, "one warm-up, then three timed calls"
+class Clock:
+    """A fake perf_counter: each timed call of `name` lasts durations[name][k] on its k-th timed call."""
+
+    def __init__(self, durations):
+        self.durations, self.now, self.calls, self.log = durations, 0.0, {n: 0 for n in durations}, []
+
+    def function(self, name):
+        def fn():
+            self.log.append(name)
+            if len(self.log) > WARM_UP * len(self.durations):  # a timed call
+                k = self.calls[name]
+                self.calls[name] += 1
+                self.now += self.durations[name][k]
+        return fn
+
+    def __call__(self):
+        return self.now
 
 
-def test_exactly_the_repeats_asked_for_and_the_budget_is_a_strict_bound(monkeypatch):
-    ticks = iter(float(t) for t in range(100))  # every timed call lasts exactly 1
-    monkeypatch.setattr(timing.time, "perf_counter", lambda: next(ticks))
-    calls = []
-    median_seconds(lambda: calls.append(1), repeats=2, budget=100)
-    assert len(calls) == 3, "two repeats asked for: one warm-up and two timed calls"
-    calls.clear()
-    median_seconds(lambda: calls.append(1), repeats=10, budget=2.0)
-    assert len(calls) == 3, "stops once the time spent (2) is no longer below the budget (2)"
+def test_every_function_is_warmed_up_then_timed_in_turns_and_the_median_kept():
+    clock = Clock({"a": [1.0, 3.0, 2.0], "b": [5.0, 4.0, 6.0]})
+    medians = in_turns({n: clock.function(n) for n in "ab"}, rounds=3, clock=clock)
+    assert medians == {"a": statistics.median([1.0, 3.0, 2.0]), "b": 5.0}
+    assert WARM_UP == 2 and clock.log == ["a", "a", "b", "b"] + ["a", "b"] * 3, "warm-up each, then turns"
 
 
-def test_repeats_stop_at_the_budget_but_never_below_two():
-    calls = []
-
-    def slow():
-        calls.append(1)
-        time.sleep(0.03)
-
-    median_seconds(slow, repeats=50, budget=0.05)
-    assert len(calls) == 3, "one warm-up, then repeats only until the budget is spent (at least two)"
-    calls.clear()
-    median_seconds(lambda: calls.append(1), repeats=5, budget=10)
-    assert len(calls) == 6, "a fast function runs the number of repeats asked for"
+def test_rounds_stop_at_the_budget_but_never_below_three():
+    clock = Clock({"a": [1.0] * 10, "b": [1.0] * 10})
+    in_turns({n: clock.function(n) for n in "ab"}, rounds=10, budget=7.0, clock=clock)
+    assert clock.calls == {"a": 4, "b": 4}, "8 s spent after four rounds: the first no longer below the budget 7"
+    clock = Clock({"a": [9.0] * 10})
+    in_turns({"a": clock.function("a")}, rounds=10, budget=1.0, clock=clock)
+    assert clock.calls == {"a": 3}, "three rounds even past the budget"
+    clock = Clock({"a": [1.0] * 10})
+    in_turns({"a": clock.function("a")}, rounds=5, clock=clock)
+    assert clock.calls == {"a": 5}, "no budget: the rounds asked for"
 
 
-def test_time_activation_times_f_and_the_autograd_style_derivative(monkeypatch):
-    timed, settings = [], []
-
-    def fake(fn, repeats, budget):
-        timed.append(fn())
-        settings.append((repeats, budget))
-        return len(timed)
-
-    monkeypatch.setattr(timing, "median_seconds", fake)
-    assert time_activation(ACTIVATIONS["tanh"], {}, points=1000, seed=1, repeats=4, budget=0.5) == (1, 2)
-    assert settings == [(4, 0.5), (4, 0.5)]
+@pytest.mark.parametrize("key, params", [("relu", {}), ("sigmoid", {}), ("tanh", {}), ("leaky_relu",
+                                         {"negative_slope": 0.2}), ("gelu", {"approximate": "tanh"}),
+                                         ("identity", {})])
+def test_f_and_the_autograd_style_derivative_are_the_registrys_own_functions(key, params):
+    """f' from the saved output for ReLU, sigmoid and tanh (as autograd's backward), from x for the others; no
+    wrapper around either (the identity's f' is the constant array itself, not a copy of it)."""
+    act = ACTIVATIONS[key]
     x = np.random.default_rng(1).uniform(-10, 10, 1000)
-    f, d = timed
-    assert np.array_equal(f, np.tanh(x)) and np.allclose(d, 1 - np.tanh(x) ** 2), "f' from the saved output"
-    timed.clear()
-    settings.clear()
-    time_activation(ACTIVATIONS["leaky_relu"], {"negative_slope": 0.2}, points=1000)
-    x = np.random.default_rng(0).uniform(-10, 10, 1000)
-    assert np.array_equal(timed[0], np.where(x > 0, x, 0.2 * x)), "f with the parameters given, seed 0 by default"
-    assert np.array_equal(timed[1], np.where(x > 0, 1.0, 0.2)), "f' from x, with the parameters given"
-    assert settings == [(7, 0.25), (7, 0.25)], "defaults: 7 repeats within 0.25 s"
+    calls = []
+    spy = type(act)(**{**act.__dict__, "f": lambda x, **p: calls.append("f") or act.f(x, **p)})
+    f, df = operations(spy, params, x)
+    saved = calls == ["f"]
+    assert saved == (key in ("relu", "sigmoid", "tanh")), "f runs once beforehand only to save its output"
+    calls.clear()
+    assert np.array_equal(f(), act(x, **params)) and calls == ["f"]
+    calls.clear()
+    from_output = {"relu": lambda y: y > 0, "sigmoid": lambda y: y * (1 - y), "tanh": lambda y: 1 - y * y}
+    expected = from_output[key](act(x)) if saved else act.derivative(x, **params)
+    assert np.array_equal(df(), expected) and calls == []
+    if key == "identity":
+        assert f() is x, "the identity does no work"
+
+
+def test_every_activation_is_timed_on_the_same_inputs(monkeypatch):
+    seen = {}
+
+    def record(functions, rounds, budget):
+        seen.update((name, fn()) for name, fn in functions.items())
+        seen["settings"] = (rounds, budget)
+        return {name: float(i) for i, name in enumerate(functions)}
+
+    monkeypatch.setattr(timing, "in_turns", record)
+    times = time_activations({"relu": (ACTIVATIONS["relu"], {}), "lr": (ACTIVATIONS["leaky_relu"],
+                                                                         {"negative_slope": 0.2})},
+                             points=1000, seed=4, rounds=5, budget=0.5)
+    assert times == {"relu": (0.0, 1.0), "lr": (2.0, 3.0)} and seen["settings"] == (5, 0.5)
+    x = np.random.default_rng(4).uniform(-10, 10, 1000)
+    assert np.array_equal(seen[("relu", 0)], np.maximum(x, 0)) and np.array_equal(seen[("relu", 1)], x > 0)
+    assert np.array_equal(seen[("lr", 0)], np.where(x > 0, x, 0.2 * x)), "the same x for every activation"
     assert POINTS == 1_000_000 and min(x) < -9.9 and max(x) > 9.9
+
+
+def test_what_the_speed_tab_says_about_how_each_function_is_written():
+    """Leaky ReLU is max(x, a x) and Softshrink x - clip(x, -l, l), value for value (the torch tests check the values
+    themselves); a sigmoid built from tanh, (1 + tanh(x/2)) / 2, rounds the far negative tail to 0 where expit does
+    not; scipy's erfc is what GELU uses (numpy has no erf)."""
+    x = np.concatenate([np.linspace(-10, 10, 20001), [0.0, -0.0, -1e-300, 1e300]])
+    for slope in (0.0, 0.01, 0.5, 1.0):
+        assert np.array_equal(ACTIVATIONS["leaky_relu"].f(x, negative_slope=slope), np.where(x > 0, x, slope * x))
+    for lambd in (0.0, 0.5, 3.0):
+        reference = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0))
+        assert np.array_equal(ACTIVATIONS["softshrink"].f(x, lambd=lambd), reference)
+    assert 0.5 * np.tanh(-20.0) + 0.5 == 0 and ACTIVATIONS["sigmoid"](-40.0) == pytest.approx(4.248354255291589e-18)
+    assert not hasattr(np, "erf") and np.array_equal(ACTIVATIONS["gelu"](x), 0.5 * x * special.erfc(-x / np.sqrt(2)))
