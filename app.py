@@ -26,7 +26,8 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presenter.is_on() else "auto",
     menu_items={"About": "**relu-viz** shows how neural-network activation functions behave: ReLU and the PyTorch "
                          "family with exact derivatives and derived properties, how ReLU units die in training, and "
-                         "why deep networks die at birth. Every setting is in the URL: share it."},
+                         "why deep, narrow ReLU networks can be dead at birth. Every setting is in the URL: share "
+                         "it."},
 )
 sandbox.start()  # the formula sandbox's fork server starts with the app, not at a visitor's first formula
 style.apply(presenting=presenter.is_on())

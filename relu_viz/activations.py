@@ -303,9 +303,9 @@ ALPHA = Param("alpha", 1.0, 0.0, 5.0, 0.05, "Scale of the negative saturation: f
 LAMBD = Param("lambd", 0.5, 0.0, 5.0, 0.05, "Half-width of the interval that is set to zero.")
 
 
-RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN = (
-    "ReLU family", "Smooth ReLU-likes", "Squashing", "Shrinkage", "Other", "Your own")
-GROUPS = (RELU_FAMILY, SMOOTH, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN)
+RELU_FAMILY, CURVED, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN = (
+    "ReLU family", "Curved ReLU-likes", "Squashing", "Shrinkage", "Other", "Your own")
+GROUPS = (RELU_FAMILY, CURVED, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN)
 
 _ENTRIES = [
     Activation(
@@ -313,12 +313,15 @@ _ENTRIES = [
         lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(x.dtype),
         r"\mathrm{ReLU}(x) = \max(0, x)",
         r"\mathrm{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-        "Introduced for restricted Boltzmann machines by Nair and Hinton (2010), shown by Glorot, Bordes and Bengio "
-        "(2011) to train deep networks well, and the default hidden activation since AlexNet (Krizhevsky et al. "
-        "2012): cheap, its gradient is exactly 1 for every positive input, and its outputs are sparse (exact zeros "
-        "wherever the input is negative). Its weakness is the flat negative side: a unit whose pre-activation is "
-        "negative on every input gets zero gradient (a dead ReLU). In the first layer, under plain gradient "
-        "descent, it stays dead; deeper units can revive when the layers below them change.",
+        "The rectifier is older than its fame: Fukushima (1969) used it for visual feature extraction and Hahnloser "
+        "et al. (2000) in a cortex-inspired circuit, and Jarrett et al. (2009) found rectification the single most "
+        "important factor in their recognition networks. Nair and Hinton (2010) used it in restricted Boltzmann "
+        "machines, Glorot, Bordes and Bengio (2011) showed that deep rectifier networks train well, and AlexNet "
+        "(Krizhevsky et al. 2012) made it the default hidden activation: cheap, its gradient is exactly 1 for every "
+        "positive input, and its outputs are sparse (exact zeros wherever the input is negative). Its weakness is "
+        "the flat negative side: a unit whose pre-activation is negative on every input gets zero gradient (a dead "
+        "ReLU). In the first layer, under plain gradient descent, it stays dead; deeper units can revive when the "
+        "layers below them change.",
         kinks=lambda: (0.0,), df_from_output=lambda y: (y > 0).astype(y.dtype),
     ),
     Activation(
@@ -341,8 +344,9 @@ _ENTRIES = [
         r"\mathrm{PReLU}(x) = \begin{cases} x & x > 0 \\ w\,x & x \le 0 \end{cases}",
         r"\mathrm{PReLU}'(x) = \begin{cases} 1 & x > 0 \\ w & x \le 0 \end{cases}",
         "Leaky ReLU whose negative slope w is learned with the weights (He et al. 2015, the paper that also "
-        "introduced He initialisation). Here w is a slider; PyTorch's nn.PReLU learns one w shared by all "
-        "channels by default (num_parameters=1), or one per channel.",
+        "introduced He initialisation). The curve is drawn at the slider's w; the dead-neuron panel learns w with "
+        "the weights, one per layer as PyTorch's nn.PReLU() does by default (num_parameters=1; it can also learn "
+        "one per channel), starting at the slider's value, and draws it epoch by epoch.",
         (Param("weight", 0.25, -1.0, 1.0, 0.01, "The learned negative slope w (PyTorch initialises it to 0.25)."),),
         kinks=lambda weight: (0.0,),
     ),
@@ -353,8 +357,10 @@ _ENTRIES = [
         r"\mathrm{RReLU}(x) = \begin{cases} x & x > 0 \\ a\,x & x \le 0 \end{cases},\quad "
         r"a \sim U(l, u) \text{ in training},\ a = \tfrac{l+u}{2} \text{ in evaluation}",
         r"\mathrm{RReLU}'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
-        "Randomised Leaky ReLU (Xu et al. 2015): during training each negative slope is drawn uniformly from "
-        "[lower, upper], a mild regulariser; at evaluation the slope is their mean, which is the curve drawn.",
+        "Randomised Leaky ReLU (Xu et al. 2015): during training the negative slope is drawn uniformly from "
+        "[lower, upper] anew for every element of every pass, a mild regulariser; at evaluation the slope is their "
+        "mean, which is the curve drawn. The dead-neuron panel trains with the random slopes, as "
+        "F.rrelu(training=True) does, and evaluates with the mean.",
         (Param("lower", 1 / 8, 0.0, 1.0, 0.005, "Lower bound of the random negative slope."),
          Param("upper", 1 / 3, 0.0, 1.0, 0.005, "Upper bound of the random negative slope.")),
         kinks=lambda lower, upper: (0.0,),
@@ -376,9 +382,11 @@ _ENTRIES = [
         r"\mathrm{ELU}(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
         r"\mathrm{ELU}'(x) = \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
         "Exponential Linear Unit (Clevert et al. 2015): identity for positive inputs, a smooth exponential that "
-        "saturates at -alpha for negative ones. Negative outputs push mean activations towards zero, and for "
-        "alpha > 0 the gradient never becomes exactly zero, so units do not die (alpha = 0 is ReLU). Costs an "
-        "exponential.",
+        "saturates at -alpha for negative ones. Negative outputs push mean activations towards zero. For alpha > 0 "
+        "the derivative alpha·e^x is positive everywhere in exact arithmetic, but it is below 0.001 past about "
+        "x = -7 (alpha = 1) and rounds to exactly 0 in float32 past about x = -104, so a unit pushed that far on "
+        "every input is as dead as a ReLU (the dead-neuron panel's 'Learning rate too high' setup shows it with ELU; "
+        "alpha = 0 is ReLU). Costs an exponential.",
         (ALPHA,),
         kinks=lambda alpha: (0.0,),
     ),
@@ -409,17 +417,20 @@ _ENTRIES = [
         _maxout, _maxout_d,
         r"\mathrm{Maxout}(x) = \max_{j=1..k} \left(a_j x + b_j\right)",
         r"\mathrm{Maxout}'(x) = a_{j^*},\quad j^* = \text{first } j \text{ attaining the max}",
-        "Maxout (Goodfellow et al. 2013) outputs the largest of k learned linear pieces, so it can represent any "
-        "convex piecewise-linear function: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| max(-x, x). Its gradient "
-        "is zero only where a flat piece (slope 0) is on top, as in max(0, x): without a flat piece it can "
-        "neither saturate nor die. The price is k times the parameters.",
+        "A maxout unit (Goodfellow et al. 2013) outputs the largest of k affine functions of its input, each with "
+        "its own learned weights, so it can represent any convex piecewise-linear function of its input. Drawn here "
+        "as a fixed function of one input with the pieces you set: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| "
+        "max(-x, x); this curve's gradient is zero only where a flat piece (slope 0) is on top. In the dead-neuron "
+        "panel Maxout layers are real maxout units with k pieces (the rows here), each learned: the winning piece "
+        "always passes the gradient on, so a unit cannot die, though a piece that never wins gets no gradient. The "
+        "price is k times the parameters.",
         (Param("slopes", (-0.5, 0.5, 2.0), -10.0, 10.0, 0.1, "Slope a_j of each linear piece."),
          Param("intercepts", (0.0, 1.0, -2.0), -10.0, 10.0, 0.1, "Intercept b_j of each linear piece.")),
         kinks=_maxout_kinks,
         check=_maxout_check,
     ),
     Activation(
-        "gelu", "GELU", SMOOTH,
+        "gelu", "GELU", CURVED,
         _gelu, _gelu_d,
         r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"
         r"\quad\text{tanh: } \tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
@@ -433,7 +444,7 @@ _ENTRIES = [
                choices=("none", "tanh")),),
     ),
     Activation(
-        "silu", "SiLU", SMOOTH,
+        "silu", "SiLU", CURVED,
         lambda x: _swish(x, 1.0), lambda x: _swish_d(x, 1.0),
         r"\mathrm{SiLU}(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
         r"\mathrm{SiLU}'(x) = \sigma(x)\,\big(1 + x\,(1 - \sigma(x))\big)",
@@ -442,7 +453,7 @@ _ENTRIES = [
         "below zero, unbounded above. Used in EfficientNet, YOLO and the feed-forward layers of LLaMA (SwiGLU).",
     ),
     Activation(
-        "swish", "Swish", SMOOTH,
+        "swish", "Swish", CURVED,
         _swish, _swish_d,
         r"\mathrm{Swish}(x) = x\,\sigma(\beta x)",
         r"\mathrm{Swish}'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\,\big(1 - \sigma(\beta x)\big)",
@@ -451,7 +462,7 @@ _ENTRIES = [
         (Param("beta", 1.0, 0.0, 10.0, 0.1, "Sharpness of the gate; 0 gives x/2, large values approach ReLU."),),
     ),
     Activation(
-        "mish", "Mish", SMOOTH,
+        "mish", "Mish", CURVED,
         lambda x: x * np.tanh(np.logaddexp(0, x)), _mish_d,
         r"\mathrm{Mish}(x) = x \tanh\!\big(\mathrm{softplus}(x)\big)",
         r"\mathrm{Mish}'(x) = \tanh(s) + x\,\mathrm{sech}^2(s)\,\sigma(x),\quad s = \mathrm{softplus}(x)",
@@ -459,7 +470,7 @@ _ENTRIES = [
         "YOLOv4. More expensive than ReLU: a softplus and a tanh per element.",
     ),
     Activation(
-        "softplus", "Softplus", SMOOTH,
+        "softplus", "Softplus", CURVED,
         _softplus, _softplus_d,
         r"\mathrm{Softplus}(x) = \tfrac{1}{\beta} \log\!\left(1 + e^{\beta x}\right)"
         r"\quad (x \text{ where } \beta x > \text{threshold})",
@@ -471,7 +482,7 @@ _ENTRIES = [
         kinks=lambda beta, threshold: (threshold / beta,),
     ),
     Activation(
-        "hardswish", "Hardswish", SMOOTH,
+        "hardswish", "Hardswish", CURVED,
         lambda x: x * np.clip(x + 3, 0, 6) / 6,
         lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)),
         r"\mathrm{Hardswish}(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",

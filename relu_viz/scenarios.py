@@ -100,9 +100,13 @@ def _default_holds(run: Run) -> bool:
 
 def _default_evidence(runs) -> str:
     born = np.mean([r.dead_fraction[0, 1] for r in runs])
+    ok = _ok(runs)
+    revived = sum(bool(np.any((r.activity[1][:-1] == 0) & (r.activity[1][1:] > 0))) for r in ok)
+    rose = sum(bool(r.dead_fraction[-1, 1] > r.dead_fraction[0, 1]) for r in ok)
     return (f"Loss after training: {spread(_loss_kept(runs))} of where it started. Layer 2 dead at the start: "
             f"{percent(born)} on average (one in four expected); at the end: "
-            f"{spread(_final(runs, 'dead_fraction', 1))}." + _diverged(runs))
+            f"{spread(_final(runs, 'dead_fraction', 1))}. A dead layer-2 unit came back in {revived} of {len(ok)} "
+            f"runs; layer 2 ended with more dead units than it started with in {rose}." + _diverged(runs))
 
 
 def _healthy_holds(run: Run) -> bool:
@@ -183,11 +187,26 @@ def _vanishing_holds(run: Run) -> bool:
     return run.status == "ok" and run.loss[-1] >= 0.85 * run.loss[0]
 
 
+def variation_ratios(run: Run) -> np.ndarray:
+    """At the start, per hidden layer: how much its outputs vary over the training inputs relative to its inputs
+    (each the root mean square over units of the standard deviation over the inputs)."""
+    start = initial_state(run.config)
+    act = ACTIVATIONS[run.config.activation]
+    h, ratios = start.X, []
+    for W, b in start.layers[:-1]:
+        out = act(h @ W + b)
+        ratios.append(np.sqrt(np.mean(np.var(out, axis=0)) / np.mean(np.var(h, axis=0))))
+        h = out
+    return np.array(ratios)
+
+
 def _vanishing_evidence(runs) -> str:
     first = [float(np.median(r.gradient[0][0]) / np.median(r.gradient[-1][0])) for r in _ok(runs)]
-    return (f"Loss after training: {spread(_loss_kept(runs))} of where it started. At the start, the typical "
-            f"gradient of a layer-1 unit is {spread(first, lambda v: f'{v:.2g}x')} that of a layer-3 unit."
-            + _diverged(runs))
+    ratios = np.array([variation_ratios(r) for r in _ok(runs)])
+    shrink = "; ".join(f"layer {i + 1} {spread(ratios[:, i], lambda v: f'{v:.2g}x')}" for i in range(ratios.shape[1]))
+    return (f"Loss after training: {spread(_loss_kept(runs))} of where it started. At the start, each layer's "
+            f"outputs vary over the inputs this much relative to its inputs: {shrink}; the typical gradient of a "
+            f"layer-1 unit is {spread(first, lambda v: f'{v:.2g}x')} that of a layer-3 unit." + _diverged(runs))
 
 
 def _digits_holds(run: Run) -> bool:
@@ -206,11 +225,12 @@ TOO_HIGH = replace(MOONS, optimizer="adam", lr=2.0)
 SCENARIOS: dict[str, Scenario] = {s.key: s for s in (
     Scenario(
         "default", "Default run",
-        "ReLU, one input, the sine. The network fits the curve, yet some of layer 2 is dead before the first step. "
-        "With one input and zero biases every first-layer unit is a hinge through x = 0, so a layer-2 unit sees "
-        "a·x for x > 0 and b·|x| for x < 0: it is dead from the start when a ≤ 0 and b ≤ 0, one time in four. "
-        "It can revive later, when the layer below changes: only first-layer units stay dead for good under plain "
-        "gradient descent.",
+        "ReLU, one input, the sine. Training more than halves the loss (how close the network gets to the curve "
+        "varies from seed to seed), yet some of layer 2 is dead before the first step. With one input and zero "
+        "biases every first-layer unit is a hinge through x = 0, so a layer-2 unit sees a·x for x > 0 and b·|x| "
+        "for x < 0: it is dead from the start when a ≤ 0 and b ≤ 0, one time in four. Under plain gradient descent "
+        "a dead first-layer unit stays dead for good, but a dead layer-2 unit can come back when the layer below "
+        "changes, and in most seeds some do; in a few, more of layer 2 dies during training than comes back.",
         TrainConfig(), _default_holds, _default_evidence),
     Scenario(
         "healthy", "Healthy",
@@ -240,17 +260,18 @@ SCENARIOS: dict[str, Scenario] = {s.key: s for s in (
         "saturation", "Sigmoid saturation",
         "Sigmoid with large initial weights (std 5) on the sine, learning rate 0.05: before training starts, part "
         "of layer 2 sits in the flat tails of the sigmoid, where |f'| < 0.001 on every input, and it stays there, "
-        "learning almost nothing. Some are even dead: in float32 a sigmoid's output rounds to exactly 1 once its "
-        "input passes about 17, and autograd's f' = y(1 - y) is then exactly 0. The other units still fit the "
-        "curve.",
+        "learning almost nothing. In most seeds some are even dead: in float32 a sigmoid's output rounds to "
+        "exactly 1 once its input passes about 17, and autograd's f' = y(1 - y) is then exactly 0. The other units "
+        "still bring the loss down.",
         TrainConfig(activation="sigmoid", init="custom", init_std=5.0, lr=0.05, epochs=500),
         _saturation_holds, _saturation_evidence),
     Scenario(
         "vanishing", "Sigmoid in depth",
         "Three sigmoid layers with Xavier weights on the sine, learning rate 0.05: the loss hardly moves in 400 "
-        "epochs. Each sigmoid layer scales the variation of its input by at most 1/4 (σ′ ≤ 1/4), so the deeper "
-        "features barely depend on x and every gradient is small, smallest in the first layer. Tanh (slope 1 at "
-        "0) trains the same network well.",
+        "epochs. A sigmoid layer passes on at most a quarter of the variation of its pre-activation (σ′ ≤ 1/4), "
+        "and the weights pass on only about as much as the layer's input has: here each layer's outputs vary a "
+        "third as much as its inputs or less, so the deeper features barely depend on x and every gradient is "
+        "small, smallest in the first layer. Tanh (slope 1 at 0) trains the same network well.",
         TrainConfig(activation="sigmoid", init="xavier", hidden=(32, 32, 32), lr=0.05, epochs=400),
         _vanishing_holds, _vanishing_evidence),
     Scenario(

@@ -398,3 +398,23 @@ def test_your_formula_takes_torch_where_gradient_at_a_switch_of_where(text):
     assert len(switches) >= 1
     _, grad = torch_value_and_grad("custom", switches, **params)
     assert np.allclose(ACTIVATIONS["custom"].derivative(switches, **params), grad, rtol=1e-12, atol=1e-12)
+
+
+def test_what_the_summaries_say_about_the_exponential_units_is_what_they_compute():
+    """ELU's summary: f' = alpha e^x > 0 in exact arithmetic (mpmath), below 0.001 past about x = -7 (alpha 1:
+    ln 0.001 = -6.91), exactly 0 in float32 past about x = -104 (e^x below half the smallest float32, 2^-150)."""
+    import mpmath
+
+    elu = ACTIVATIONS["elu"]
+    assert mpmath.exp(mpmath.mpf(-1e6)) > 0, "positive everywhere in exact arithmetic"
+    assert elu.derivative(-700.0) > 0 and elu.derivative(-746.0) == 0, "float64 underflows only past about -745"
+    assert elu.derivative(math.log(0.001) + 0.01) > 0.001 > elu.derivative(math.log(0.001) - 0.01)
+    assert round(math.log(0.001)) == -7
+    edge = math.log(2.0**-150)  # where e^x falls below half the smallest float32 subnormal
+    assert round(edge) == -104
+    assert elu.derivative(np.float32(edge - 0.05)) == 0 and elu.derivative(np.float32(edge + 0.3)) > 0
+    for key in ("selu", "celu"):  # alike, though their texts make no such claim
+        assert ACTIVATIONS[key].derivative(np.float32(-110.0)) == 0 < ACTIVATIONS[key].derivative(-110.0)
+    text = elu.summary
+    assert "below 0.001 past about x = -7" in text and "exactly 0 in float32 past about x = -104" in text
+    assert "units do not die" not in text

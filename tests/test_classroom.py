@@ -143,6 +143,8 @@ def test_the_numbers_the_tour_states_hold():
     assert float(f["relu_mean"]) == pytest.approx(1 / math.sqrt(2 * math.pi), abs=5e-4)
     assert float(f["leaky_relu_mean"]) == pytest.approx(0.99 / math.sqrt(2 * math.pi), abs=5e-4)
     assert float(f["tanh_mean"]) == 0
+    # Klambauer et al. (2017) chose SELU's lambda and alpha so that an N(0, 1) input keeps mean 0 and variance 1
+    assert abs(float(f["selu_mean"])) < 5e-4
     assert f["sigmoid_max_slope"] == "0.25" and f["tanh_max_slope"] == "1" and f["leaky_slope"] == "0.01"
     assert f["relu_zero_share"] == "50%"
     lo, hi = map(float, f["smooth_means"].split(" to "))
@@ -194,3 +196,18 @@ def test_a_scenario_step_shows_its_seed_count_in_the_tour_box_and_no_empty_table
     at = open_app({"tour": "6"})
     assert any(m.value.startswith("This story holds in") for m in at.markdown)
     assert all(len(t.value) for t in at.get("table")), "no empty table"
+
+
+def test_batch_normalisation_before_the_relu_leaves_the_next_layer_inputs_all_positive():
+    """The zero-centred step: BN as Ioffe and Szegedy place it (sec. 3.2, on Wu + b, just before the
+    non-linearity) makes the pre-activations zero-mean, unit-variance per unit; the ReLU after it still outputs
+    values >= 0 whose mean is about 1/sqrt(2 pi) for a normal pre-activation."""
+    import torch
+
+    torch.manual_seed(0)
+    layer, norm = torch.nn.Linear(5, 64), torch.nn.BatchNorm1d(64)
+    with torch.no_grad():
+        pre = norm(layer(torch.randn(4096, 5) * 3 + 1))
+    h = torch.relu(pre)
+    assert abs(float(pre.mean())) < 1e-5 and torch.all(h >= 0)
+    assert float(h.mean()) == pytest.approx(1 / math.sqrt(2 * math.pi), abs=0.02)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from relu_viz.scenarios import SCENARIOS, SEEDS, came_back, check, spread
+from relu_viz.scenarios import SCENARIOS, SEEDS, came_back, check, spread, variation_ratios
 from relu_viz.training import TrainConfig, train_seeds
 
 DESIGN_KEYS = ("healthy", "lr_too_high", "bad_bias", "leaky_rescue", "saturation")
@@ -58,7 +58,12 @@ def test_default_story_a_quarter_of_layer_2_is_dead_before_the_first_step():
     assert 0.15 < np.mean([r.dead_fraction[0, 1] for r in runs]) < 0.35
     assert not any(r.dead_fraction[0, 0] for r in runs)
     revived = [np.any((r.activity[1][:-1] == 0) & (r.activity[1][1:] > 0)) for r in runs]
-    assert sum(revived) >= 18, "'It can revive later': layer-2 units come back in most seeds"
+    assert sum(revived) >= 18, "'a dead layer-2 unit can come back ... in most seeds some do'"
+    rose = sum(r.dead_fraction[-1, 1] > r.dead_fraction[0, 1] for r in runs)
+    assert 1 <= rose <= 6, f"'in a few, more of layer 2 dies during training than comes back': {rose} of 20"
+    assert all(r.loss[-1] < 0.5 * r.loss[0] for r in runs), "'Training more than halves the loss'"
+    evidence = checked("default").evidence
+    assert f"came back in {sum(revived)} of 20 runs" in evidence and f"than it started with in {rose}." in evidence
 
 
 @pytest.mark.slow
@@ -95,7 +100,7 @@ def test_leaky_story_nothing_dies_many_units_negative_everywhere():
 @pytest.mark.slow
 def test_saturation_story_some_saturated_units_are_dead_in_float32_and_the_rest_fit():
     runs = checked("saturation").runs
-    assert sum(bool(r.dead_fraction[0, 1]) for r in runs) >= 10, "'Some are even dead'"
+    assert sum(bool(r.dead_fraction[0, 1]) for r in runs) > 10, "'In most seeds some are even dead'"
     assert all(np.all(r.dead_fraction[0] <= r.saturated_fraction[0]) for r in runs), "dead is a kind of saturated"
     assert np.median([r.loss[-1] / r.loss[0] for r in runs]) < 0.2, "'the other units still fit the curve'"
     sigmoid = SCENARIOS["saturation"].config.activation
@@ -114,6 +119,19 @@ def test_vanishing_story_gradients_smallest_in_layer_1_and_tanh_trains():
     smallest_first = [np.median(r.gradient[0][0]) < np.median(r.gradient[1][0]) < np.median(r.gradient[2][0])
                       for r in runs]
     assert sum(smallest_first) >= 18
+    from scipy.special import expit
+
+    from relu_viz.training import initial_state
+
+    for run in runs:  # "each layer's outputs vary a third as much as its inputs or less", by hand at the start
+        start = initial_state(run.config)
+        h, ratios = start.X, []
+        for W, b in start.layers[:-1]:
+            out = expit(h @ W + b)
+            ratios.append(np.sqrt(np.mean(out.std(axis=0) ** 2) / np.mean(h.std(axis=0) ** 2)))
+            h = out
+        assert max(ratios) < 1 / 3, ratios
+        assert np.allclose(ratios, variation_ratios(run), rtol=1e-12)
     tanh = train_seeds(replace(SCENARIOS["vanishing"].config, activation="tanh"), SEEDS)
     assert sum(r.loss[-1] < 0.2 * r.loss[0] for r in tanh) >= 18, "'Tanh trains the same network well'"
 

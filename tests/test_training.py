@@ -189,6 +189,13 @@ def test_each_init_draws_weights_with_the_documented_moments(init, std):
                 w, stats.uniform(-1 / math.sqrt(n_in), 2 / math.sqrt(n_in)).cdf).pvalue > 1e-4
         elif init != "custom":
             assert stats.kstest(w / expected, "norm").pvalue > 1e-4
+    if init == "xavier":  # PyTorch's xavier_normal_, with Glorot and Bengio's uniform variance 2 / (fan_in + fan_out)
+        import torch
+
+        torch.manual_seed(0)
+        theirs = torch.nn.init.xavier_normal_(torch.empty(64, 128)).numpy()  # fan_in 128, fan_out 64
+        assert abs(theirs.std() - std(128, 64)) < 5 * std(128, 64) / math.sqrt(2 * theirs.size)
+        assert std(128, 64) ** 2 == pytest.approx((2 * math.sqrt(6 / 192)) ** 2 / 12)
     out = np.concatenate(weights[2])
     assert abs(out.std() - OUTPUT_GAIN / 8) < 5 * OUTPUT_GAIN / 8 / math.sqrt(2 * len(out))
     b = np.concatenate(biases)
@@ -796,3 +803,32 @@ def test_no_maxout_unit_ever_dies_but_pieces_go_idle():
                        SEEDS)
     assert not any(r.dead_fraction.any() for r in runs)
     assert sum(bool(r.negative_fraction[-1].any()) for r in runs) >= 18
+
+
+@pytest.mark.slow
+def test_exponential_units_die_too_when_pushed_far_enough():
+    """ELU's summary: the 'Learning rate too high' setup with ELU (and SELU, CELU) leaves units whose f' is exactly 0
+    on every input in float32, in most of seeds 0-19."""
+    from relu_viz.scenarios import SCENARIOS
+
+    for key in ("elu", "selu", "celu"):
+        runs = train_seeds(replace(SCENARIOS["lr_too_high"].config, activation=key), SEEDS)
+        assert sum(bool(r.dead_fraction.any()) for r in runs) >= 15, key
+
+
+def test_a_maxout_piece_that_never_wins_gets_no_gradient_and_every_other_piece_does():
+    from relu_viz.training import _pass, backward, hidden_layers, network
+
+    config = TrainConfig(activation="maxout", dataset="xor", hidden=(16,), epochs=1)
+    start, hidden = initial_state(config), hidden_layers(config)
+    start.layers[0][1][[2, 4, 9]] = -100.0  # these pieces (of units 1, 2 and 4) now lose on every input
+    stack = network(start.layers, hidden)
+    X, y = start.X[None].astype(np.float32), start.y[None].astype(np.float32)
+    pre, inputs, slopes, _, _, grad_out = _pass(stack, X, y, hidden, "classification")
+    gW, gb = backward(stack, hidden, pre, inputs, slopes, grad_out)[0]
+    pieces = (start.X @ start.layers[0][0] + start.layers[0][1]).reshape(len(X[0]), 16, 3)
+    wins = np.stack([np.sum(np.argmax(pieces, axis=2) == j, axis=0) for j in range(3)], axis=1).ravel()
+    idle = wins == 0
+    assert np.flatnonzero(idle).tolist() == [2, 4, 9]
+    assert np.all(gW[0][:, idle] == 0) and np.all(gb[0, 0, idle] == 0)
+    assert np.all(np.abs(gW[0][:, ~idle]).sum(axis=0) > 0)

@@ -89,14 +89,16 @@ SIM = (
     Param("sim.lr", "0.05", choices=LR_CHOICES, help="Step size of gradient descent (log scale)."),
     Param("sim.epochs", 300, 10, MAX_EPOCHS, 10, "Passes over the data.", integer=True),
     Param("sim.samples", 256, 32, MAX_SAMPLES, 32, "Training points.", integer=True),
-    Param("sim.init", "he", choices=INITS, help="Hidden-layer weights. he (He et al. 2015): N(0, 2/fan_in); xavier "
-          "(Glorot and Bengio 2010): N(0, 2/(fan_in + fan_out)); lecun: N(0, 1/fan_in); uniform: PyTorch's "
+    Param("sim.init", "he", choices=INITS, help="Hidden-layer weights. he (He et al. 2015): N(0, 2/fan_in); xavier: "
+          "N(0, 2/(fan_in + fan_out)), PyTorch's xavier_normal_, the normal with the variance of Glorot and Bengio's "
+          "(2010) uniform U(±√(6/(fan_in + fan_out))); lecun: N(0, 1/fan_in); uniform: PyTorch's "
           "nn.Linear default, U(±1/√fan_in) for weights and biases; custom: N(0, std²). The output layer always "
 
           f"starts small, N(0, {OUTPUT_GAIN ** 2:g}/fan_in)."),
     Param("sim.std", 1.0, 0.01, 10.0, 0.01, "Standard deviation of the weights for the custom init."),
-    Param("sim.bias", 0.0, -5.0, 5.0, 0.1, "Initial value of every hidden bias (negative values start units "
-          "switched off); added to PyTorch's random bias for the uniform init."),
+    Param("sim.bias", 0.0, -5.0, 5.0, 0.1, "Initial value of every hidden bias (a negative value starts some "
+          "units switched off: those whose input is then negative on every example); added to PyTorch's random bias "
+          "for the uniform init."),
     Param("sim.seed", 0, 0, 9999, 1, "Seed of the data, the weights and the batches.", integer=True),
     Param("sim.opt", "gd", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
     Param("sim.batch", "full", choices=BATCH_CHOICES, help="Examples per update: full batch, or mini-batches."),

@@ -32,8 +32,8 @@ class Step:
 @functools.cache
 def facts() -> dict[str, str]:
     """The numbers the tour's texts state, computed from the core (never typed in)."""
-    means = {key: derive(ACTIVATIONS[key]).mean_output for key in ("relu", "leaky_relu", "tanh", "elu", "gelu",
-                                                                    "silu", "mish")}
+    means = {key: derive(ACTIVATIONS[key]).mean_output for key in ("relu", "leaky_relu", "tanh", "selu", "elu",
+                                                                    "gelu", "silu", "mish")}
     smooth = [means[k] for k in ("elu", "gelu", "silu", "mish")]
     x = np.linspace(-10, 10, 200_001)
     sine = build.sample(np.sin, BUILD_XMIN, BUILD_XMAX)
@@ -74,10 +74,11 @@ def _scenario(key: str) -> dict:
 STEPS = (
     Step("ReLU is max(0, z)",
          "ReLU passes a positive input unchanged and turns a negative one into 0: f(z) = max(0, z). The dots are "
-         "the classic plot over `range(-10, 11)`: for z = -10 … 0 the output is 0, then 1, 2, …, 10. Nair and "
-         "Hinton (2010) used it in restricted Boltzmann machines, Glorot, Bordes and Bengio (2011) showed that deep "
-         "networks of rectifiers train well, and AlexNet (Krizhevsky et al. 2012) made it the default. Its outputs "
-         "are sparse: for a standard normal input, {relu_zero_share} of them are exactly 0.",
+         "the classic plot over `range(-10, 11)`: for z = -10 … 0 the output is 0, then 1, 2, …, 10. The rectifier "
+         "is old (Fukushima 1969; Hahnloser et al. 2000; Jarrett et al. 2009); Nair and Hinton (2010) used it in "
+         "restricted Boltzmann machines, Glorot, Bordes and Bengio (2011) showed that deep networks of rectifiers "
+         "train well, and AlexNet (Krizhevsky et al. 2012) made it the default. Its outputs are sparse: for a "
+         "standard normal input, {relu_zero_share} of them are exactly 0.",
          {"act": ["relu"], "ints": "true"}),
     Step("Its derivative, and the kink at 0",
          "f′(z) is 0 for z < 0 and 1 for z > 0. At z = 0 the graph has a corner: every slope between 0 and 1 is a "
@@ -89,18 +90,21 @@ STEPS = (
          "and both fall towards 0 in the tails: the strips under the derivatives mark where |f′| < 0.01.",
          {"act": ["relu", "sigmoid", "tanh"]}, "strips"),
     Step("Speed",
-         "The classic claim that ReLU is faster is about convergence, not arithmetic: Krizhevsky et al. (2012, "
-         "Fig. 1) report a four-layer convolutional network with ReLUs reaching 25% training error on CIFAR-10 six "
-         "times faster than the same network with tanh, adding that the size of the effect varies with the "
-         "architecture. The cost of the function itself is measured here, now, on this server: f and f′ over a "
-         "million inputs, f′ computed as autograd does (from the saved output for ReLU, sigmoid and tanh).",
+         "Two claims are made for ReLU's speed. Arithmetic: no exponential to compute (Glorot, Bordes and Bengio "
+         "2011). Convergence: Krizhevsky et al. (2012, Fig. 1) report a four-layer convolutional network with ReLUs "
+         "reaching 25% training error on CIFAR-10 six times faster than the same network with tanh, adding that the "
+         "size of the effect varies with the architecture. The first is measured here, now, on this server: f and "
+         "f′ over a million inputs, f′ computed as autograd does (from the saved output for ReLU, sigmoid and "
+         "tanh); the second no timing of a function can show.",
          {"tab": "Speed", "act": ["relu", "sigmoid", "tanh"]}),
     Step("ReLU is not zero-centred",
          "ReLU's outputs are never negative: for a standard normal input its mean output is {relu_mean}, tanh's "
          "{tanh_mean} (see the properties table). Why it matters: for one input, every incoming weight of a unit "
          "in the next layer gets a gradient of the same sign (its inputs are all positive), so the weights can only "
-         "move together and updates zig-zag. Leaky ReLU does not fix this (mean {leaky_relu_mean}); batch "
-         "normalisation (Ioffe and Szegedy 2015) re-centres each layer's inputs.",
+         "move together and updates zig-zag. Leaky ReLU does not fix this (mean {leaky_relu_mean}), nor does batch "
+         "normalisation (Ioffe and Szegedy 2015) placed as they place it, on the pre-activations just before the "
+         "ReLU: the next layer still receives outputs ≥ 0. An activation with outputs of both signs avoids it: tanh, "
+         "or SELU (mean {selu_mean}).",
          {"act": ["relu", "leaky_relu", "tanh"]}, "Mean output,Zero-centred"),
     Step("Dead neurons",
          "Train a small ReLU network with a learning rate that is too high: big updates push units to where their "
@@ -114,9 +118,10 @@ STEPS = (
          "only through that small slope.",
          _scenario("leaky_rescue"), "story:leaky_rescue"),
     Step("Maxout generalises ReLU",
-         "Maxout (Goodfellow et al. 2013) outputs the largest of k lines. max(0, z) is ReLU, max(0.1 z, z) is "
-         "Leaky ReLU, and the pieces shown here, max(-z, z), make |z|. Load the others with the buttons below (or "
-         "edit the pieces in the Maxout table of the sidebar).",
+         "A maxout unit (Goodfellow et al. 2013) outputs the largest of k affine functions of its input, each "
+         "learned; drawn here as a function of one input, it is the largest of k lines. max(0, z) is ReLU, "
+         "max(0.1 z, z) is Leaky ReLU, and the pieces shown here, max(-z, z), make |z|. Load the others with the "
+         "buttons below (or edit the pieces in the Maxout table of the sidebar).",
          {"act": ["relu", "maxout"], "maxout.slopes": "-1,1", "maxout.intercepts": "0,0"}, "maxout"),
     Step("The modern smooth family",
          "ELU (Clevert et al. 2015), GELU (Hendrycks and Gimpel 2016), SiLU (Elfwing et al. 2017) and Mish (Misra "
