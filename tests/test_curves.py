@@ -55,3 +55,7 @@ def test_a_jump_records_the_value_taken_on_its_upper_side_too():
     default."""
     (jump,) = sample(ACTIVATIONS["binary_step"], {}, -1, 1).f.jumps
     assert (jump.x, jump.value, jump.left, jump.right) == (0.0, 1.0, 0.0, 1.0)
+
+
+def test_a_curve_has_the_401_points_the_readme_states():
+    assert POINTS == 401

@@ -7,7 +7,6 @@ import pytest
 
 from relu_viz import ACTIVATIONS
 from relu_viz.depth import (
-    RAI_SIGMA,
     Estimate,
     _init_layer,
     born_dead_by_depth,
@@ -19,6 +18,11 @@ from relu_viz.depth import (
     single_input_closed_form,
 )
 from tests.reference import reference
+
+# The paper's constants, typed here (not imported from the code under test): Lu, Shin, Su and Karniadakis, "Dying
+# ReLU and Initialization", Commun. Comput. Phys. 28 (2020), sec. 5: RAI's symmetric part is N(0, sigma^2 / fan_in)
+# with sigma = 0.6007 when the asymmetric entry is Beta(2, 1); He's variance is 2 / fan_in (He et al. 2015).
+PAPER_RAI_SIGMA = 0.6007
 
 
 def brute_force_born_dead(hidden_layers, width, trials, seed, points=1001):
@@ -108,7 +112,7 @@ def test_he_bias_and_rai_draw_what_they_say():
         assert abs(values.std() - std) < 5 * std / math.sqrt(2 * values.size)
     W, b = _init_layer(rng, 4000, 8, 6, "rai")
     v = np.concatenate([W, b], axis=1)  # (trials, fan_in + 1, width): one Beta(2, 1) entry per neuron
-    sigma = RAI_SIGMA / math.sqrt(8)
+    sigma = PAPER_RAI_SIGMA / math.sqrt(8)
     beta_mean, beta_var = 2 / 3, 1 / 18  # Beta(2, 1)
     expected_mean = (beta_mean + 8 * 0) / 9
     assert abs(v.mean() - expected_mean) < 5 * math.sqrt((beta_var + 8 * sigma**2) / 9 / v.size) * 3
@@ -221,7 +225,7 @@ def test_nearly_constant_networks_against_a_brute_force():
     for _ in range(300):
         h = x  # units x inputs
         for fan_in in [1] + [3] * 29:
-            v = rng.normal(0, RAI_SIGMA / math.sqrt(fan_in), (fan_in + 1, 3))
+            v = rng.normal(0, PAPER_RAI_SIGMA / math.sqrt(fan_in), (fan_in + 1, 3))
             v[rng.integers(0, fan_in + 1, 3), np.arange(3)] = rng.beta(2, 1, 3)
             h = np.maximum(v[:fan_in].T @ h + v[fan_in:].T, 0)
         flat += np.ptp(h, axis=1).max() < 1e-6

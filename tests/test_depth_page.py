@@ -43,7 +43,15 @@ def test_rai_link_says_how_many_saved_networks_are_nearly_constant():
     at = open_app({"tab": "Depth", "depth.init": "rai", "depth.layers": "10", "depth.trials": "1000",
                    "depth.sig_std": "0.05", "depth.sig_depth": "10", "depth.sig_width": "64"})
     assert not at.warning, notices(at)
-    assert any(c.value.startswith("Born dead at 10 hidden layers") for c in at.caption)
+    born = next(c.value for c in at.caption if c.value.startswith("Born dead at 10 hidden layers"))
+    differs = False
+    for width in WIDTHS:  # the chosen initialisation's figures, which differ from He's (the test can tell them apart)
+        trials = {init: min(1000, max_trials(10, width, init)) for init in ("rai", "he")}
+        rai, he = (born_dead_by_depth(10, width, trials[init], 0, init) for init in ("rai", "he"))
+        assert f"width {width}: {float(rai.dead[-1]):.1%}" in born
+        assert f"width {width}: {float(rai.nearly_constant[-1]):.1%}" in born
+        differs |= f"{float(rai.dead[-1]):.1%}" != f"{float(he.dead[-1]):.1%}"
+    assert differs and "decide exactly" not in born, "RAI has biases: no three-input shortcut"
     meaning = next(m.value for m in at.markdown if m.value.startswith("**What it means.**"))
     curve = born_dead_by_depth(10, 3, 1000, 0, "rai")
     saved = float(curve.nearly_constant[-1]) - float(curve.dead[-1])
@@ -64,3 +72,7 @@ def test_a_panel_activation_that_is_not_shown_is_announced():
 def test_bad_depth_links_fall_back_with_notice(query, named):
     at = open_app({"tab": "Depth", **query})
     assert named in notices(at) and len(at.get("plotly_chart")) == 2
+
+
+def test_the_born_dead_chart_draws_the_widths_the_readme_states():
+    assert WIDTHS == (2, 3, 4, 5, 10)

@@ -218,3 +218,7 @@ def test_any_text_gives_a_formula_or_the_clear_error_and_never_runs_code(text):
         values = evaluate(formula.f, np.linspace(-3, 3, 7), 1.0, 2.0, 0.5)
         evaluate(formula.df, np.linspace(-3, 3, 7), 1.0, 2.0, 0.5)
     assert values.shape == (7,)
+
+
+def test_a_formula_is_at_most_300_characters_as_the_readme_states():
+    assert MAX_LENGTH == 300

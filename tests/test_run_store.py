@@ -108,3 +108,7 @@ def test_the_warm_up_checks_every_story_and_trains_every_scenario():
         run = store.get(scenario.config.canonical().to_json())
         assert run is not None and np.array_equal(run.loss, train(scenario.config).loss)
         assert story_check(key)[1].startswith("This story holds in")
+
+
+def test_at_most_two_trainings_compute_at_once_as_the_readme_states():
+    assert SLOTS == 2

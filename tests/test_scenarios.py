@@ -110,6 +110,8 @@ def test_saturation_story_some_saturated_units_are_dead_in_float32_and_the_rest_
     y = act(np.float32(17.5))
     assert y == 1 and act.df_from_output(y) == 0 and act.derivative(np.float32(17.5)) > 0
     assert act(np.float32(16.0)) < 1, "about 17"
+    # by hand: 1 / (1 + e^-x) rounds to 1 in float32 once e^-x is below half an ulp of 1 below it, 2^-25
+    assert round(-np.log(2.0**-25)) == 17 and np.float32(1) / (np.float32(1) + np.exp(np.float32(-17.5))) == 1
     assert "saturated unit's gradient is median" in checked("saturation").evidence
 
 

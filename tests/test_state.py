@@ -357,3 +357,8 @@ def test_a_link_without_hinge_lists_means_k_hinges_placed_afresh_on_its_interval
     assert "build.b=0,-0.75" in to_query(moved) and "build.w" not in to_query(moved)
     assert view_from_link(parse(to_query(moved))).panels == {n: v for n, v in moved.panels.items() if n != "build.w"
                                                              and n != "build.a"}
+
+
+def test_the_link_limits_are_the_ones_the_readme_states():
+    """Typed from the README: up to 8 activations, Maxout 1 to 8 pieces, the plotted range within ±1000."""
+    assert (MAX_CURVES, MAX_PIECES, X_LIMIT) == (8, 8, 1000)

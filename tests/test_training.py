@@ -16,8 +16,6 @@ from relu_viz.training import (
     MAX_EPOCHS,
     MAX_SEEDS,
     MAX_UNITS,
-    OUTPUT_GAIN,
-    SATURATED,
     SNAPSHOT_FLOATS,
     Hidden,
     TrainConfig,
@@ -197,7 +195,8 @@ def test_each_init_draws_weights_with_the_documented_moments(init, std):
         assert abs(theirs.std() - std(128, 64)) < 5 * std(128, 64) / math.sqrt(2 * theirs.size)
         assert std(128, 64) ** 2 == pytest.approx((2 * math.sqrt(6 / 192)) ** 2 / 12)
     out = np.concatenate(weights[2])
-    assert abs(out.std() - OUTPUT_GAIN / 8) < 5 * OUTPUT_GAIN / 8 / math.sqrt(2 * len(out))
+    gain = 0.1  # the README's output layer: N(0, 0.01/fan_in), fan_in 64 here
+    assert abs(out.std() - gain / 8) < 5 * gain / 8 / math.sqrt(2 * len(out))
     b = np.concatenate(biases)
     if init == "uniform":
         bound = 1 / math.sqrt(128)
@@ -267,7 +266,7 @@ def test_recorded_dead_saturated_and_negative_shares_match_recomputation_at_star
     pre2 = (1 / (1 + np.exp(-pre1))) @ W2 + b2
     for i, pre in enumerate((pre1, pre2)):
         d = 1 / (1 + np.exp(-pre)) * (1 - 1 / (1 + np.exp(-pre)))
-        assert run.saturated_fraction[0, i] == pytest.approx(np.mean(np.all(d < SATURATED, axis=0)))
+        assert run.saturated_fraction[0, i] == pytest.approx(np.mean(np.all(d < 1e-3, axis=0)))  # README: 0.001
         assert run.negative_fraction[0, i] == pytest.approx(np.mean(np.all(pre <= 0, axis=0)))
     assert run.saturated_fraction[0, 1] > 0.05, "std 5 saturates part of layer 2 from the start"
 
@@ -832,3 +831,14 @@ def test_a_maxout_piece_that_never_wins_gets_no_gradient_and_every_other_piece_d
     assert np.flatnonzero(idle).tolist() == [2, 4, 9]
     assert np.all(gW[0][:, idle] == 0) and np.all(gb[0, 0, idle] == 0)
     assert np.all(np.abs(gW[0][:, ~idle]).sum(axis=0) > 0)
+
+
+def test_the_limits_and_thresholds_are_the_ones_the_readme_states():
+    """Typed from the README (Bounded; the dead-neuron panel), not read from the code: 1 to 4 layers of 1 to 128
+    units, 32 to 512 samples, 10 to 2000 epochs (the core allows 1), sweeps of 20 seeds, saturated below 0.001, the
+    output layer N(0, 0.01/fan_in), 2^21 float32 values of kept weights (8 MiB)."""
+    from relu_viz import training
+
+    assert (training.MAX_LAYERS, training.MAX_UNITS, training.MAX_SAMPLES, training.MAX_EPOCHS) == (4, 128, 512, 2000)
+    assert training.MAX_SEEDS == 20 and training.SATURATED == 0.001 and abs(training.OUTPUT_GAIN**2 - 0.01) < 1e-15
+    assert SNAPSHOT_FLOATS * 4 == 8 * 2**20
