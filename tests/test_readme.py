@@ -12,7 +12,8 @@ FLAT = " ".join(README.split())  # lines are wrapped in the README
 
 
 @pytest.mark.parametrize("figure", ["mean_outputs", "born_dead", "propagation", "output_layer",
-                                    "snapshot_memory", "hinges", "sawtooth"])
+                                    "snapshot_memory", "hinges", "sawtooth", "exponential_units",
+                                    "maxout_inits"])
 def test_readme_states_the_computed_figure(figure):
     text = getattr(readme_figures, figure)()
     assert " ".join(text.split()) in FLAT, f"README.md does not say: {text}"

@@ -842,3 +842,15 @@ def test_the_limits_and_thresholds_are_the_ones_the_readme_states():
     assert (training.MAX_LAYERS, training.MAX_UNITS, training.MAX_SAMPLES, training.MAX_EPOCHS) == (4, 128, 512, 2000)
     assert training.MAX_SEEDS == 20 and training.SATURATED == 0.001 and abs(training.OUTPUT_GAIN**2 - 0.01) < 1e-15
     assert SNAPSHOT_FLOATS * 4 == 8 * 2**20
+
+
+def test_the_mean_square_of_the_largest_of_three_normal_pieces():
+    """README: E[max(z1, z2, z3)^2] = (1 + sqrt(3)/(2 pi)) sigma^2 for independent N(0, sigma^2) pieces, against
+    E[relu(z)^2] = sigma^2 / 2; by quadrature of the density of the maximum, 3 phi(z) Phi(z)^2."""
+    from scipy import integrate, stats
+
+    second, _ = integrate.quad(lambda z: z * z * 3 * stats.norm.pdf(z) * stats.norm.cdf(z) ** 2, -np.inf, np.inf)
+    assert second == pytest.approx(1 + math.sqrt(3) / (2 * math.pi), rel=1e-9)
+    assert round(2 * second, 2) == 2.55
+    relu, _ = integrate.quad(lambda z: z * z * stats.norm.pdf(z), 0, np.inf)
+    assert relu == pytest.approx(0.5)
