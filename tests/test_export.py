@@ -144,3 +144,32 @@ def test_the_script_says_what_it_reproduces():
     plain = pytorch_script(TrainConfig(hidden=(4,)), filename="mine.py")
     assert "relu_viz_run.py" not in plain and "Run: python mine.py" in plain
     assert "\nNone\n" not in plain and "numpy_activation" not in plain, "no formula code without your formula"
+
+
+def test_the_training_forms_of_prelu_rrelu_and_maxout_in_the_script():
+    """The script's layer code as it runs in training: nn.PReLU with its slope at the explorer's value; RReLU's
+    slopes drawn by numpy from the seed's fourth generator, applied where x <= 0 as F.rrelu(training=True) does;
+    Maxout's units the maximum of each group of k columns."""
+    from relu_viz.export import HELPERS, layer_code
+
+    namespace = {**exported(), "SEED": 7}
+    for key in ("rrelu", "maxout"):
+        exec(HELPERS[key], namespace)  # noqa: S102 (the export's own code)
+    prelu = eval(layer_code("prelu", {"weight": -0.3}), namespace)  # noqa: S307
+    assert isinstance(prelu, torch.nn.PReLU) and prelu.weight.tolist() == [pytest.approx(-0.3)]
+    rrelu = eval(layer_code("rrelu", {"lower": 0.1, "upper": 0.4}), namespace)  # noqa: S307
+    x = torch.linspace(-2, 2, 401).reshape(1, 401)
+    draws = np.random.default_rng(np.random.SeedSequence(7).spawn(4)[3]).uniform(0.1, 0.4, (1, 401))
+    expected = torch.where(x > 0, x, x * torch.tensor(draws, dtype=torch.float32))
+    assert torch.equal(rrelu(x), expected) and float(rrelu(torch.zeros(1, 1))) == 0
+    maxout = eval(layer_code("maxout", {"slopes": (0.0, 1.0, 2.0), "intercepts": (0.0,) * 3}), namespace)  # noqa: S307
+    z = torch.tensor([[1.0, 3.0, 2.0, -1.0, -2.0, -3.0]])
+    assert maxout(z).tolist() == [[3.0, -1.0]]
+    assert layer_code("relu", {}) == "lambda x: F.relu(x)"
+    script = pytorch_script(TrainConfig(activation=("rrelu", "maxout"), params=({}, {"slopes": (0.0, 1.0),
+                                                                                   "intercepts": (0.0, 0.0)}),
+                                        hidden=(4, 4), epochs=2))
+    assert "rrelu_in_training(0.125, 0.3333333333333333),  # layer 1: rrelu" in script
+    assert "maxout(2),  # layer 2: maxout" in script and "PIECES = [1, 2]" in script
+    assert "slope of each PReLU layer" not in script
+    assert "slope of each PReLU layer" in pytorch_script(TrainConfig(activation="prelu", hidden=(4,), epochs=2))

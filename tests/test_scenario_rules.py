@@ -122,7 +122,8 @@ def test_each_evidence_states_the_runs_numbers():
     runs = [ok, bad]
     assert SCENARIOS["default"].evidence(runs) == (
         "Loss after training: median 25% (25% to 25%) of where it started. Layer 2 dead at the start: 25% on average "
-        "(one in four expected); at the end: median 50% (50% to 50%). 1 of 2 runs diverged.")
+        "(one in four expected); at the end: median 50% (50% to 50%). A dead layer-2 unit came back in 0 of 1 runs; "
+        "layer 2 ended with more dead units than it started with in 0. 1 of 2 runs diverged.")
     assert SCENARIOS["healthy"].evidence(runs) == (
         "Accuracy: median 90% (90% to 90%). Layer 1 dead at the end: median 30% (30% to 30%); layer 2: median 50% "
         "(50% to 50%). 1 of 2 runs diverged.")
@@ -140,10 +141,40 @@ def test_each_evidence_states_the_runs_numbers():
         "Layer 2 dead at the end: median 35% (20% to 50%); layer 1: median 20% (10% to 30%). Accuracy on the training "
         "digits: median 94.8% (90.0% to 99.6%). 1 of 3 runs diverged.")
     gradient = [np.full((5, 4), 2.0, np.float32), np.ones((5, 4), np.float32), np.full((5, 4), 8.0, np.float32)]
-    deep = fake(layers=3, loss=[1, 1, 1, 1, 0.9], gradient=gradient)
+    config = SCENARIOS["vanishing"].config
+    deep = fake(layers=3, loss=[1, 1, 1, 1, 0.9], gradient=gradient, config=config)
+    shrink = [f"{v:.2g}x" for v in sigmoid_variation_by_hand(config)]
     assert SCENARIOS["vanishing"].evidence([deep]) == (
-        "Loss after training: median 90% (90% to 90%) of where it started. At the start, the typical gradient of a "
-        "layer-1 unit is median 0.25x (0.25x to 0.25x) that of a layer-3 unit.")
+        "Loss after training: median 90% (90% to 90%) of where it started. At the start, each layer's outputs vary "
+        f"over the inputs this much relative to its inputs: layer 1 median {shrink[0]} ({shrink[0]} to {shrink[0]}); "
+        f"layer 2 median {shrink[1]} ({shrink[1]} to {shrink[1]}); layer 3 median {shrink[2]} ({shrink[2]} to "
+        f"{shrink[2]}); the typical gradient of a layer-1 unit is median 0.25x (0.25x to 0.25x) that of a layer-3 "
+        "unit.")
+
+
+def sigmoid_variation_by_hand(config):
+    """Per layer at the start: the RMS over units of the standard deviation of the outputs over the inputs, over
+    that of the layer's inputs, with the sigmoid written out."""
+    from relu_viz.training import initial_state
+
+    start = initial_state(config)
+    h, ratios = start.X, []
+    for W, b in start.layers[:-1]:
+        out = 1 / (1 + np.exp(-(h @ W + b)))
+        ratios.append(np.sqrt(np.mean(out.std(axis=0) ** 2) / np.mean(h.std(axis=0) ** 2)))
+        h = out
+    return ratios
+
+
+def test_the_default_evidence_counts_revivals_and_rises_of_layer_2():
+    revive = np.ones((5, 4), np.float32)
+    revive[1:3, 2] = 0  # unit 3 dead at epochs 1 and 2, alive again at 3
+    rising = fake(activity=[np.ones((5, 4), np.float32), revive], dead=np.column_stack([np.zeros(5),
+                                                                                       [0.25, 0.5, 0.5, 0.5, 0.5]]))
+    still = fake(dead=np.column_stack([np.zeros(5), [0.5] * 5]), loss=[1, 1, 1, 1, 0.2])
+    lower = fake(dead=np.column_stack([np.zeros(5), [0.5, 0.5, 0.5, 0.5, 0.25]]), loss=[1, 1, 1, 1, 0.3])
+    assert SCENARIOS["default"].evidence([rising, still, lower]).endswith(
+        "A dead layer-2 unit came back in 1 of 3 runs; layer 2 ended with more dead units than it started with in 1.")
 
 
 def test_check_counts_the_seeds_whose_run_shows_the_story(monkeypatch):

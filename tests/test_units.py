@@ -79,3 +79,39 @@ def test_a_deeper_units_inputs_go_through_the_layer_below_with_its_parameters():
     (W1, b1), (W2, b2) = run.layers[:2]
     z = run.X.astype(np.float64) @ W1 + b1
     assert np.allclose(unit_at(run, 1, 3, 5).pre, np.maximum(z, 0.3 * z) @ W2[:, 3] + b2[3], atol=1e-5)
+
+
+def test_a_maxout_unit_has_its_k_pieces_weights_and_inputs_and_counts_their_wins_by_hand():
+    run = train(TrainConfig(activation="maxout", params={"slopes": (0.0, 1.0, 2.0, 3.0), "intercepts": (0.0,) * 4},
+                            dataset="xor", hidden=(6, 5), optimizer="adam", lr=0.01, epochs=8))
+    for epoch in (0, 8):
+        (W1, b1), (W2, b2) = [(W.astype(np.float64), b.astype(np.float64)) for W, b in run.hidden_layers_at(epoch)]
+        h = (run.X @ W1 + b1).reshape(len(run.X), 6, 4).max(axis=2)
+        for layer, (W, b, inputs) in enumerate(((W1, b1, run.X), (W2, b2, h))):
+            at = unit_at(run, layer, 3, epoch)
+            columns = slice(12, 16)
+            assert at.pieces == 4 and at.weights.shape == (W.shape[0], 4) and at.bias.shape == (4,)
+            assert np.allclose(at.weights, W[:, columns]) and np.allclose(at.bias, b[columns])
+            pieces = inputs @ W[:, columns] + b[columns]
+            assert np.allclose(at.pre, pieces, atol=1e-4)
+            assert at.wins().tolist() == np.bincount(np.argmax(at.pre, axis=1), minlength=4).tolist()
+            assert at.active == 1.0, "a maxout unit passes a gradient on every input"
+    assert unit_at(RUN, 0, 2, 10).pieces == 1 and unit_at(RUN, 0, 2, 10).wins().tolist() == [256]
+
+
+def test_deeper_inputs_use_prelus_slope_of_that_epoch_and_rrelus_mean_slope():
+    """The layer below as the network computes it in evaluation: PReLU with the slope it had learned by that epoch,
+    RReLU with (lower + upper) / 2, written out here in float64."""
+    prelu = train(TrainConfig(activation="prelu", params={"weight": 0.25}, dataset="moons", hidden=(8, 8), lr=0.5,
+                              epochs=6))
+    for epoch in (0, 3, 6):
+        (W1, b1), (W2, b2) = prelu.hidden_layers_at(epoch)
+        z = prelu.X @ W1.astype(np.float64) + b1
+        a = prelu.prelu_weight[epoch, 0]
+        assert np.allclose(unit_at(prelu, 1, 2, epoch).pre, np.where(z > 0, z, a * z) @ W2[:, 2] + b2[2], atol=1e-5)
+    assert prelu.prelu_weight[0, 0] != prelu.prelu_weight[6, 0]
+    rrelu = train(TrainConfig(activation="rrelu", params={"lower": 0.1, "upper": 0.5}, dataset="moons", hidden=(8, 8),
+                              epochs=3))
+    (W1, b1), (W2, b2) = rrelu.hidden_layers_at(3)
+    z = rrelu.X @ W1.astype(np.float64) + b1
+    assert np.allclose(unit_at(rrelu, 1, 5, 3).pre, np.where(z > 0, z, 0.3 * z) @ W2[:, 5] + b2[5], atol=1e-5)

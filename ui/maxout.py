@@ -40,7 +40,8 @@ def editor(link: LinkCheck) -> dict:
     spec = MAXOUT.param("slopes")
     number = {"min_value": spec.low, "max_value": spec.high, "step": spec.step, "required": True}
     st.caption("Maxout(x) is the largest of the lines slope · x + intercept, one per row (1 to "
-               f"{MAX_PIECES}).")
+               f"{MAX_PIECES}). In the dead-neuron panel each Maxout unit learns its own pieces, as many as rows here, "
+               "each an affine function of the layer's input.")
     table = st.data_editor(
         pd.DataFrame({"slope": base["slopes"], "intercept": base["intercepts"]}),
         key=f"maxout.editor.{st.session_state[VERSION]}", num_rows="dynamic", hide_index=True, width="stretch",

@@ -479,7 +479,8 @@ def dead_caption(run: Run) -> str:
                      "unit is alive but learns only through that slope.")
     if maxout.any():
         parts.append("A Maxout unit's output is the largest of its k pieces, with derivative 1 on that piece, so "
-                     "on every input one piece's weights get a gradient: a Maxout unit cannot be dead." +
+                     "on every input the gradient reaching the unit passes on to one piece's weights: a Maxout unit "
+                     "cannot be dead." +
                      (" Dashed (Maxout): units with a piece that is the maximum on no input, whose weights get no "
                       "gradient, as ReLU = max(0, z)'s piece z gets none in a unit negative on every input."
                       if np.any(differs & maxout) else ""))
