@@ -418,8 +418,8 @@ _ENTRIES = [
         r"\mathrm{Maxout}(x) = \max_{j=1..k} \left(a_j x + b_j\right)",
         r"\mathrm{Maxout}'(x) = a_{j^*},\quad j^* = \text{first } j \text{ attaining the max}",
         "A maxout unit (Goodfellow et al. 2013) outputs the largest of k affine functions of its input, each with "
-        "its own learned weights, so it can represent any convex piecewise-linear function of its input. Drawn here "
-        "as a fixed function of one input with the pieces you set: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| "
+        "its own learned weights, so it can represent any convex piecewise-linear function of up to k pieces. Drawn "
+        "here as a fixed function of one input with the pieces you set: ReLU is max(0, x), Leaky ReLU max(ax, x), |x| "
         "max(-x, x); this curve's gradient is zero only where a flat piece (slope 0) is on top. In the dead-neuron "
         "panel Maxout layers are real maxout units with k pieces (the rows here), each learned: the winning piece "
         "always passes the gradient on, so a unit cannot die, though a piece that never wins gets no gradient. The "

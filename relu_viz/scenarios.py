@@ -269,9 +269,9 @@ SCENARIOS: dict[str, Scenario] = {s.key: s for s in (
         "vanishing", "Sigmoid in depth",
         "Three sigmoid layers with Xavier weights on the sine, learning rate 0.05: the loss hardly moves in 400 "
         "epochs. A sigmoid layer passes on at most a quarter of the variation of its pre-activation (σ′ ≤ 1/4), "
-        "and the weights pass on only about as much as the layer's input has: here each layer's outputs vary a "
-        "third as much as its inputs or less, so the deeper features barely depend on x and every gradient is "
-        "small, smallest in the first layer. Tanh (slope 1 at 0) trains the same network well.",
+        "and Xavier weights pass on at most about as much variation as the layer's input has: here each layer's "
+        "outputs vary a third as much as its inputs or less, so the deeper features barely depend on x and every "
+        "gradient is small, smallest in the first layer. Tanh (slope 1 at 0) trains the same network well.",
         TrainConfig(activation="sigmoid", init="xavier", hidden=(32, 32, 32), lr=0.05, epochs=400),
         _vanishing_holds, _vanishing_evidence),
     Scenario(

@@ -28,8 +28,8 @@ METHOD = (
     "change in the machine's speed falls on all alike; the bars are the medians.")
 CAVEATS = (
     "What this measures: this app's numpy and scipy code, one call over a 10⁶-element float64 array, on this "
-    "server's CPU (kept for an hour). The code is written for exact values first (PyTorch's, and high-precision "
-    "references to the last digits); where a faster numpy form gives the same numbers, it is used: Leaky ReLU as "
+    "server's CPU (kept for an hour). The code is written for exact values first (PyTorch's, checked against "
+    "40-digit references); where we found a faster numpy form that gives the same numbers, it is used: Leaky ReLU as "
     "max(x, a·x), a multiplication and a maximum where ReLU needs only the maximum; Softshrink as x − clip(x, −λ, λ); "
     "Maxout one piece at a time. Sigmoid is scipy's expit, slower than numpy's tanh but exact in both tails (a "
     "sigmoid built from tanh rounds the far negative tail to 0), and GELU uses scipy's erfc, as numpy has no erf. "

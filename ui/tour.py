@@ -103,8 +103,8 @@ STEPS = (
          "in the next layer gets a gradient of the same sign (its inputs are all positive), so the weights can only "
          "move together and updates zig-zag. Leaky ReLU does not fix this (mean {leaky_relu_mean}), nor does batch "
          "normalisation (Ioffe and Szegedy 2015) placed as they place it, on the pre-activations just before the "
-         "ReLU: the next layer still receives outputs ≥ 0. An activation with outputs of both signs avoids it: tanh, "
-         "or SELU (mean {selu_mean}).",
+         "ReLU: the next layer still receives outputs ≥ 0. What helps is outputs centred near 0, as tanh's "
+         "are, or SELU's (mean {selu_mean}).",
          {"act": ["relu", "leaky_relu", "tanh"]}, "Mean output,Zero-centred"),
     Step("Dead neurons",
          "Train a small ReLU network with a learning rate that is too high: big updates push units to where their "
