@@ -100,7 +100,7 @@ def test_speed_panel_numbers_are_positive_and_relative_to_relu():
 
     said = " ".join(m.value for m in at.markdown)
     assert INTRO in said and "Glorot, Bordes and Bengio 2011" in INTRO and "Krizhevsky et al. (2012, Fig. 1)" in INTRO
-    assert "twice" in said and any(c.value == CAVEATS for c in at.caption)
+    assert "Each function is called twice first" in said and any(c.value == CAVEATS for c in at.caption)
     assert all(float(r["f (ms)"]) > 0 and float(r["f′ (ms)"]) > 0 for r in rows)
     assert rows[0]["f vs ReLU"] == "1.0×"
     relu_ms = float(rows[0]["f (ms)"])

@@ -23,7 +23,7 @@ METHOD = (
     "Each shown activation's f and f′ over the same million float64 inputs, relative to ReLU's f. Every function "
     "goes through one harness: the app's own numpy or scipy code, the code training runs, with its parameters "
     "checked beforehand; f′ as autograd computes it in a backward pass, from the output saved by f for ReLU (y > 0), "
-    "sigmoid (y(1 − y)) and tanh (1 − y²), from the input otherwise. Each function is called {warm} times first "
+    "sigmoid (y(1 − y)) and tanh (1 − y²), from the input otherwise. Each function is called {warm} first "
     "(the first calls in a process pay for fresh memory), then all are timed in turns, once per round, so that a "
     "change in the machine's speed falls on all alike; the bars are the medians.")
 CAVEATS = (
