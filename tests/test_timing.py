@@ -47,6 +47,12 @@ def test_rounds_stop_at_the_budget_but_never_below_three():
     clock = Clock({"a": [1.0] * 10})
     in_turns({"a": clock.function("a")}, rounds=5, clock=clock)
     assert clock.calls == {"a": 5}, "no budget: the rounds asked for"
+    clock = Clock({"a": [1.0] * 10, "b": [1.0] * 10})
+    in_turns({n: clock.function(n) for n in "ab"}, rounds=10, budget=6.0, clock=clock)
+    assert clock.calls == {"a": 3, "b": 3}, "6 s spent after three rounds: a budget of 6 is used up"
+    clock = Clock({"a": [1.0] * 10})
+    in_turns({"a": clock.function("a")}, clock=clock)
+    assert clock.calls == {"a": 7}, "seven rounds by default"
 
 
 @pytest.mark.parametrize("key, params", [("relu", {}), ("sigmoid", {}), ("tanh", {}), ("leaky_relu",
@@ -88,6 +94,10 @@ def test_every_activation_is_timed_on_the_same_inputs(monkeypatch):
     x = np.random.default_rng(4).uniform(-10, 10, 1000)
     assert np.array_equal(seen[("relu", 0)], np.maximum(x, 0)) and np.array_equal(seen[("relu", 1)], x > 0)
     assert np.array_equal(seen[("lr", 0)], np.where(x > 0, x, 0.2 * x)), "the same x for every activation"
+    seen.clear()
+    time_activations({"relu": (ACTIVATIONS["relu"], {})}, points=1000)
+    assert seen["settings"] == (7, float("inf")), "seven rounds, no budget, by default"
+    assert np.array_equal(seen[("relu", 0)], np.maximum(np.random.default_rng(0).uniform(-10, 10, 1000), 0))
     assert POINTS == 1_000_000 and min(x) < -9.9 and max(x) > 9.9
 
 

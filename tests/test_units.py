@@ -97,6 +97,13 @@ def test_a_maxout_unit_has_its_k_pieces_weights_and_inputs_and_counts_their_wins
             assert at.wins().tolist() == np.bincount(np.argmax(at.pre, axis=1), minlength=4).tolist()
             assert at.active == 1.0, "a maxout unit passes a gradient on every input"
     assert unit_at(RUN, 0, 2, 10).pieces == 1 and unit_at(RUN, 0, 2, 10).wins().tolist() == [256]
+    assert isinstance(unit_at(RUN, 0, 2, 10).bias, float), "one piece: a number, not an array"
+    two = train(TrainConfig(activation="maxout", params={"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)},
+                            dataset="xor", hidden=(4,), epochs=2))
+    W, b = (a.astype(np.float64) for a in two.layers[0])
+    at = unit_at(two, 0, 1, 2)
+    assert at.pieces == 2 and np.allclose(at.weights, W[:, 2:4]) and np.allclose(at.bias, b[2:4])
+    assert np.allclose(at.pre, two.X @ W[:, 2:4] + b[2:4], atol=1e-5)
 
 
 def test_deeper_inputs_use_prelus_slope_of_that_epoch_and_rrelus_mean_slope():
