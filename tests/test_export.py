@@ -171,5 +171,8 @@ def test_the_training_forms_of_prelu_rrelu_and_maxout_in_the_script():
                                         hidden=(4, 4), epochs=2))
     assert "rrelu_in_training(0.125, 0.3333333333333333),  # layer 1: rrelu" in script
     assert "maxout(2),  # layer 2: maxout" in script and "PIECES = [1, 2]" in script
+    compile(script, "relu_viz_run.py", "exec")  # both helpers defined, one after the other
     assert "slope of each PReLU layer" not in script
-    assert "slope of each PReLU layer" in pytorch_script(TrainConfig(activation="prelu", hidden=(4,), epochs=2))
+    assert ("per epoch as JSON on its last line, and the slope of each PReLU layer (nn.PReLU, learned with the "
+            "weights). relu-viz's configuration:") in pytorch_script(TrainConfig(activation="prelu", hidden=(4,),
+                                                                                 epochs=2))

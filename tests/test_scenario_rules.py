@@ -170,8 +170,11 @@ def test_the_default_evidence_counts_revivals_and_rises_of_layer_2():
     revive = np.ones((5, 4), np.float32)
     revive[1:3, 2] = 0  # unit 3 dead at epochs 1 and 2, alive again at 3
     rising = fake(activity=[np.ones((5, 4), np.float32), revive], dead=np.column_stack([np.zeros(5),
-                                                                                       [0.25, 0.5, 0.5, 0.5, 0.5]]))
-    still = fake(dead=np.column_stack([np.zeros(5), [0.5] * 5]), loss=[1, 1, 1, 1, 0.2])
+                                                                                       [0.25] * 4 + [0.5]]))
+    stays = np.ones((5, 4), np.float32)
+    stays[2:, 0] = 0  # unit 1 dies at epoch 2 and stays dead: no revival
+    still = fake(activity=[np.ones((5, 4), np.float32), stays], dead=np.column_stack([np.zeros(5), [0.5] * 5]),
+                 loss=[1, 1, 1, 1, 0.2])
     lower = fake(dead=np.column_stack([np.zeros(5), [0.5, 0.5, 0.5, 0.5, 0.25]]), loss=[1, 1, 1, 1, 0.3])
     assert SCENARIOS["default"].evidence([rising, still, lower]).endswith(
         "A dead layer-2 unit came back in 1 of 3 runs; layer 2 ended with more dead units than it started with in 1.")
