@@ -372,3 +372,25 @@ def test_signal_propagation_bounds_are_inclusive_and_messages_exact():
     assert Estimate(1.0, 10).interval()[1] == 1.0 and Estimate(0.0, 10).interval()[0] == 0.0
     lo, hi = Estimate(0.9, 50).interval()
     assert hi < 1 and lo == pytest.approx(0.7864, abs=1e-4)
+
+
+def test_the_cost_bounds_by_hand_take_the_activations_parameters_into_account():
+    """Maxout through the origin (intercepts 0) is positively homogeneous: three inputs decide, where the default
+    pieces (intercepts 0, 1, -2) need the 129-input grid; the trial cap and the check follow. Signal propagation:
+    as many of 8 networks as fit one training run's budget, 4e10 weight-updates (3 products of batch x width^2 per
+    layer, and 500 per unit and input for f and f')."""
+    from relu_viz.depth import MAX_CELLS, _cost_per_trial, propagation_networks
+
+    through_origin = {"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)}
+    assert _cost_per_trial(10, 4, "he", "maxout", through_origin) == 10 * 3 * (16 + 40)
+    assert _cost_per_trial(10, 4, "he", "maxout") == 10 * 129 * (16 + 40)
+    assert max_trials(40, 10, "he", "maxout", through_origin) == min(100_000, int(5e8 // (40 * 3 * 200)))
+    assert max_trials(40, 10, "he", "maxout") == int(5e8 // (40 * 129 * 200)) == int(MAX_CELLS // (40 * 129 * 200))
+    trials = int(5e8 // (40 * 129 * 200)) + 1  # too many for the grid, allowed with three inputs
+    assert 0 <= born_dead_probability(40, 10, trials, init="he", activation="maxout", params=through_origin) <= 1
+    with pytest.raises(ValueError, match="too large"):
+        born_dead_probability(40, 10, trials, init="he", activation="maxout")
+    per_layer = 3 * 256 * 256**2 + 500 * 256 * 256
+    assert propagation_networks("relu", {}, 100, 256, 256) == 4e10 // (100 * per_layer) == 4
+    assert propagation_networks("relu", None, 10, 16, 16) == 8 and propagation_networks("relu", {}, 10, 16, 16, 3) == 3
+    assert 0 <= born_dead_probability(1, 1, 100_000) <= 1, "the most trials allowed"
