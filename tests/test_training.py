@@ -854,3 +854,26 @@ def test_the_mean_square_of_the_largest_of_three_normal_pieces():
     assert round(2 * second, 2) == 2.55
     relu, _ = integrate.quad(lambda z: z * z * stats.norm.pdf(z), 0, np.inf)
     assert relu == pytest.approx(0.5)
+
+
+def test_prelus_zero_share_uses_the_slope_of_the_start_or_the_end():
+    """With a learned slope of exactly 0 a PReLU output is 0 wherever its input is <= 0; the share of exact zeros
+    at the start uses the starting slope (0 here) and at the end the learned one (no longer 0)."""
+    run = quiet_train(TrainConfig(activation="prelu", params={"weight": 0.0}, dataset="moons", hidden=(8,), lr=0.3,
+                                  epochs=20))
+    start = initial_state(run.config)
+    z0 = run.X.astype(np.float32) @ start.layers[0][0].astype(np.float32) + start.layers[0][1].astype(np.float32)
+    assert run.zero_fraction(at_start=True)[0] == pytest.approx(np.mean(z0 <= 0)) and np.mean(z0 <= 0) > 0.3
+    assert run.prelu_weight[-1, 0] != 0 and run.zero_fraction()[0] == 0
+
+
+def test_a_sigmoid_unit_is_dead_where_its_saved_output_rounds_to_1_in_float32():
+    """As autograd computes it, sigmoid's f' = y (1 - y) from the saved float32 output: exactly 0 where y rounds to
+    1 (or to 0), though the exact derivative is positive there; recomputed here at the start of the std-5 run."""
+    config = TrainConfig(activation="sigmoid", init="custom", init_std=5.0, epochs=1, seed=4)
+    run, start = quiet_train(config), initial_state(config)
+    (W1, b1), (W2, b2) = [(W.astype(np.float32), b.astype(np.float32)) for W, b in start.layers[:2]]
+    y1 = 1 / (1 + np.exp(-(start.X.astype(np.float32) @ W1 + b1)))
+    y2 = 1 / (1 + np.exp(-(y1 @ W2 + b2)))
+    dead = np.all(y2 * (1 - y2) == 0, axis=0)
+    assert run.dead_fraction[0, 1] == pytest.approx(np.mean(dead)) and dead.any()
