@@ -877,3 +877,18 @@ def test_a_sigmoid_unit_is_dead_where_its_saved_output_rounds_to_1_in_float32():
     y2 = 1 / (1 + np.exp(-(y1 @ W2 + b2)))
     dead = np.all(y2 * (1 - y2) == 0, axis=0)
     assert run.dead_fraction[0, 1] == pytest.approx(np.mean(dead)) and dead.any()
+
+
+def test_given_start_weights_of_a_maxout_layer_have_k_columns_per_unit():
+    maxout = {"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)}
+    hidden = ((1.0, -1.0, 0.5, 2.0), (0.0, 0.1, 0.0, -0.1))  # 2 units x 2 pieces from 1 input, and the biases
+    output = ((0.3,), (-0.2,), (0.0,))
+    config = TrainConfig(activation="maxout", params=maxout, hidden=(2,), epochs=3, start=(hidden, output))
+    assert config.validate() is config
+    run = quiet_train(config)
+    z = run.X @ np.array([hidden[0]]) + np.array(hidden[1])
+    out = np.maximum(z[:, 0::2], z[:, 1::2]) @ np.array([[0.3], [-0.2]])  # unit u's pieces: columns 2u and 2u + 1
+    assert run.loss[0] == pytest.approx(np.mean((out - run.y) ** 2), rel=1e-6) and run.layers[0][0].shape == (1, 4)
+    with pytest.raises(ValueError, match="start weights of the network's shape"):
+        one_column_a_unit = ((1.0, 2.0), (0.0, 0.0))
+        TrainConfig(activation="maxout", params=maxout, hidden=(2,), start=(one_column_a_unit, output)).validate()
