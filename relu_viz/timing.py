@@ -53,6 +53,13 @@ def in_turns(functions: Mapping[str, Call], rounds: int = 7, budget: float = flo
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def affordable_points(activations: Mapping[str, tuple[Activation, dict]]) -> int:
+    """POINTS, or proportionally fewer when an activation costs more per element than Mish, the slowest built-in (your
+    formula can), so that timing it takes no longer than timing Mish."""
+    cost = max(activation.cost(**params) for activation, params in activations.values())
+    return max(1000, int(POINTS / cost))
+
+
 def time_activations(activations: Mapping[str, tuple[Activation, dict]], points: int = POINTS, rounds: int = 7,
                      budget: float = float("inf"), seed: int = 0) -> dict[str, tuple[float, float]]:
     """Median seconds of f and of f' of each activation (name -> (activation, parameters)) over the same `points`

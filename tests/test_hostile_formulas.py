@@ -124,6 +124,10 @@ def test_a_costly_formula_scales_the_training_depth_and_propagation_budgets():
     assert propagation_networks("custom", formula, 30, 256, 256) == int(
         min(8, MAX_WORK // (30 * (3 * 256 * 256**2 + UNIT_COST * cost * 256 * 256))))
     assert propagation_networks("mish", {}, 60, 256, 256) == 8, "every built-in keeps its 8 networks"
+    from relu_viz.timing import POINTS, affordable_points
+
+    assert affordable_points({"ReLU": (ACTIVATIONS["relu"], {}), "Mish": (ACTIVATIONS["mish"], {})}) == POINTS
+    assert affordable_points({"ReLU": (ACTIVATIONS["relu"], {}), "yours": (CUSTOM, formula)}) == int(POINTS / cost)
 
 
 def test_the_curve_cache_stays_within_its_bytes_even_for_the_most_kinked_curves():
