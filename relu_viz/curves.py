@@ -61,7 +61,21 @@ def _trace(g, x, kinks, p) -> Trace:
     return Trace(x, y, tuple(jumps))
 
 
-def near_zero_intervals(x: np.ndarray, dy: np.ndarray, threshold: float = NEAR_ZERO) -> list[tuple[float, float]]:
-    """Maximal intervals of the grid where |f'| < threshold (dead or saturated), ignoring NaN gaps."""
+def near_zero_intervals(x: np.ndarray, dy: np.ndarray, threshold: float = NEAR_ZERO,
+                        crossing: bool = False) -> list[tuple[float, float]]:
+    """Maximal intervals of the grid where |f'| < threshold (dead or saturated), ignoring NaN gaps. With
+    `crossing`, an end next to a point above the threshold moves to where the line between the two crosses it (where
+    the curve drawn through the points does): an end that moves with a parameter instead of jumping a grid step."""
     flat = np.abs(np.nan_to_num(dy, nan=np.inf)) < threshold
-    return [(float(x[a]), float(x[b])) for a, b in runs(flat) if x[b] > x[a]]
+    found = [(a, b) for a, b in runs(flat) if x[b] > x[a]]
+    if not crossing:
+        return [(float(x[a]), float(x[b])) for a, b in found]
+    return [(_crossing(x, dy, a, a - 1, threshold), _crossing(x, dy, b, b + 1, threshold)) for a, b in found]
+
+
+def _crossing(x: np.ndarray, dy: np.ndarray, inside: int, outside: int, threshold: float) -> float:
+    if not 0 <= outside < len(x) or not np.isfinite(dy[outside]) or x[outside] == x[inside]:
+        return float(x[inside])  # the grid's end, a gap or a jump: the end stays
+    level = np.copysign(threshold, dy[outside])
+    t = (dy[outside] - level) / (dy[outside] - dy[inside])
+    return float(x[outside] + t * (x[inside] - x[outside]))

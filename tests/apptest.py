@@ -28,11 +28,22 @@ def _array(value) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
+def live(at: AppTest) -> dict:
+    """What the explorer's live chart was sent: its figure (parsed) and its sliders."""
+    charts = [c for c in at.get("bidi_component") if c.proto.component_name == "relu_viz.live_chart"]
+    assert charts, "no live chart on the page"
+    data = json.loads(charts[0].proto.json)
+    return {**data, "figure": json.loads(data["figure"])}
+
+
+def sliders(at: AppTest) -> dict[str, float]:
+    """The live chart's sliders: id -> value shown."""
+    return {s["id"]: s["value"] for s in live(at)["sliders"]}
+
+
 def plotted(at: AppTest) -> dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]:
     """The drawn curves: (label, row) -> (x, y); row 1 is f, row 2 is f'."""
-    charts = at.get("plotly_chart")
-    assert charts, "no chart on the page"
-    spec = json.loads(charts[0].proto.spec)
+    spec = live(at)["figure"]
     curves = {}
     for trace in spec["data"]:
         if trace.get("mode") == "lines" and trace.get("name"):  # Maxout's faint pieces have no name

@@ -14,6 +14,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -143,3 +144,37 @@ def nudge_slider(page, presses: int) -> None:
     thumb.focus()
     for _ in range(presses):
         thumb.press("ArrowRight")
+
+
+# One curve as drawn, with its panel's y-range and height in pixels, what drew it (frames or Python's figure) and
+# the value of the slider named.
+DRAWN_JS = """([label, row, slider]) => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const t = gd._fullData.find(d => d.name === label && d.mode === 'lines' && (row === 2) === (d.yaxis === 'y2'));
+    const axis = gd._fullLayout[row === 2 ? 'yaxis2' : 'yaxis'];
+    const input = document.querySelector(`input[aria-label="${slider}"]`);
+    return {x: Array.from(t.x), y: Array.from(t.y), range: axis.range, height: axis._length,
+            source: gd.closest('.live-chart').dataset.source, value: Number(input.value)};
+}"""
+
+
+def drawn(page, label: str, row: int, slider: str) -> dict:
+    """The curve `label` (row 1: f, 2: f') as drawn once the next frame is painted, and the slider's value."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return page.evaluate(DRAWN_JS, [label, row, slider])
+
+
+def pixels_off(shown: dict, g, params: dict) -> float:
+    """How far, in pixels of its panel, a drawn curve is from the core's function g at its points (a jump's
+    limits aside) and between them (the polyline against g on a fine grid inside each piece)."""
+    x, y = np.array(shown["x"], dtype=float), np.array(shown["y"], dtype=float)
+    scale = shown["height"] / (shown["range"][1] - shown["range"][0])
+    off = [0.0]
+    for piece in np.split(np.arange(len(x)), np.flatnonzero(np.isnan(y))):
+        piece = piece[~np.isnan(y[piece])]
+        if len(piece) < 2:
+            continue
+        inside = np.linspace(x[piece[0]], x[piece[-1]], 2001)[1:-1]
+        off.append(np.max(np.abs(np.interp(inside, x[piece], y[piece]) - g(inside, **params))))
+        off.append(np.max(np.abs(y[piece[1:-1]] - g(x[piece[1:-1]], **params)), initial=0))
+    return max(off) * scale

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import POINTS
-from tests.apptest import notices, open_app, plotted
+from tests.apptest import notices, open_app, plotted, sliders
 
 
 def assert_curve(at, key, **params):
@@ -50,13 +51,46 @@ def test_the_open_formula_tab_shows_the_formulas(key):
     assert len(shown) == 2 and formula in shown[0] and derivative in shown[1]
 
 
-def test_moving_a_slider_changes_the_plotted_curve():
+def test_a_released_slider_value_redraws_the_curve_and_enters_the_link():
+    """The chart's slider reports its value on release (ui/live_chart.js); the page keeps it in the session (the
+    browser suite drags the real slider)."""
     at = open_app({"act": "leaky_relu"})
     before = plotted(at)[("Leaky ReLU", 1)][1].copy()
-    at.slider(key="leaky_relu.negative_slope").set_value(0.3).run()
+    at.session_state["leaky_relu.negative_slope"] = 0.3
+    at.run()
     after = plotted(at)[("Leaky ReLU", 1)][1]
     assert not np.allclose(before, after)
     assert_curve(at, "leaky_relu", negative_slope=0.3)
+    assert sliders(at) == {"leaky_relu.negative_slope": 0.3} and at.query_params["leaky_relu.negative_slope"] == "0.3"
+
+
+def _release_script():
+    import streamlit as st
+
+    from ui.controls import release
+
+    st.session_state.setdefault("rrelu.upper", 0.3)
+    release(st.session_state.get("released", {}))
+
+
+@pytest.mark.parametrize("values, kept", [
+    ({"leaky_relu.negative_slope": 0.5}, {"leaky_relu.negative_slope": 0.5}),
+    ({"rrelu.lower": 0.25}, {"rrelu.lower": 0.25}),  # below upper (0.3): accepted
+    ({"rrelu.lower": 0.35}, {}),  # above upper: RReLU refuses the pair
+    ({"leaky_relu.negative_slope": 2.0}, {}),  # outside [0, 1]
+    ({"leaky_relu.negative_slope": float("nan")}, {}),
+    ({"leaky_relu.negative_slope": "0.5"}, {}),  # text, not a number
+    ({"leaky_relu.negative_slope": True}, {}),
+    ({"gelu.approximate": "tanh"}, {}),  # a choice: its own widget, not a slider
+    ({"os.system": 1.0, "__class__": 0.0}, {}),
+])
+def test_a_value_the_chart_reports_on_release_is_checked_as_a_link_value_is(values, kept):
+    at = AppTest.from_function(_release_script)
+    at.session_state["released"] = values
+    at.run()
+    assert not at.exception
+    taken = {name: at.session_state[name] for name in values if name in at.session_state}
+    assert taken == kept
 
 
 SHARE_LINKS = [

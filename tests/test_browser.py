@@ -1,10 +1,12 @@
 """The real app in a real browser: it loads, the keyboard moves a slider, and the URL carries the state."""
 
+import numpy as np
 import pytest
 
+from relu_viz import ACTIVATIONS
 from relu_viz.scenarios import SCENARIOS
 from relu_viz.training import TrainConfig, raw_data, train
-from tests.browser import CURVE_JS, curve, nudge_slider, open_page, wait_for_query, wait_for_value
+from tests.browser import CURVE_JS, curve, drawn, nudge_slider, open_page, pixels_off, wait_for_query, wait_for_value
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +26,110 @@ def test_keyboard_moves_slider_and_updates_chart_and_url(page, server):
     wait_for_query(page, r"leaky_relu\.negative_slope=0\.06")
     wait_for_value(page, "Leaky ReLU", 0, -0.6)
     assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.6, abs=1e-5)
+
+
+ELU = ACTIVATIONS["elu"]
+
+
+def follows(page, slider: str) -> list[float]:
+    """ELU's f and f' as drawn now: the frames' source, and how far (pixels) each is from the core at the value."""
+    shown = [drawn(page, "ELU", row, slider) for row in (1, 2)]
+    assert {s["source"] for s in shown} == {"frames"}, "the chart is drawn from the frames during a drag"
+    return [pixels_off(s, g, {"alpha": s["value"]}) for s, g in zip(shown, (ELU, ELU.derivative))]
+
+
+def test_dragging_a_slider_moves_the_curve_with_the_hand_and_release_draws_it_exactly(page, server):
+    """ELU's alpha dragged with the mouse, the button held: at each step the drawn f and f' are the core's at the
+    slider's value, within half a pixel (alpha's frames interpolate); on release the value goes to the page."""
+    open_page(page, f"{server}/?act=leaky_relu&act=elu")
+    thumb = page.get_by_role("slider", name="ELU alpha")
+    box = thumb.bounding_box()
+    y, start = box["y"] + box["height"] / 2, box["x"] + box["width"] / 5  # alpha 1 of [0, 5]
+    page.mouse.move(start, y)
+    page.mouse.down()
+    seen = set()
+    for k in range(1, 13):
+        page.mouse.move(start + k * box["width"] / 20, y)
+        off = follows(page, "ELU alpha")
+        seen.add(thumb.input_value())
+        assert max(off) <= 0.5, f"alpha {thumb.input_value()}: f and f' {off} pixels from the core"
+    assert len(seen) >= 10, seen
+    page.mouse.up()
+    alpha = float(thumb.input_value())
+    wait_for_query(page, rf"elu\.alpha={alpha:g}(&|$)")
+    page.wait_for_function("() => document.querySelector('.live-chart').dataset.source === 'python'")
+    final = drawn(page, "ELU", 1, "ELU alpha")
+    assert len(final["x"]) >= 401 and pixels_off(final, ELU, {"alpha": alpha}) <= 0.5, "Python's own curve"
+
+
+def test_a_finger_taps_and_drags_a_slider_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    open_page(page, f"{server}/?act=elu")
+    thumb = page.get_by_role("slider", name="ELU alpha")
+    thumb.scroll_into_view_if_needed()
+    box = thumb.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.touchscreen.tap(box["x"] + box["width"] * 0.6, y)  # a tap sets alpha near 3 and releases it
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"ELU alpha\"]').value !== '1'")
+    tapped = float(thumb.input_value())
+    assert 2.8 <= tapped <= 3.2
+    wait_for_query(page, rf"elu\.alpha={tapped:g}(&|$)")
+    page.wait_for_function("() => document.querySelector('.live-chart').dataset.source === 'python'")
+    box = thumb.bounding_box()  # the page below the chart was redrawn: where the slider is now
+    y = box["y"] + box["height"] / 2
+    touch = context.new_cdp_session(page)
+
+    def position(value: float) -> float:  # where the thumb's centre is at this alpha (of [0, 5])
+        return box["x"] + 8 + (box["width"] - 16) * value / 5
+
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": position(3), "y": y}]})
+    checked = 0
+    for k in range(1, 9):
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                "touchPoints": [{"x": position(3 - k * 0.2), "y": y}]})
+        if float(thumb.input_value()) != tapped:  # (a finger moves a few pixels before the slider takes it)
+            assert max(follows(page, "ELU alpha")) <= 0.5
+            checked += 1
+    assert checked >= 6
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    alpha = float(thumb.input_value())
+    assert alpha < 1.5
+    wait_for_query(page, rf"elu\.alpha={alpha:g}(&|$)")
+    context.close()
+
+
+def test_one_hover_shows_f_and_its_derivative_of_every_curve_on_either_panel(page, server):
+    open_page(page, f"{server}/?act=leaky_relu&act=elu")
+    leaky = ACTIVATIONS["leaky_relu"]
+    for panel in (0, 1):  # the f panel, then the f' panel
+        box = page.locator(".js-plotly-plot .nsewdrag").nth(panel).bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)  # near x = -4
+        page.wait_for_timeout(300)
+        lines = page.evaluate("() => [...document.querySelectorAll('.hoverlayer text')].map(t => t.textContent)")
+        x = float(lines[0].replace("−", "-"))
+        shown = [(label, float(value)) for label, value in (line.split(" = ") for line in lines[1:])]
+        assert [label for label, _ in shown] == ["Leaky ReLU: f", "Leaky ReLU: f′", "ELU: f", "ELU: f′"], lines
+        expected = [leaky(x), leaky.derivative(x), ELU(x), ELU.derivative(x)]
+        assert np.allclose([v for _, v in shown], expected, rtol=1e-3), (lines, expected)
+        assert -4.2 < x < -3.8
+
+
+def test_on_a_phone_nothing_sits_on_the_legend_or_the_axis_titles(browser, server):
+    """No toolbar floats over the chart (issue 27: it covered the legend); its PNG download is a button beside it."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    open_page(page, f"{server}/?act=relu&act=leaky_relu&act=elu&act=gelu&act=sigmoid&act=tanh&hide=picker")
+    page.wait_for_timeout(1000)
+    assert page.locator(".modebar").count() == 0
+    boxes = page.evaluate("""() => [...document.querySelectorAll(`.js-plotly-plot .legend, .js-plotly-plot .g-ytitle,
+        .js-plotly-plot .g-y2title, .live-png, .live-slider`)].map(e => e.getBoundingClientRect().toJSON())""")
+    assert len(boxes) == 6, "legend, the two titles, the PNG button and two sliders (Leaky ReLU, ELU)"
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap = min(a["right"], b["right"]) - max(a["left"], b["left"]), \
+                min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            assert min(overlap) <= 0, (a, b)
+    page.context.close()
 
 
 def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server):

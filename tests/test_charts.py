@@ -34,9 +34,9 @@ def test_jumps_are_gaps_with_their_limits_not_vertical_lines():
 
 def test_binary_step_jump_has_filled_and_open_markers():
     fig = figure("binary_step")
-    markers = [t for t in fig.data if t.type == "scatter" and t.mode == "markers"]
-    symbols = {t.marker.symbol: list(zip(t.x, t.y)) for t in markers}
-    assert symbols["circle"] == [(0.0, 1.0)] and symbols["circle-open"] == [(0.0, 0.0)]
+    f_dots, df_dots = [t for t in fig.data if t.type == "scatter" and t.mode == "markers"]
+    assert list(zip(f_dots.x, f_dots.y, f_dots.marker.symbol)) == [(0.0, 1.0, "circle"), (0.0, 0.0, "circle-open")]
+    assert f_dots.yaxis == "y" and len(df_dots.x) == 0, "f' of the step is 0 on both sides: no dots there"
 
 
 def test_values_past_float32_are_sent_in_float64_not_as_infinity():
@@ -49,15 +49,26 @@ def test_values_past_float32_are_sent_in_float64_not_as_infinity():
     assert np.asarray(f_line.y).dtype == np.float64 and np.asarray(f_line.y)[-1] == pytest.approx(np.exp(300))
 
 
-def test_traces_are_float32_and_hover_is_linked():
+def test_traces_are_float32_and_one_hover_shows_f_and_its_derivative_on_both_panels():
     fig = figure("relu", "sigmoid")
     lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
     assert all(np.asarray(t.y).dtype == np.float32 for t in lines)
     assert fig.layout.hovermode == "x unified" and fig.layout.hoversubplots == "axis"
-    assert [t.hovertemplate for t in lines[:2]] == ["ReLU: f = %{y:.4g}<extra></extra>",
-                                                    "ReLU: f′ = %{y:.4g}<extra></extra>"]
-    assert all(t.customdata is None for t in lines), "each row's hover shows its own curve: nothing sent twice"
+    assert {t.xaxis for t in fig.data} == {"x"}, "one x-axis: a hover on either panel lists every trace on it"
+    assert [(t.yaxis, t.hovertemplate) for t in lines[:2]] == [("y", "ReLU: f = %{y:.4g}<extra></extra>"),
+                                                               ("y2", "ReLU: f′ = %{y:.4g}<extra></extra>")]
+    assert all(t.customdata is None for t in lines), "each curve's hover shows its own values: nothing sent twice"
     assert [t.line.color for t in lines[::2]] == list(PALETTE[:2])
+
+
+def test_curves_differ_in_dash_as_well_as_colour():
+    """Orange (Leaky ReLU) and vermillion (GELU) look alike on a washed-out projector: every two of six curves
+    differ in dash, and every two of eight in colour."""
+    keys = ["relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "silu", "mish"]
+    lines = [t for t in figure(*keys).data if t.type == "scatter" and t.mode == "lines" and t.yaxis == "y"]
+    assert len({t.line.color for t in lines}) == 8 and len({t.line.dash for t in lines[:6]}) == 6
+    assert all(t.line == d.line for t, d in zip(lines, [t for t in figure(*keys).data if t.yaxis == "y2" and
+                                                         t.mode == "lines"])), "f' drawn as its f"
 
 
 def test_near_zero_intervals_find_dead_zone_and_saturated_tails():
@@ -84,14 +95,16 @@ def test_figures_built_without_validation_pass_plotly_strict_validation():
 def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_axis():
     fig = figure("relu", "leaky_relu", "sigmoid").to_dict()
     bars = [t for t in fig["data"] if t["type"] == "bar"]
-    assert len(bars) == 1 and (bars[0]["xaxis"], bars[0]["yaxis"], bars[0]["orientation"]) == ("x3", "y3", "h")
-    strips = [(base, base + width, row, color) for base, width, row, color
-              in zip(bars[0]["base"], bars[0]["x"], bars[0]["y"], bars[0]["marker"]["color"])]
+    assert len(bars) == 3 and {(b["xaxis"], b["yaxis"], b["orientation"]) for b in bars} == {("x", "y3", "h")}
+    strips = [(base, base + width, row, bar["marker"]["color"]) for bar in bars
+              for base, width, row in zip(bar["base"], bar["x"], bar["y"])]
     # ReLU's dead side, sigmoid's two tails, each in its row and colour; Leaky ReLU (|f'| = 0.01) has none
     assert sorted({(row, color) for *_, row, color in strips}) == [(0.5, PALETTE[0]), (2.5, PALETTE[2])]
     assert [s[:2] for s in strips if s[2] == 0.5] == [(-10, 0)]
     left, right = sorted(s[:2] for s in strips if s[2] == 2.5)
     assert left[0] == -10 and right[1] == 10 and -5 < left[1] < -4.5 and 4.5 < right[0] < 5  # sigmoid' = 0.01 at ±4.6
+    edge = np.log((1 - np.sqrt(1 - 0.04)) / (1 + np.sqrt(1 - 0.04)))  # s(1 - s) = 0.01: s = (1 - sqrt(0.96)) / 2
+    assert abs(left[1] - edge) < 1e-3 and abs(right[0] + edge) < 1e-3, "an end where the drawn f' crosses 0.01"
     axis = fig["layout"]["yaxis3"]
     assert list(axis["ticktext"]) == ["ReLU", "Leaky ReLU", "Sigmoid"] and list(axis["tickvals"]) == [0.5, 1.5, 2.5]
     assert max(axis["domain"]) < min(fig["layout"]["yaxis2"]["domain"])  # below the f' panel, not inside it
@@ -101,7 +114,7 @@ def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_ax
 def test_a_lone_activation_also_gets_a_light_band_over_both_panels_and_several_do_not():
     bands = figure("relu").to_dict()["layout"]["shapes"]
     assert sorted((b["x0"], b["x1"], b["xref"], b["yref"], b["opacity"]) for b in bands) == [
-        (-10, 0, "x", "y domain", 0.08), (-10, 0, "x2", "y2 domain", 0.08)]  # ReLU's dead side, f and f' panels
+        (-10, 0, "x", "y domain", 0.08), (-10, 0, "x", "y2 domain", 0.08)]  # ReLU's dead side, f and f' panels
     assert not figure("relu", "sigmoid").to_dict()["layout"].get("shapes")
 
 

@@ -59,3 +59,13 @@ def test_a_jump_records_the_value_taken_on_its_upper_side_too():
 
 def test_a_curve_has_the_401_points_the_readme_states():
     assert POINTS == 401
+
+
+def test_near_zero_ends_can_move_to_where_the_drawn_line_crosses_the_threshold():
+    """Worked by hand: |f'| < 0.01 on x = 1, 2; the line from (0, 0.03) to (1, 0.005) crosses 0.01 at 0.8, the one
+    from (2, 0.005) to (3, -0.02) crosses -0.01 at 2.6. An end at the grid's end or beside a gap stays."""
+    x = np.array([0.0, 1, 2, 3, 4, 5, 6])
+    dy = np.array([0.03, 0.005, 0.005, -0.02, np.nan, 0.0, 0.0])
+    assert near_zero_intervals(x, dy) == [(1.0, 2.0), (5.0, 6.0)]
+    (lo, hi), last = near_zero_intervals(x, dy, crossing=True)
+    assert abs(lo - 0.8) < 1e-12 and abs(hi - 2.6) < 1e-12 and last == (5.0, 6.0)

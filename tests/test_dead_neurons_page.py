@@ -96,7 +96,7 @@ def test_bad_simulation_links_fall_back_with_a_notice(query, named):
 
 def test_unknown_tab_opens_the_explorer_with_a_notice():
     at = open_app({"tab": "Secret"})
-    assert "tab" in notices(at) and at.get("plotly_chart") and not at.metric
+    assert "tab" in notices(at) and at.get("bidi_component") and not at.metric  # the explorer's live chart
 
 
 def test_diverging_run_says_what_happened_and_what_to_try():
@@ -159,7 +159,7 @@ def test_the_run_offers_its_pytorch_script_beside_its_other_downloads():
 def test_a_scenario_click_also_resets_its_activation_parameters():
     at = open_app({"tab": "Dead neurons", "act": ["relu", "leaky_relu"], "leaky_relu.negative_slope": "0.33"})
     at.button(key="sim.preset.leaky_rescue").click().run()
-    assert at.slider(key="leaky_relu.negative_slope").value == 0.01
+    assert at.session_state["leaky_relu.negative_slope"] == 0.01
     assert any(SCENARIOS["leaky_rescue"].title in i.value and "This story holds in" in i.value for i in at.info)
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relu_viz import ACTIVATIONS
-from tests.apptest import notices, open_app
+from tests.apptest import notices, open_app, sliders
 from ui.state import PANEL_SETTINGS, PARAMS, SCALARS, check_link
 from ui.style import locked
 
@@ -118,7 +118,7 @@ def test_a_rejected_pair_never_sits_in_its_widgets(query, shown):
     """Values valid alone but rejected together (xmin >= xmax, min_val >= max_val) are announced once, and the
     widgets show the values in use, not the rejected ones."""
     at = open_app(query)
-    widgets = {w.key: w.value for w in [*at.number_input, *at.slider]}
+    widgets = {**{w.key: w.value for w in at.number_input}, **sliders(at)}
     assert {label: widgets[label] for label in shown} == shown
     assert not at.error, [e.value for e in at.error]
     assert notices(at).count("Ignored") == 1

@@ -10,7 +10,7 @@ from ui.state import LOCKABLE
 # group: (the link's other settings, a control of the group, found by role and name or by text)
 CONTROLS = {
     "picker": ("", ("text", "ReLU family")),
-    "params": ("act=leaky_relu&leaky_relu.negative_slope=0.2", ("text", "Leaky ReLU parameters")),
+    "params": ("act=leaky_relu&act=gelu&leaky_relu.negative_slope=0.2", ("slider", "Leaky ReLU negative slope")),
     "xrange": ("", ("text", "x from (≥ -1000)")),
     "probe": ("", ("text", "x (-1000 to 1000)")),
     "scenarios": ("tab=Dead+neurons&sim.epochs=20", ("button", "Healthy")),
@@ -41,8 +41,9 @@ def test_a_locked_group_is_hidden_and_its_settings_still_apply(page, server, nam
     page.get_by_role("switch", name="Lock for students").wait_for(state="attached", timeout=60_000)
     page.wait_for_timeout(500)
     assert not locate(page, control).is_visible(), f"hide={name} left {control} on the page"
-    if name == "params":  # the hidden slider's value is still the one drawn
+    if name == "params":  # the chart's sliders and the sidebar's choices are gone; the hidden value is still drawn
         assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-2.0, abs=1e-5)
+        assert page.get_by_role("slider").count() == 0 and not page.get_by_text("GELU parameters").is_visible()
 
 
 def test_the_switch_writes_the_link_and_the_share_box_carries_it():

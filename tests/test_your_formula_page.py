@@ -5,7 +5,7 @@ import pytest
 
 from relu_viz import ACTIVATIONS
 from relu_viz.training import TrainConfig, train
-from tests.apptest import open_app, plotted
+from tests.apptest import open_app, plotted, sliders
 
 CUSTOM = ACTIVATIONS["custom"]
 KINKED = "max(0, x) - 0.5 * max(0, x - 2)"
@@ -33,7 +33,7 @@ def test_a_formula_link_draws_exactly_that_formula_and_shares_it_back():
     assert jump[0] == 0.5 and np.isnan(jump[1]) and jump[2] == 1
     share = at.get("code")[0].proto.code_text
     assert "custom.formula=where(x+%3E+0,+x,+a+*+(exp(x)+-+1))" in share and "custom.a=0.5" in share
-    assert [s.key for s in at.slider] == ["custom.a"]  # only the numbers the formula uses get a slider
+    assert sliders(at) == {"custom.a": 0.5}  # only the numbers the formula uses get a slider
 
 
 def test_typing_a_formula_redraws_and_a_bad_one_is_named_while_the_last_good_one_stays():

@@ -11,7 +11,9 @@ from relu_viz.curves import NEAR_ZERO, Sampled, Trace, near_zero_intervals
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, readable on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999")
-DASHES = ("solid", "dash", "dot")
+# A dash per curve as well as a colour: orange and vermillion (Leaky ReLU and GELU side by side) look alike on a
+# washed-out projector. Six patterns against eight colours: no two of the first 24 curves share both.
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 STRIP = 16  # pixels of one activation's row of near-zero strips, added to the figure's height
 STRIP_LARGE = 32  # the same in presenter mode, whose 18-pixel labels would overlap in 16-pixel rows
 # Plotly's automargin measures every tick label in the browser on each redraw to size the margins, a tenth of a slider
@@ -19,6 +21,8 @@ STRIP_LARGE = 32  # the same in presenter mode, whose 18-pixel labels would over
 # a generous 0.6 em a character; presenter mode's large type turns automargin back on (ui/presenter.py).
 EM = 0.6
 TICK_FONT, STRIP_FONT, TITLE_FONT, STANDOFF = 12, 10, 14, 15
+TOP, BOTTOM = 40, TICK_FONT + STANDOFF + TITLE_FONT + 12  # margins above and below the panels, in pixels
+F_PANEL, DF_PANEL = (0.55, 1.0), (0.05, 0.5)  # the panels' shares of the plot height (f' panel: above the strips)
 
 
 @dataclass(frozen=True)
@@ -37,46 +41,125 @@ def colour(i: int) -> str:
 
 
 def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640, strip: int = STRIP) -> go.Figure:
-    """f(x) above f'(x), sharing the x-axis and the hover; jumps as gaps with open/filled markers; below them a
-    row per activation marking where |f'| is near zero, on an axis of its own labelled by activation. Built from
-    plain dicts (tests check them against Plotly's schema), so a rerun does not pay for Plotly's validation."""
-    data: list[dict] = []
-    for i, s in enumerate(series):
-        style = {"color": colour(i), "width": 2.5, "dash": DASHES[(i // len(PALETTE)) % len(DASHES)]}
-        for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}"), (2, s.sampled.df, "f′ = %{y:.4g}")):
-            data.append({"type": "scatter", **_axes(row), "x": _light(trace.x), "y": _light(trace.y),
-                         "mode": "lines", "line": style, "name": s.label,
-                         "legendgroup": s.key, "showlegend": row == 1,
-                         "hovertemplate": f"{s.label}: {text}<extra></extra>"})
-            data += _jump_markers(trace, colour(i), s.key, row)
-        data += _pieces(s, xmin, xmax, colour(i))
-        data += _integer_points(s, colour(i))
-    flat = [near_zero_intervals(s.sampled.df.x, s.sampled.df.y) for s in series]
-    data.append(_near_zero_strips(flat))
-    shapes = _near_zero_bands(flat[0]) if len(series) == 1 else []
+    """f(x) above f'(x) on one x-axis, so one hover shows x, f and f' of every curve; jumps as gaps with
+    open/filled markers; below them a row per activation marking where |f'| is near zero, on an axis of its own
+    labelled by activation. Each activation's traces are one block (`_block`), which a live chart's frames replace.
+    Built from plain dicts (tests check them against Plotly's schema), so a rerun does not pay for Plotly's
+    validation."""
+    flat = [near_zero_intervals(s.sampled.df.x, s.sampled.df.y, crossing=True) for s in series]
+    data = [trace for i, (s, intervals) in enumerate(zip(series, flat)) for trace in _block(s, i, intervals)]
+    data += [piece for i, s in enumerate(series) for piece in _pieces(s, xmin, xmax, colour(i))]
     fixed = {"automargin": False, "ticklabeloverflow": "allow"}
-    x_axis = {"range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1], **fixed}
     height += strip * max(len(series), 1)
     strips = strip * max(len(series), 1) / height  # the strip row's share of the figure
     layout = {
-        "height": height, "hovermode": "x unified", "hoversubplots": "axis", "shapes": shapes, "uirevision": "curves",
-        "margin": {"l": left_margin([s.label for s in series]), "r": 10, "t": 40,
-                   "b": TICK_FONT + STANDOFF + TITLE_FONT + 12},
+        "height": height, "hovermode": "x unified", "hoversubplots": "axis", "uirevision": "curves",
+        "shapes": _near_zero_bands(flat[0]) if len(series) == 1 else [],
+        "margin": {"l": left_margin([s.label for s in series]), "r": 10, "t": TOP, "b": BOTTOM},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        "xaxis": {**x_axis, "anchor": "y", "matches": "x3", "showticklabels": False},
-        "xaxis2": {**x_axis, "anchor": "y2", "matches": "x3", "showticklabels": False},
-        "xaxis3": {**x_axis, "anchor": "y3", "zeroline": False, "title": {"text": "x"}},
-        "yaxis": {**fixed, "anchor": "x", "domain": [0.55, 1], "zeroline": True, "title": {"text": "f(x)"},
+        "xaxis": {**fixed, "range": [xmin, xmax], "hoverformat": ".4g", "zeroline": True, "domain": [0, 1],
+                  "anchor": "y3", "title": {"text": "x"}},
+        "yaxis": {**fixed, "anchor": "x", "domain": list(F_PANEL), "zeroline": True, "title": {"text": "f(x)"},
                   "range": _padded_range([s.sampled.f.y for s in series])},
-        "yaxis2": {**fixed, "anchor": "x2", "domain": [strips + 0.05, 0.5], "zeroline": True,
-                   "title": {"text": "f′(x)"},
-                   "range": _padded_range([s.sampled.df.y for s in series])},
-        "yaxis3": {**fixed, "anchor": "x3", "domain": [0, strips], "range": [len(series) or 1, 0], "showgrid": False,
+        "yaxis2": {**fixed, "anchor": "x", "domain": [strips + DF_PANEL[0], DF_PANEL[1]], "zeroline": True,
+                   "title": {"text": "f′(x)"}, "range": _padded_range([s.sampled.df.y for s in series])},
+        "yaxis3": {**fixed, "anchor": "x", "domain": [0, strips], "range": [len(series) or 1, 0], "showgrid": False,
                    "zeroline": False, "fixedrange": True, "tickvals": [i + 0.5 for i in range(len(series))],
                    "ticktext": [s.label for s in series], "tickfont": {"size": STRIP_FONT},
                    "title": {"text": f"|f′| < {NEAR_ZERO:g}", "font": {"size": 11}}},
     }
     return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def curves_frame(s: Series, i: int, offset: int, lone: bool) -> dict:
+    """The update that redraws activation `s`, the `i`-th, whose block starts at trace `offset`: its block's
+    arrays, the extremes of its f and f' (the axes' ranges are padded around them and the other activations'
+    extremes, as `_padded_range` does), and for a `lone` activation its near-zero bands."""
+    intervals = near_zero_intervals(s.sampled.df.x, s.sampled.df.y, crossing=True)
+    data = {}
+    for j, trace in enumerate(_block(s, i, intervals)):
+        data[str(offset + j)] = {k: v for k, v in trace.items() if k in MOVING}
+        if isinstance(symbols := trace.get("marker", {}).get("symbol"), list):  # the jumps' dots, filled or open
+            data[str(offset + j)]["marker"] = {"symbol": symbols}
+    ends = extents([s])
+    update = {"data": data, "extents": {"yaxis": list(ends[:2]), "yaxis2": list(ends[2:])}}
+    if lone:
+        update["layout"] = {"shapes": _near_zero_bands(intervals)}
+    return update
+
+
+MOVING = ("x", "y", "base")  # what a block's traces change with the activation's parameters (with the dots)
+Extents = tuple[float, float, float, float]  # the least and greatest finite f, then f', of some activations
+
+
+def extents(series: list[Series]) -> Extents:
+    """The finite extremes of f and of f' over these activations: all that the axes' ranges need of them (NaN
+    where there are none)."""
+    def ends(ys) -> tuple[float, float]:
+        values = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.empty(0)
+        return (float(values.min()), float(values.max())) if values.size else (np.nan, np.nan)
+    return (*ends([s.sampled.f.y for s in series]), *ends([s.sampled.df.y for s in series]))
+
+
+WIDEST = 2560  # pixels: the widest a chart is drawn (a 2560-pixel screen), for how far an x difference shows
+Scales = tuple[float, float, float]  # pixels per unit of x, and the heights in pixels of the f and f' panels
+
+
+def scales(layout: dict) -> Scales:
+    """How big a curves figure (its `layout`) is drawn, at most: presenter mode's larger margins leave less."""
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    low, high = layout["xaxis"]["range"]
+    heights = [plot * (layout[a]["domain"][1] - layout[a]["domain"][0]) for a in ("yaxis", "yaxis2")]
+    return WIDEST / (high - low), *heights
+
+
+def frame_scales(path: tuple, update: dict, sizes: Scales, axes: dict[str, str]) -> float:
+    """Pixels per unit of the numbers at `path` in an update of `curves_frame` (`axes`: trace index -> "y", "y2"
+    or "bars"), at most: a panel's range is at least its activation's own extremes, padded. The near-zero strips
+    and bands mark the sampled f' at its own resolution and count a fourth (a 2-pixel error as half a pixel)."""
+    x_scale, heights = sizes[0], dict(zip(("yaxis", "yaxis2"), sizes[1:]))
+
+    def y_scale(axis: str) -> float:
+        low, high = update["extents"][axis]
+        return heights[axis] / ((1 + 2 * PAD) * (high - low)) if high > low else 1e12  # flat: only exact
+
+    if path[0] == "extents":
+        return (1 + 2 * PAD) * y_scale(path[1])  # an end moved by d moves a point in the panel by up to 1.16 d
+    if path[0] == "layout":
+        return x_scale / STRIP_SLACK
+    kind = axes[path[1]]
+    if kind == "bars":
+        return x_scale / STRIP_SLACK if path[2] in ("base", "x") else 0.0
+    return x_scale if path[2] == "x" else y_scale("yaxis" if kind == "y" else "yaxis2")
+
+
+STRIP_SLACK = 4
+
+
+def block_axes(series: list[Series], i: int) -> dict[str, str]:
+    """Trace index -> "y" (the f panel), "y2" (the f' panel) or "bars" (the strips) for activation `i`'s block."""
+    offset = block_offset(series, i)
+    return {str(offset + j): "bars" if trace["type"] == "bar" else trace["yaxis"]
+            for j, trace in enumerate(_block(series[i], i, []))}
+
+
+def block_offset(series: list[Series], i: int) -> int:
+    """The index of the first trace of activation `i`'s block in curves_figure(series)."""
+    return sum(len(_block(s, j, [])) for j, s in enumerate(series[:i]))
+
+
+def _block(s: Series, i: int, intervals: list[tuple[float, float]]) -> list[dict]:
+    """One activation's traces, always the same number for it whatever its parameters: f, f', the markers at the
+    jumps of each (maybe none), its row of near-zero strips, and the integer points if marked."""
+    style = {"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]}
+    block = []
+    for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}"), (2, s.sampled.df, "f′ = %{y:.4g}")):
+        block.append({"type": "scatter", **_axes(row), "x": _light(trace.x), "y": _light(trace.y),
+                      "mode": "lines", "line": style, "name": s.label, "legendgroup": s.key, "showlegend": row == 1,
+                      "hovertemplate": f"{s.label}: {text}<extra></extra>"})
+    block += [_jump_markers(trace, colour(i), s.key, row) for row, trace in ((1, s.sampled.f), (2, s.sampled.df))]
+    block.append(_near_zero_strips(intervals, i))
+    return block + _integer_points(s, colour(i))
 
 
 def left_margin(labels: list[str]) -> int:
@@ -87,14 +170,7 @@ def left_margin(labels: list[str]) -> int:
 
 
 def _axes(row: int) -> dict:
-    return {"xaxis": "x", "yaxis": "y"} if row == 1 else {"xaxis": "x2", "yaxis": "y2"}
-
-
-def chart_config(filename: str) -> dict:
-    """Plotly config: PNG download named after the view, no Plotly logo, a short toolbar (on a phone a long one
-    covers the legend)."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-            "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "select2d", "lasso2d"]}
+    return {"xaxis": "x", "yaxis": "y" if row == 1 else "y2"}
 
 
 def _light(values: np.ndarray) -> np.ndarray:
@@ -105,32 +181,35 @@ def _light(values: np.ndarray) -> np.ndarray:
     return values if finite.size and finite.max() > np.finfo(np.float32).max else values.astype(np.float32)
 
 
-def _jump_markers(trace: Trace, color: str, group: str, row: int) -> list[dict]:
-    """A filled dot at the value taken at each jump, an open dot at the limit that is not taken."""
-    taken = [(j.x, j.value) for j in trace.jumps]
-    missed = [(j.x, v) for j in trace.jumps for v in (j.left, j.right) if v != j.value]
-    return [{"type": "scatter", **_axes(row), "x": [p[0] for p in points], "y": [p[1] for p in points],
-             "mode": "markers", "legendgroup": group, "showlegend": False, "hoverinfo": "skip",
-             "marker": {"symbol": symbol, "size": 9, "color": color, "line": {"width": 2, "color": color}}}
-            for points, symbol in ((taken, "circle"), (missed, "circle-open")) if points]
+def _jump_markers(trace: Trace, color: str, group: str, row: int) -> dict:
+    """A filled dot at the value taken at each jump, an open dot at the limit that is not taken (one trace, maybe
+    empty, so that an activation's block has the same traces whatever its parameters)."""
+    points = _jump_points(trace)
+    return {"type": "scatter", **_axes(row), "x": [x for x, _, _ in points], "y": [y for _, y, _ in points],
+            "mode": "markers", "legendgroup": group, "showlegend": False, "hoverinfo": "skip",
+            "marker": {"symbol": [symbol for *_, symbol in points], "size": 9, "color": color,
+                       "line": {"width": 2, "color": color}}}
 
 
-def _near_zero_strips(flat: list[list[tuple[float, float]]]) -> dict:
-    """Where |f'| is near zero (`flat`: each activation's intervals): a strip in each activation's own row under the
-    f' panel (strips stay readable when several overlap). One horizontal bar trace for all rows: a Plotly shape per
-    strip costs a tenth of a repaint."""
-    bars = [(lo, hi, i) for i, intervals in enumerate(flat) for lo, hi in intervals]
-    return {"type": "bar", "orientation": "h", "xaxis": "x3", "yaxis": "y3", "base": [lo for lo, _, _ in bars],
-            "x": [hi - lo for lo, hi, _ in bars], "y": [i + 0.5 for _, _, i in bars], "width": 0.7,
-            "marker": {"color": [colour(i) for _, _, i in bars], "opacity": 0.8, "line": {"width": 0}},
-            "showlegend": False, "hoverinfo": "skip"}
+def _jump_points(trace: Trace) -> list[tuple[float, float, str]]:
+    return [(j.x, j.value, "circle") for j in trace.jumps] + [
+        (j.x, v, "circle-open") for j in trace.jumps for v in (j.left, j.right) if v != j.value]
+
+
+def _near_zero_strips(intervals: list[tuple[float, float]], i: int) -> dict:
+    """Where |f'| is near zero: strips in activation `i`'s own row under the f' panel (strips stay readable when
+    several overlap), as a horizontal bar trace: a Plotly shape per strip costs a tenth of a repaint."""
+    return {"type": "bar", "orientation": "h", "xaxis": "x", "yaxis": "y3", "base": [lo for lo, _ in intervals],
+            "x": [hi - lo for lo, hi in intervals], "y": [i + 0.5] * len(intervals), "width": 0.7,
+            "marker": {"color": colour(i), "opacity": 0.8, "line": {"width": 0}}, "showlegend": False,
+            "hoverinfo": "skip"}
 
 
 def _near_zero_bands(intervals: list[tuple[float, float]]) -> list[dict]:
     """For a lone activation, where |f'| is near zero as a light band over both panels."""
     return [{"type": "rect", "x0": lo, "x1": hi, "fillcolor": colour(0), "line": {"width": 0}, "layer": "below",
              "xref": x, "yref": f"{y} domain", "y0": 0, "y1": 1, "opacity": 0.08}
-            for lo, hi in intervals for x, y in (("x", "y"), ("x2", "y2"))]
+            for lo, hi in intervals for x, y in (("x", "y"), ("x", "y2"))]
 
 
 def _pieces(s: Series, xmin: float, xmax: float, color: str) -> list[dict]:
@@ -153,9 +232,12 @@ def _integer_points(s: Series, color: str) -> list[dict]:
             for row, y in ((1, f), (2, df))]
 
 
+PAD, FLAT_PAD = 0.08, 0.5  # an axis's margin: a share of the data's range, or of its level (|level| >= 1) if flat
+
+
 def _padded_range(ys: list[np.ndarray]) -> list[float]:
-    """The data's range with a margin."""
+    """The data's range with a margin (ui/live_chart.js pads a live chart's extremes the same way)."""
     values = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.array([0.0])
     lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
-    pad = 0.08 * (hi - lo) if hi > lo else 0.5 * max(1.0, abs(hi))
+    pad = PAD * (hi - lo) if hi > lo else FLAT_PAD * max(1.0, abs(hi))
     return [lo - pad, hi + pad]

@@ -1,4 +1,6 @@
-"""The sidebar: which activations, their parameters and the x-range, every widget bound to the URL."""
+"""The sidebar: which activations, their parameters and the x-range, every widget bound to the URL. The numeric
+parameters' sliders are beside the chart (ui/explorer.py); their values are kept here, in the session and the
+URL."""
 
 from __future__ import annotations
 
@@ -7,7 +9,18 @@ import streamlit as st
 from relu_viz import ACTIVATIONS, GROUPS
 from ui import formula_editor, lock, maxout
 from ui.links import set_query
-from ui.state import DEFAULT_ACTS, DEFAULT_XMAX, DEFAULT_XMIN, MAX_CURVES, PANEL_SETTINGS, SPECS, LinkCheck, View
+from ui.state import (
+    DEFAULT_ACTS,
+    DEFAULT_XMAX,
+    DEFAULT_XMIN,
+    MAX_CURVES,
+    PANEL_SETTINGS,
+    PARAMS,
+    SPECS,
+    LinkCheck,
+    View,
+    format_number,
+)
 from ui.widgets import URL, number_box, param_widget
 
 
@@ -60,25 +73,59 @@ def set_parameters(key: str, params: dict) -> None:
 
 
 def parameters(view: View, link: LinkCheck) -> None:
-    """Render each shown activation's parameter widgets; fill view.params with the values they hold."""
+    """Render each shown activation's parameter widgets (a choice, Maxout's pieces, your formula); fill view.params
+    with their values and the numeric ones (set by the chart's sliders, see `release`), and write those to the
+    URL."""
     for key in view.acts:
         act = ACTIVATIONS[key]
-        if not act.params:
-            view.params[key] = {}
-            continue
-        with st.expander(f"{act.label} parameters", expanded=True):
-            if key == "maxout":
-                view.params[key] = maxout.editor(link)
-            elif key == "custom":
-                view.params[key] = formula_editor.editor()
-            else:
-                view.params[key] = {p.name: param_widget(p, f"{key}.{p.name}") for p in act.params}
-                problem = act.check(**view.params[key])
-                if problem:
-                    st.error(f"{problem}; using the defaults.")
-                    view.params[key] = act.defaults
+        params = {p.name: _number(key, p, link) for p in act.params if p.kind == "number"}
+        if len(params) < len(act.params):
+            with st.expander(f"{act.label} parameters", expanded=True):
+                if key == "maxout":
+                    params.update(maxout.editor(link))
+                elif key == "custom":  # a number the formula does not use leaves the URL
+                    params["formula"] = text = formula_editor.editor()
+                    params.update({n: act.param(n).default for n in "abc" if n not in formula_editor.used(text)})
+                else:
+                    params.update({p.name: param_widget(p, f"{key}.{p.name}") for p in act.params
+                                   if p.kind != "number"})
+        problem = act.check(**params)
+        if problem:
+            st.error(f"{problem}; using the defaults.")
+            params = act.defaults
+        view.params[key] = params
+    for name, (key, p) in PARAMS.items():
+        if p.kind == "number":
+            value = view.params.get(key, {}).get(p.name, p.default)
+            set_query(name, None if value == p.default else format_number(value))
     if "maxout" not in view.acts:
         maxout.clear_url()
+
+
+def _number(key: str, p, link: LinkCheck) -> float:
+    """The value of a numeric parameter: the link's (checked) the first time it is shown, then the slider's."""
+    name = f"{key}.{p.name}"
+    if name not in st.session_state:
+        st.session_state[name] = link.values.get(name, p.default)
+    return st.session_state[name]
+
+
+def release(values: dict) -> None:
+    """Take the values the chart's sliders report on release, checked as a link's are (a number in the
+    parameter's range, which the activation accepts with its other parameters); anything else is ignored, and the
+    chart goes back to the value in use."""
+    for name, value in values.items():
+        if name not in PARAMS or PARAMS[name][1].kind != "number":
+            continue
+        key, p = PARAMS[name]
+        try:
+            value = p.validate(value)
+        except ValueError:
+            continue
+        act = ACTIVATIONS[key]
+        current = {q.name: st.session_state.get(f"{key}.{q.name}", q.default) for q in act.params if q.kind == "number"}
+        if act.check(**{**act.defaults, **current, p.name: value}) is None:
+            st.session_state[name] = value
 
 
 OTHER_CHOICES = {"none": "none", "same": "the same as the others"}  # choices of activation selects that are not keys

@@ -12,8 +12,8 @@ from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
 from relu_viz.formula import MAX_SWITCHES, FormulaError, parse, switches
 from relu_viz.properties import JUMP, Properties, derive, one_sided_limits
-from ui import lock, presenter
-from ui.charts import STRIP, STRIP_LARGE, Series, chart_config, curves_figure
+from ui import controls, formula_editor, live_chart, live_curves, lock, presenter
+from ui.charts import STRIP, STRIP_LARGE, Series, block_axes, block_offset, curves_figure, extents, scales
 from ui.state import SPECS, View
 from ui.widgets import number_box
 
@@ -50,8 +50,10 @@ def render(view: View) -> None:
     series = [s for key in view.acts if (s := _failing_alone(key, "its curves", _series, key, view.params[key],
                                                                 view, marked)) is not None]
     strip = STRIP_LARGE if presenter.is_on() else STRIP
-    presenter.chart(curves_figure(series, view.xmin, view.xmax, strip=strip), key="curves",
-                    config=chart_config("relu-viz_" + "_".join(view.acts)))
+    figure = presenter.style(curves_figure(series, view.xmin, view.xmax, strip=strip))
+    sliders = [] if "params" in view.hide else _sliders(view, series, figure.layout.to_plotly_json(), marked)
+    live_chart.show(figure, sliders, key="curves", on_release=controls.release,
+                    filename="relu-viz_" + "_".join(view.acts))
     st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. An input on a flat side (ReLU for x ≤ 0) passes no "
                "gradient back; a unit whose input lands there for every training example gets no gradient at all: "
                "it is dead. In the tails of sigmoid and tanh f′ is tiny but not 0: a unit there for every example "
@@ -96,6 +98,34 @@ def keeps_switching(params: dict) -> bool:
     except FormulaError:
         return False
     return switches(formula, params["a"], params["b"], params["c"]) is None
+
+
+def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | None) -> list[live_chart.Slider]:
+    """A live slider for each numeric parameter of each shown activation, with its frames."""
+    sizes, found = scales(layout), []
+    for i, key in enumerate(view.acts):
+        act, params = ACTIVATIONS[key], view.params[key]
+        others = extents(series[:i] + series[i + 1:])
+        fixed = {axis: pair for axis, pair in (("yaxis", others[:2]), ("yaxis2", others[2:])) if np.isfinite(pair[0])}
+        used = formula_editor.used(params["formula"]) if key == "custom" else None
+        for p in live_curves.numeric(key, used):
+            values = live_curves.step_values(key, params, p.name)
+            frames = _frames(key, tuple(sorted({**params, p.name: p.default}.items())), p.name, view.xmin, view.xmax,
+                             None if ints is None else tuple(ints), i, block_offset(series, i), len(series) == 1,
+                             sizes, block_axes(series, i))
+            found.append(live_chart.Slider(f"{key}.{p.name}", f"{act.label} {p.name.replace('_', ' ')}", act.label,
+                                           p.name.replace("_", " "), p.help, values[0], values[-1], p.step,
+                                           params[p.name], frames, fixed))
+    return found
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _frames(key: str, params: tuple, name: str, xmin: float, xmax: float, ints: tuple | None, i: int, offset: int,
+            lone: bool, sizes: tuple, axes: dict) -> dict | None:
+    """One slider's frames as sent (its own value left out of `params`: they do not depend on it)."""
+    frames = live_curves.slider_frames(key, dict(params), name, xmin, xmax, None if ints is None else np.array(ints),
+                                       i, offset, lone, sizes, axes)
+    return None if frames is None else frames.payload()
 
 
 def undefined_share(curves: Sampled) -> float:

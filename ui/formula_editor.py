@@ -1,4 +1,5 @@
-"""The editor of your own activation: a formula box bound to the URL, examples, and sliders for a, b, c."""
+"""The editor of your own activation: a formula box bound to the URL and examples (its numbers a, b, c have
+sliders beside the chart, ui/explorer.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.formula import MAX_LENGTH, FormulaError, parse
-from ui.widgets import URL, param_widget
+from ui.widgets import URL
 
 CUSTOM = ACTIVATIONS["custom"]
 FORMULA, EXAMPLE, VALID = "custom.formula", "custom.example", "custom.valid"
@@ -26,9 +27,9 @@ def _use_example() -> None:
     st.session_state[EXAMPLE] = None
 
 
-def editor() -> dict:
-    """Render the editor; return valid parameters of the custom activation (a rejected formula is named in an
-    error and the last formula that worked is drawn instead, so the curves never show text that is not in use)."""
+def editor() -> str:
+    """Render the editor; return a valid formula (a rejected one is named in an error and the last formula that
+    worked is drawn instead, so the curves never show text that is not in use)."""
     spec = CUSTOM.param("formula")
     st.selectbox("Start from an example", list(EXAMPLES), index=None, placeholder="Pick an example…", key=EXAMPLE,
                  on_change=_use_example, help="Puts the example in the formula box, to edit.")
@@ -40,11 +41,11 @@ def editor() -> dict:
     except FormulaError as error:
         text = st.session_state.get(VALID, spec.default)
         st.error(f"Not drawn: {error}.\n\nStill drawing the last formula that worked: `{text}`")
-    used = parse(text).uses
-    values = {"formula": text}
-    for name in "abc":
-        p = CUSTOM.param(name)
-        values[name] = param_widget(p, f"custom.{name}", f"{name} in your formula") if name in used else p.default
-    if not used >= set("abc"):
-        st.caption("A slider for a, b or c appears when your formula uses it.")
-    return values
+    if not used(text) >= set("abc"):
+        st.caption("A slider for a, b or c appears beside the chart when your formula uses it.")
+    return text
+
+
+def used(text: str) -> set[str]:
+    """Which of the numbers a, b, c a (valid) formula uses."""
+    return set(parse(text).uses)

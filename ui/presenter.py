@@ -15,16 +15,22 @@ def is_on() -> bool:
 
 
 def chart(fig: go.Figure, where=st, **kwargs) -> None:
-    """where.plotly_chart (st or a container), with bigger type and thicker lines in presenter mode (on a copy:
-    a figure may be shared by every visitor, see training_charts.per_run)."""
-    if is_on():
-        fig = go.Figure(fig, _validate=False)
-        big = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}, "automargin": True}  # margins fit large type
-        fig.update_layout(font={"size": 20}, legend={"font": {"size": 20}}, title={"font": {"size": 24}})
-        fig.update_xaxes(**big)
-        fig.update_yaxes(**big)
-        fig.for_each_trace(lambda t: t.update(line={"width": 5}) if getattr(t, "mode", None) == "lines" else None)
-    where.plotly_chart(fig, **kwargs)
+    """where.plotly_chart (st or a container), styled for presenter mode."""
+    where.plotly_chart(style(fig), **kwargs)
+
+
+def style(fig: go.Figure) -> go.Figure:
+    """In presenter mode, a copy of the figure with bigger type and thicker lines (a copy: a figure may be shared
+    by every visitor, see training_charts.per_run); else the figure."""
+    if not is_on():
+        return fig
+    fig = go.Figure(fig, _validate=False)
+    big = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}, "automargin": True}  # margins fit large type
+    fig.update_layout(font={"size": 20}, legend={"font": {"size": 20}}, title={"font": {"size": 24}})
+    fig.update_xaxes(**big)
+    fig.update_yaxes(**big)
+    fig.for_each_trace(lambda t: t.update(line={"width": 5}) if getattr(t, "mode", None) == "lines" else None)
+    return fig
 
 
 def toggle(view: View) -> None:

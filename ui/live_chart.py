@@ -1,0 +1,80 @@
+"""A live Plotly chart: a Streamlit v2 component that draws a figure from Python with sliders beside it. While a
+slider moves, the browser redraws the figure from the slider's frames (ui/frames.py: the figure's updates that
+Python computed for a grid of its values), so the chart follows the hand; on release the values go back to Python
+once, through `on_release`. The JavaScript is ui/live_chart.js; plotly.js is the installed plotly package's own
+bundle, served by Streamlit and loaded once per page.
+
+Reuse: `show(figure, sliders, key=..., on_release=...)` with any Plotly figure and `Slider`s whose frames update
+it. A point dragged on the chart (a hinge's kink, say) is one more input of a slider: see `Slider.handle`."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
+from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+from ui.charts import FLAT_PAD, PAD
+
+NAME = "relu_viz.live_chart"
+_mount = st.components.v2.component(NAME, js=pathlib.Path(__file__).with_name("live_chart.js").read_text(),
+                                    isolate_styles=False)  # plotly.js styles the page's document, not a shadow root
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One slider: its value goes back to Python under `id` on release."""
+
+    id: str
+    label: str  # its accessible name, naming what it sets: "Leaky ReLU negative slope"
+    group: str  # the heading it is listed under (the activation)
+    name: str  # its visible label (the parameter)
+    help: str
+    low: float
+    high: float
+    step: float
+    value: float
+    frames: dict | None = None  # ui.frames.Frames.payload(), or None: the chart changes on release only
+    others: dict[str, list[float]] = field(default_factory=dict)  # axis -> extremes the frames' extents join
+    # A point on the chart that moves the slider when dragged along `axis` (the Build tab's kinks, say): {"trace":
+    # index, "point": index, "axis": "x"}. Left to the tab that needs it (ui/live_chart.js: startHandle).
+    handle: dict | None = None
+
+
+def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Callable[[dict[str, float]], None],
+         filename: str = "chart") -> None:
+    """Draw `figure` with `sliders` beside it (none: the chart alone); `on_release(values)` gets {slider id:
+    value} for the sliders released since the last run, before the run that follows."""
+    _serve_plotly()
+    seq = f"{key}.seq"
+
+    def released() -> None:
+        payload = (st.session_state[key] or {}).get("release") or {}
+        if isinstance(payload, dict) and isinstance(payload.get("values"), dict):
+            st.session_state[seq] = payload.get("seq")
+            on_release(payload["values"])
+
+    spec = figure.to_plotly_json()
+    spec["layout"].pop("template", None)  # the page's theme styles it (ui/live_chart.js)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    _mount(key=key, on_release_change=released, data={
+        "plotly": f"{'/' + base if base else ''}/_stcore/bidi-components/{NAME}/plotly.min.js",
+        "figure": pio.to_json(spec, validate=False), "pad": [PAD, FLAT_PAD], "seq": st.session_state.get(seq),
+        "png": {"format": "png", "filename": filename, "scale": 2},
+        "sliders": [asdict(s) for s in sliders]})
+
+
+def _serve_plotly() -> None:
+    """Serve the installed plotly package's plotly.min.js at /_stcore/bidi-components/<NAME>/plotly.min.js, as
+    Streamlit serves the asset directory that an installed component declares in its pyproject.toml: here the
+    declaration names plotly's own package_data (once per runtime; AppTest makes one per test)."""
+    manager = get_bidi_component_manager()
+    if manager.get_component_asset_root(NAME) is None:
+        declared = ComponentManifest("relu_viz", "1", [ComponentConfig("live_chart", asset_dir="package_data")])
+        manager.register_from_manifest(declared, pathlib.Path(plotly.__file__).parent)
