@@ -60,6 +60,12 @@ def test_dragging_a_slider_moves_the_curve_with_the_hand_and_release_draws_it_ex
     page.wait_for_function("() => document.querySelector('.live-chart').dataset.source === 'python'")
     final = drawn(page, "ELU", 1, "ELU alpha")
     assert len(final["x"]) >= 401 and pixels_off(final, ELU, {"alpha": alpha}) <= 0.5, "Python's own curve"
+    box = thumb.bounding_box()  # again, with the frames the page kept (this run sent only their digest)
+    page.mouse.move(box["x"] + 8 + (box["width"] - 16) * alpha / 5, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 8 + (box["width"] - 16) * (alpha + 0.7) / 5, y)
+    assert float(thumb.input_value()) > alpha and max(follows(page, "ELU alpha")) <= 0.5
+    page.mouse.up()
 
 
 def test_a_finger_taps_and_drags_a_slider_on_a_phone(browser, server):

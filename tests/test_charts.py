@@ -33,10 +33,24 @@ def test_jumps_are_gaps_with_their_limits_not_vertical_lines():
 
 
 def test_binary_step_jump_has_filled_and_open_markers():
-    fig = figure("binary_step")
-    f_dots, df_dots = [t for t in fig.data if t.type == "scatter" and t.mode == "markers"]
-    assert list(zip(f_dots.x, f_dots.y, f_dots.marker.symbol)) == [(0.0, 1.0, "circle"), (0.0, 0.0, "circle-open")]
-    assert f_dots.yaxis == "y" and len(df_dots.x) == 0, "f' of the step is 0 on both sides: no dots there"
+    (dots,) = [t for t in figure("binary_step").data if t.type == "scatter" and t.mode == "markers"]
+    assert list(zip(dots.x, dots.y, dots.marker.symbol)) == [(0.0, 1.0, "circle"), (0.0, 0.0, "circle-open")]
+    assert dots.yaxis == "y", "f' of the step is 0 on both sides: no dots there"
+
+
+def test_a_live_activation_has_the_same_traces_whatever_its_parameters_and_the_others_few():
+    """A live chart's frames replace a live activation's traces by index: f, f', dots on each (none yet at slope
+    1), its own strips; the others' strips share one trace, and an activation without jumps gets no dots."""
+    def shape(slope):
+        series = [Series(k, ACTIVATIONS[k].label, sample(ACTIVATIONS[k], p, -10, 10))
+                  for k, p in (("leaky_relu", {"negative_slope": slope}), ("sigmoid", {}), ("relu", {}))]
+        return [(t["type"], t.get("mode"), t["yaxis"]) for t in curves_figure(series, -10, 10, live=("leaky_relu",))
+                .to_plotly_json()["data"]]
+    block = [("scatter", "lines", "y"), ("scatter", "lines", "y2"), ("scatter", "markers", "y"),
+             ("scatter", "markers", "y2"), ("bar", None, "y3")]
+    others = [("scatter", "lines", "y"), ("scatter", "lines", "y2"), ("scatter", "lines", "y"),
+              ("scatter", "lines", "y2"), ("scatter", "markers", "y2"), ("bar", None, "y3")]
+    assert shape(0.01) == shape(1.0) == block + others
 
 
 def test_values_past_float32_are_sent_in_float64_not_as_infinity():
@@ -95,9 +109,9 @@ def test_figures_built_without_validation_pass_plotly_strict_validation():
 def test_near_zero_strips_sit_in_their_own_labelled_row_not_on_the_derivative_axis():
     fig = figure("relu", "leaky_relu", "sigmoid").to_dict()
     bars = [t for t in fig["data"] if t["type"] == "bar"]
-    assert len(bars) == 3 and {(b["xaxis"], b["yaxis"], b["orientation"]) for b in bars} == {("x", "y3", "h")}
-    strips = [(base, base + width, row, bar["marker"]["color"]) for bar in bars
-              for base, width, row in zip(bar["base"], bar["x"], bar["y"])]
+    assert len(bars) == 1 and (bars[0]["xaxis"], bars[0]["yaxis"], bars[0]["orientation"]) == ("x", "y3", "h")
+    strips = [(base, base + width, row, color) for base, width, row, color
+              in zip(bars[0]["base"], bars[0]["x"], bars[0]["y"], bars[0]["marker"]["color"])]
     # ReLU's dead side, sigmoid's two tails, each in its row and colour; Leaky ReLU (|f'| = 0.01) has none
     assert sorted({(row, color) for *_, row, color in strips}) == [(0.5, PALETTE[0]), (2.5, PALETTE[2])]
     assert [s[:2] for s in strips if s[2] == 0.5] == [(-10, 0)]

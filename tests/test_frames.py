@@ -97,13 +97,14 @@ def test_what_a_drag_draws_at_every_step_value_is_within_half_a_pixel_of_the_cor
     keys = [key, *others]
     series = [Series(k, ACTIVATIONS[k].label, sample(ACTIVATIONS[k], params if k == key else {}, -10, 10))
               for k in keys]
-    layout = curves_figure(series, -10, 10).to_plotly_json()["layout"]
+    live = (key,)
+    layout = curves_figure(series, -10, 10, live=live).to_plotly_json()["layout"]
     sizes = scales(layout)
-    frames = slider_frames(key, params, name, -10.0, 10.0, None, 0, block_offset(series, 0), len(keys) == 1, sizes,
-                           block_axes(series, 0))
+    frames = slider_frames(key, params, name, -10.0, 10.0, None, 0, block_offset(series, 0, live), len(keys) == 1,
+                           sizes, block_axes(series, 0, live))
     payload = decode(frames.payload())
     rest = extents(series[1:])
-    f_line, df_line = (str(block_offset(series, 0) + j) for j in (0, 1))
+    f_line, df_line = (str(block_offset(series, 0, live) + j) for j in (0, 1))
     for value in step_values(key, params, name):
         p = {**params, name: value}
         drawn = drawn_at(payload, value)
@@ -128,9 +129,9 @@ def test_a_piecewise_linear_curve_is_sent_as_its_kinks_and_a_linear_parameter_as
     """Leaky ReLU's f is x or slope * x: sent as its kinks, and linear in the slope, so interpolating is exact and
     a few grid values do (f' jumps at 0 from the slope to 1, except at slope 1: another shape)."""
     series = [Series("leaky_relu", "Leaky ReLU", sample(ACTIVATIONS["leaky_relu"], {}, -10, 10))]
-    layout = curves_figure(series, -10, 10).to_plotly_json()["layout"]
+    layout = curves_figure(series, -10, 10, live=("leaky_relu",)).to_plotly_json()["layout"]
     frames = slider_frames("leaky_relu", ACTIVATIONS["leaky_relu"].defaults, "negative_slope", -10.0, 10.0, None,
-                           0, 0, True, scales(layout), block_axes(series, 0))
+                           0, 0, True, scales(layout), block_axes(series, 0, ("leaky_relu",)))
     f = decode(frames.payload())
     assert len(f["values"]) <= 4 and f["values"][0] == 0 and f["values"][-1] == 1
     update = drawn_at(f, 0.37)

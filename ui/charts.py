@@ -40,14 +40,18 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640, strip: int = STRIP) -> go.Figure:
+def curves_figure(series: list[Series], xmin: float, xmax: float, height: int = 640, strip: int = STRIP,
+                  live: tuple[str, ...] = ()) -> go.Figure:
     """f(x) above f'(x) on one x-axis, so one hover shows x, f and f' of every curve; jumps as gaps with
     open/filled markers; below them a row per activation marking where |f'| is near zero, on an axis of its own
-    labelled by activation. Each activation's traces are one block (`_block`), which a live chart's frames replace.
-    Built from plain dicts (tests check them against Plotly's schema), so a rerun does not pay for Plotly's
-    validation."""
+    labelled by activation. Each activation's traces are one block (`_block`); a `live` activation's (whose
+    parameters have live sliders) has the same traces whatever its parameters, for a live chart's frames to
+    replace. Built from plain dicts (tests check them against Plotly's schema), so a rerun does not pay for
+    Plotly's validation; few traces, as Plotly's redraw takes a share of its time for each."""
     flat = [near_zero_intervals(s.sampled.df.x, s.sampled.df.y, crossing=True) for s in series]
-    data = [trace for i, (s, intervals) in enumerate(zip(series, flat)) for trace in _block(s, i, intervals)]
+    data = [trace for i, (s, intervals) in enumerate(zip(series, flat)) for trace in _block(s, i, intervals, live)]
+    data.append(_near_zero_strips([(i, intervals) for i, (s, intervals) in enumerate(zip(series, flat))
+                                   if s.key not in live]))
     data += [piece for i, s in enumerate(series) for piece in _pieces(s, xmin, xmax, colour(i))]
     fixed = {"automargin": False, "ticklabeloverflow": "allow"}
     height += strip * max(len(series), 1)
@@ -77,7 +81,7 @@ def curves_frame(s: Series, i: int, offset: int, lone: bool) -> dict:
     extremes, as `_padded_range` does), and for a `lone` activation its near-zero bands."""
     intervals = near_zero_intervals(s.sampled.df.x, s.sampled.df.y, crossing=True)
     data = {}
-    for j, trace in enumerate(_block(s, i, intervals)):
+    for j, trace in enumerate(_block(s, i, intervals, (s.key,))):
         data[str(offset + j)] = {k: v for k, v in trace.items() if k in MOVING}
         if isinstance(symbols := trace.get("marker", {}).get("symbol"), list):  # the jumps' dots, filled or open
             data[str(offset + j)]["marker"] = {"symbol": symbols}
@@ -136,29 +140,33 @@ def frame_scales(path: tuple, update: dict, sizes: Scales, axes: dict[str, str])
 STRIP_SLACK = 4
 
 
-def block_axes(series: list[Series], i: int) -> dict[str, str]:
-    """Trace index -> "y" (the f panel), "y2" (the f' panel) or "bars" (the strips) for activation `i`'s block."""
-    offset = block_offset(series, i)
+def block_axes(series: list[Series], i: int, live: tuple[str, ...]) -> dict[str, str]:
+    """Trace index -> "y" (the f panel), "y2" (the f' panel) or "bars" (the strips) for live activation `i`'s
+    block."""
+    offset = block_offset(series, i, live)
     return {str(offset + j): "bars" if trace["type"] == "bar" else trace["yaxis"]
-            for j, trace in enumerate(_block(series[i], i, []))}
+            for j, trace in enumerate(_block(series[i], i, [], live))}
 
 
-def block_offset(series: list[Series], i: int) -> int:
-    """The index of the first trace of activation `i`'s block in curves_figure(series)."""
-    return sum(len(_block(s, j, [])) for j, s in enumerate(series[:i]))
+def block_offset(series: list[Series], i: int, live: tuple[str, ...]) -> int:
+    """The index of the first trace of activation `i`'s block in curves_figure(series, live=live)."""
+    return sum(len(_block(s, j, [], live)) for j, s in enumerate(series[:i]))
 
 
-def _block(s: Series, i: int, intervals: list[tuple[float, float]]) -> list[dict]:
-    """One activation's traces, always the same number for it whatever its parameters: f, f', the markers at the
-    jumps of each (maybe none), its row of near-zero strips, and the integer points if marked."""
+def _block(s: Series, i: int, intervals: list[tuple[float, float]], live: tuple[str, ...]) -> list[dict]:
+    """One activation's traces: f, f', the dots at the jumps of each, and the integer points if marked; a live
+    activation's, the same whatever its parameters: dots where there are none yet, and its own row of near-zero
+    strips (the others' share one trace)."""
     style = {"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]}
     block = []
     for row, trace, text in ((1, s.sampled.f, "f = %{y:.4g}"), (2, s.sampled.df, "f′ = %{y:.4g}")):
         block.append({"type": "scatter", **_axes(row), "x": _light(trace.x), "y": _light(trace.y),
                       "mode": "lines", "line": style, "name": s.label, "legendgroup": s.key, "showlegend": row == 1,
                       "hovertemplate": f"{s.label}: {text}<extra></extra>"})
-    block += [_jump_markers(trace, colour(i), s.key, row) for row, trace in ((1, s.sampled.f), (2, s.sampled.df))]
-    block.append(_near_zero_strips(intervals, i))
+    block += [_jump_markers(trace, colour(i), s.key, row) for row, trace in ((1, s.sampled.f), (2, s.sampled.df))
+              if trace.jumps or s.key in live]
+    if s.key in live:
+        block.append(_near_zero_strips([(i, intervals)]))
     return block + _integer_points(s, colour(i))
 
 
@@ -196,12 +204,15 @@ def _jump_points(trace: Trace) -> list[tuple[float, float, str]]:
         (j.x, v, "circle-open") for j in trace.jumps for v in (j.left, j.right) if v != j.value]
 
 
-def _near_zero_strips(intervals: list[tuple[float, float]], i: int) -> dict:
-    """Where |f'| is near zero: strips in activation `i`'s own row under the f' panel (strips stay readable when
-    several overlap), as a horizontal bar trace: a Plotly shape per strip costs a tenth of a repaint."""
-    return {"type": "bar", "orientation": "h", "xaxis": "x", "yaxis": "y3", "base": [lo for lo, _ in intervals],
-            "x": [hi - lo for lo, hi in intervals], "y": [i + 0.5] * len(intervals), "width": 0.7,
-            "marker": {"color": colour(i), "opacity": 0.8, "line": {"width": 0}}, "showlegend": False,
+def _near_zero_strips(rows: list[tuple[int, list[tuple[float, float]]]]) -> dict:
+    """Where |f'| is near zero (`rows`: activation i's intervals): strips in each activation's own row under the f'
+    panel (strips stay readable when several overlap), as one horizontal bar trace: a Plotly shape per strip costs
+    a tenth of a repaint."""
+    bars = [(lo, hi, i) for i, intervals in rows for lo, hi in intervals]
+    color = colour(rows[0][0]) if len(rows) == 1 else [colour(i) for _, _, i in bars]  # a live row: fixed
+    return {"type": "bar", "orientation": "h", "xaxis": "x", "yaxis": "y3", "base": [lo for lo, _, _ in bars],
+            "x": [hi - lo for lo, hi, _ in bars], "y": [i + 0.5 for _, _, i in bars], "width": 0.7,
+            "marker": {"color": color, "opacity": 0.8, "line": {"width": 0}}, "showlegend": False,
             "hoverinfo": "skip"}
 
 

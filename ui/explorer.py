@@ -50,8 +50,9 @@ def render(view: View) -> None:
     series = [s for key in view.acts if (s := _failing_alone(key, "its curves", _series, key, view.params[key],
                                                                 view, marked)) is not None]
     strip = STRIP_LARGE if presenter.is_on() else STRIP
-    figure = presenter.style(curves_figure(series, view.xmin, view.xmax, strip=strip))
-    sliders = [] if "params" in view.hide else _sliders(view, series, figure.layout.to_plotly_json(), marked)
+    live = () if "params" in view.hide else tuple(k for k in view.acts if _numeric(view, k))
+    figure = presenter.style(curves_figure(series, view.xmin, view.xmax, strip=strip, live=live))
+    sliders = _sliders(view, series, figure.layout.to_plotly_json(), marked, live)
     live_chart.show(figure, sliders, key="curves", on_release=controls.release,
                     filename="relu-viz_" + "_".join(view.acts))
     st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. An input on a flat side (ReLU for x ≤ 0) passes no "
@@ -100,19 +101,27 @@ def keeps_switching(params: dict) -> bool:
     return switches(formula, params["a"], params["b"], params["c"]) is None
 
 
-def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | None) -> list[live_chart.Slider]:
-    """A live slider for each numeric parameter of each shown activation, with its frames."""
+def _numeric(view: View, key: str) -> list:
+    """The numeric parameters of a shown activation, which get live sliders (your formula's: those it uses)."""
+    params = view.params[key]
+    return live_curves.numeric(key, formula_editor.used(params["formula"]) if key == "custom" else None)
+
+
+def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | None,
+             live: tuple[str, ...]) -> list[live_chart.Slider]:
+    """A live slider for each numeric parameter of each `live` activation, with its frames."""
     sizes, found = scales(layout), []
     for i, key in enumerate(view.acts):
+        if key not in live:
+            continue
         act, params = ACTIVATIONS[key], view.params[key]
         others = extents(series[:i] + series[i + 1:])
         fixed = {axis: pair for axis, pair in (("yaxis", others[:2]), ("yaxis2", others[2:])) if np.isfinite(pair[0])}
-        used = formula_editor.used(params["formula"]) if key == "custom" else None
-        for p in live_curves.numeric(key, used):
+        for p in _numeric(view, key):
             values = live_curves.step_values(key, params, p.name)
             frames = _frames(key, tuple(sorted({**params, p.name: p.default}.items())), p.name, view.xmin, view.xmax,
-                             None if ints is None else tuple(ints), i, block_offset(series, i), len(series) == 1,
-                             sizes, block_axes(series, i))
+                             None if ints is None else tuple(ints), i, block_offset(series, i, live),
+                             len(series) == 1, sizes, block_axes(series, i, live))
             found.append(live_chart.Slider(f"{key}.{p.name}", f"{act.label} {p.name.replace('_', ' ')}", act.label,
                                            p.name.replace("_", " "), p.help, values[0], values[-1], p.step,
                                            params[p.name], frames, fixed))

@@ -5,6 +5,7 @@
 // On release the value goes back to Python once; Python's next figure then replaces the frame.
 
 const charts = new WeakMap();  // the element Streamlit mounts the component in -> its chart
+const kept = new Map();  // frames by digest: Python sends a slider's frames once, then only their digest
 let loading = null;  // plotly.js, imported once per page (the installed plotly package's bundle)
 let Plotly = null;
 
@@ -43,13 +44,28 @@ class LiveChart {
   update(data, report) {
     this.data = data;
     this.report = report;
+    this.asked = false;
     this.figure = JSON.parse(data.figure);
-    this.sliders = new Map(data.sliders.map((s) => [s.id, { ...s, frames: decode(s.frames) }]));
+    this.sliders = new Map(data.sliders.map((s) => [s.id, { ...s, frames: this.keep(s.frames) }]));
     for (const id of this.moving.keys()) {  // Python has drawn a release once it has seen it
       if ((data.seq ?? 0) >= this.rows.get(id)?.seq) this.moving.delete(id);
     }
     this.showSliders();
     this.draw();
+  }
+
+  // A slider's frames, decoded once; if only their digest came and they are not here (an update sent them that
+  // was superseded before it was drawn), Python is asked to send them again.
+  keep(frames) {
+    if (!frames) return null;
+    if (frames.values) {
+      kept.set(frames.digest, decode(frames));
+      if (kept.size > 64) kept.delete(kept.keys().next().value);
+    } else if (!kept.has(frames.digest) && !this.asked) {
+      this.asked = true;
+      this.report("missing", frames.digest);
+    }
+    return kept.get(frames.digest) ?? null;
   }
 
   // One row per slider, kept across updates (a focused slider keeps the focus), grouped under headings.

@@ -9,6 +9,8 @@ it. A point dragged on the chart (a hinge's kink, say) is one more input of a sl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pathlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -50,24 +52,32 @@ class Slider:
 def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Callable[[dict[str, float]], None],
          filename: str = "chart") -> None:
     """Draw `figure` with `sliders` beside it (none: the chart alone); `on_release(values)` gets {slider id:
-    value} for the sliders released since the last run, before the run that follows."""
+    value} for the sliders released since the last run, before the run that follows. A slider's frames travel
+    once per session: after that, by their digest (the browser keeps them)."""
     _serve_plotly()
-    seq = f"{key}.seq"
+    seq, sent = f"{key}.seq", st.session_state.setdefault(f"{key}.sent", set())
 
     def released() -> None:
         payload = (st.session_state[key] or {}).get("release") or {}
-        if isinstance(payload, dict) and isinstance(payload.get("values"), dict):
-            st.session_state[seq] = payload.get("seq")
+        if isinstance(payload, dict) and isinstance(payload.get("values"), dict) and isinstance(payload.get("seq"),
+                                                                                                  int):
+            st.session_state[seq] = payload["seq"]
             on_release(payload["values"])
 
+    shown = [asdict(s) for s in sliders]
+    for spec in shown:
+        if spec["frames"] is not None:
+            digest = hashlib.sha1(json.dumps(spec["frames"], sort_keys=True).encode()).hexdigest()[:16]
+            spec["frames"] = {"digest": digest} if digest in sent else {**spec["frames"], "digest": digest}
+            sent.add(digest)
     spec = figure.to_plotly_json()
     spec["layout"].pop("template", None)  # the page's theme styles it (ui/live_chart.js)
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    _mount(key=key, on_release_change=released, data={
+    _mount(key=key, on_release_change=released, on_missing_change=sent.clear, data={
         "plotly": f"{'/' + base if base else ''}/_stcore/bidi-components/{NAME}/plotly.min.js",
         "figure": pio.to_json(spec, validate=False), "pad": [PAD, FLAT_PAD], "seq": st.session_state.get(seq),
         "png": {"format": "png", "filename": filename, "scale": 2},
-        "sliders": [asdict(s) for s in sliders]})
+        "sliders": shown})
 
 
 def _serve_plotly() -> None:
