@@ -80,7 +80,7 @@ async def sliders(base: str, i: int, rng: random.Random, result: Result) -> None
         await visitor.open("?act=leaky_relu")
         for step in range(1, 6):
             await asyncio.sleep(1)
-            result.times.append(await visitor.slide("negative_slope", round(0.1 * step, 2)))
+            result.times.append(await visitor.release("leaky_relu.negative_slope", round(0.1 * step, 2)))
         if f"negative_slope={0.5}" not in visitor.texts():
             raise VisitorError("the share link does not hold the slider's last value")
     finally:

@@ -1,7 +1,8 @@
 """Simulated visitors: Streamlit's own websocket protocol (streamlit.proto messages), no browser.
 
 A visitor loads the page over HTTP as a browser does (keeping the cookies a load balancer sets), opens a session
-on /_stcore/stream with a link's query string, and then moves sliders or clicks buttons by their labels, each time
+on /_stcore/stream with a link's query string, and then moves sliders (the explorer's live chart's by id, as its
+JavaScript reports a release) or clicks buttons by their labels, each time
 waiting until the script run finishes. It keeps what a browser keeps of the page: the elements by position, the
 URL the app writes (sent back with every rerun, as a browser's address bar is), and any exception shown.
 """
@@ -10,14 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import json
 import time
 import urllib.request
 from dataclasses import dataclass
 
 import websockets
+from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 DONE = (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
@@ -58,6 +62,7 @@ class Visitor:
         self.replicas: list[str] = []  # the replica header of each response, where a load balancer sets it
         self.ws = None
         self.session_id = ""
+        self.released = 0  # the live chart's releases so far (it numbers them)
 
     async def open(self, query: str = "") -> float:
         """Load the page and start a session with this query string; seconds until the page is finished."""
@@ -80,12 +85,15 @@ class Visitor:
         widget = self.widget("button", label)
         return await self._rerun(WidgetState(id=widget.id, trigger_value=True), widget.fragment_id)
 
-    async def slide(self, label: str, value: float) -> float:
-        """Move the slider with this label to `value`; seconds until the page is finished."""
-        widget = self.widget("slider", label)
-        state = WidgetState(id=widget.id)
-        state.double_array_value.data.append(value)
-        return await self._rerun(state, widget.fragment_id)
+    async def release(self, slider: str, value: float) -> float:
+        """Let go of the live chart's slider `slider` (an id: "leaky_relu.negative_slope") at `value`, as
+        ui/live_chart.js reports it: a trigger of the component; seconds until the page is finished."""
+        chart = self.widget("bidi_component", "")
+        self.released += 1
+        state = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{chart.id}{EVENT_DELIM}events")
+        state.json_trigger_value = json.dumps({"event": "release", "value": {"seq": self.released,
+                                                                            "values": {slider: value}}})
+        return await self._rerun(state, chart.fragment_id)
 
     async def download(self, label: str) -> bytes:
         """Click the download button with this label: the server makes the file, the visitor fetches it."""

@@ -138,6 +138,16 @@ def test_on_a_phone_nothing_sits_on_the_legend_or_the_axis_titles(browser, serve
     page.context.close()
 
 
+def test_a_linked_value_between_steps_is_shown_as_it_is_drawn(page, server):
+    """A link may hold any value in range (0.0137), where the slider's thumb can only stand on a step (0.01): its
+    text says the value drawn."""
+    open_page(page, f"{server}/?act=leaky_relu&leaky_relu.negative_slope=0.0137")
+    assert curve(page, "Leaky ReLU")["y"][0] == pytest.approx(-0.137, abs=1e-6)
+    row = page.locator(".live-slider").first
+    assert row.locator("output").inner_text() == "0.0137"
+    assert page.get_by_role("slider", name="Leaky ReLU negative slope").get_attribute("aria-valuetext") == "0.0137"
+
+
 def test_copied_url_opened_in_a_new_page_shows_the_same_state(browser, server):
     first = browser.new_context().new_page()
     open_page(first, f"{server}/?act=leaky_relu&act=gelu&gelu.approximate=tanh")

@@ -41,7 +41,7 @@ def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(balanced):
             await visitor.open("?act=leaky_relu")
         curves = []
         for visitor, slope in zip(visitors, slopes):  # one at a time: Streamlit drops a made file after two runs
-            await visitor.slide("negative_slope", slope)
+            await visitor.release("leaky_relu.negative_slope", slope)
             csv = await visitor.download("Download the curves (CSV)")
             curves.append(np.loadtxt(io.StringIO(csv.decode()), delimiter=",", skiprows=1))
         for visitor in visitors:

@@ -5,8 +5,8 @@ ui/live_chart.js draws them.
 The grid is as coarse as correctness allows: between two neighbouring grid values the browser interpolates each
 number of the update linearly, and a stretch of values is interpolated only if, at every step value inside it, the
 interpolated update is drawn within `TOLERANCE` pixels of the exact one (checked here against the exact updates
-at every step value, by a chart's own `error` in pixels); elsewhere every step value is a grid value. A polyline
-is sent with the points it needs (`thin`): a piecewise-linear curve with its kinks only.
+at every step value, in a chart's own pixels per unit); elsewhere every step value is a grid value. A polyline is
+sent with the points it needs (`thin`, `corners`): a piecewise-linear curve with its kinks only.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class Frames:
     lerp: tuple[bool, ...]  # lerp[k]: the values strictly between values[k] and values[k + 1] are interpolated
 
     def payload(self) -> dict:
-        """The frames as JSON-able data for the browser: what every update shares (`common`, applied once when a
-        drag starts) and each update's remainder; float arrays as Plotly's typed arrays (base64 float32)."""
+        """The frames as JSON-able data for the browser: what every update shares (`common`) and each update's
+        remainder; numbers in arrays as Plotly's typed arrays (base64)."""
         common, rest = _split_common(list(self.updates))
         return {"values": list(self.values), "lerp": list(self.lerp), "common": _encode(common or {}),
                 "updates": [_encode(u or {}) for u in rest]}

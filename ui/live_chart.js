@@ -84,7 +84,8 @@ class LiveChart {
       row.ends[0].textContent = format(s.low, s.step);
       row.ends[1].textContent = format(s.high, s.step);
       row.box.classList.toggle("live-static", !s.frames);
-      row.output.textContent = format(Number(row.input.value), s.step);
+      row.output.textContent = format(this.moving.get(s.id) ?? s.value, s.step);
+      row.input.setAttribute("aria-valuetext", row.output.textContent);
       if (!groups.has(s.group)) groups.set(s.group, []);
       groups.get(s.group).push(row.box);
     }
@@ -123,22 +124,32 @@ class LiveChart {
     const note = element("p", "live-note", "The chart follows on release.");
     box.append(label, input, scale, note);
     const row = { box, input, name, output, ends, seq: 0 };  // seq: of the value's release; Infinity till then
-    // 'input' fires while the value changes (a drag, a key, a tap); 'change' when it is let go (each key press)
-    input.addEventListener("input", () => {
-      row.seq = Infinity;
-      this.moving.set(s.id, Number(input.value));
-      output.textContent = format(Number(input.value), this.sliders.get(s.id).step);
-      this.schedule();
-    });
-    const release = () => {
-      if (row.seq !== Infinity) return;
-      row.seq = ++this.released;
-      this.report("release", { seq: row.seq, values: { [s.id]: Number(input.value) } });
-    };
-    input.addEventListener("change", release);
-    input.addEventListener("pointercancel", release);  // the browser took the touch over: keep what was set
     this.rows.set(s.id, row);
+    // 'input' fires while the value changes (a drag, a key, a tap); 'change' when it is let go (each key press)
+    input.addEventListener("input", () => this.move(s.id, Number(input.value)));
+    input.addEventListener("change", () => this.release(s.id));
+    input.addEventListener("pointercancel", () => this.release(s.id));  // the browser took the touch over
     return row;
+  }
+
+  // A slider's value changes: the chart follows from its frames. (Anything may move a slider this way: a point
+  // dragged on the chart, say, whose position Plotly's axes turn into a value, then `release` on letting go.)
+  move(id, value) {
+    const row = this.rows.get(id);
+    row.seq = Infinity;
+    row.input.value = value;
+    row.output.textContent = format(Number(row.input.value), this.sliders.get(id).step);
+    row.input.setAttribute("aria-valuetext", row.output.textContent);
+    this.moving.set(id, Number(row.input.value));
+    this.schedule();
+  }
+
+  // A slider is let go: its value goes to Python once.
+  release(id) {
+    const row = this.rows.get(id);
+    if (row.seq !== Infinity) return;
+    row.seq = ++this.released;
+    this.report("release", { seq: row.seq, values: { [id]: Number(row.input.value) } });
   }
 
   // Redraw once per animation frame at most, however many input events came in it.
@@ -246,9 +257,11 @@ function themed(layout, css) {
   return merge(theme, layout);
 }
 
+// A value as its step writes it (0.05: two decimals), or in full if it is between steps (a link's 0.0137, RReLU's
+// default upper bound 1/3): the text shows the value in use, where the thumb can only stand on a step.
 function format(value, step) {
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  return value.toFixed(decimals);
+  const fixed = value.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+  return Math.abs(Number(fixed) - value) < 1e-9 ? fixed : String(Number(value.toPrecision(6)));
 }
 
 function element(tag, className = "", text = "") {

@@ -5,7 +5,8 @@ once, through `on_release`. The JavaScript is ui/live_chart.js; plotly.js is the
 bundle, served by Streamlit and loaded once per page.
 
 Reuse: `show(figure, sliders, key=..., on_release=...)` with any Plotly figure and `Slider`s whose frames update
-it. A point dragged on the chart (a hinge's kink, say) is one more input of a slider: see `Slider.handle`."""
+it (ui/frames.py: `grid` from the exact updates at each step value, and a chart's pixels per unit). A point dragged
+on the chart (a hinge's kink, say) would be one more input of a slider: ui/live_chart.js's `move` and `release`."""
 
 from __future__ import annotations
 
@@ -44,9 +45,6 @@ class Slider:
     value: float
     frames: dict | None = None  # ui.frames.Frames.payload(), or None: the chart changes on release only
     others: dict[str, list[float]] = field(default_factory=dict)  # axis -> extremes the frames' extents join
-    # A point on the chart that moves the slider when dragged along `axis` (the Build tab's kinks, say): {"trace":
-    # index, "point": index, "axis": "x"}. Left to the tab that needs it (ui/live_chart.js: startHandle).
-    handle: dict | None = None
 
 
 def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Callable[[dict[str, float]], None],

@@ -56,19 +56,24 @@ def _thin_line(updates: list[dict], index: str, axis: str, height: float) -> Non
     lines = [u["data"][index] for u in updates]
     scales = np.array([height / max((1 + 2 * PAD) * np.subtract(*u["extents"][axis][::-1]), 1e-300)
                        for u in updates])
-    kinks = [corners(np.asarray(line["x"], float), np.asarray(line["y"], float), scale)
+    masks = [corners(np.asarray(line["x"], float), np.asarray(line["y"], float), scale)
              for line, scale in zip(lines, scales)]
-    if any(keep is None for keep in kinks) or sum(map(np.sum, kinks)) > len(lines) * len(lines[0]["x"]) / 4:
-        shared, start = [], 0  # not mostly kinks: try the other way
-        while start < len(lines):
-            stop = start + 1
-            while stop < len(lines) and np.array_equal(lines[stop]["x"], lines[start]["x"]):
-                stop += 1
-            ys = np.array([line["y"] for line in lines[start:stop]], dtype=float)
-            shared += [thin(np.asarray(lines[start]["x"], float), ys, scales[start:stop])] * (stop - start)
-            start = stop
-        if any(keep is None for keep in kinks) or sum(map(np.sum, shared)) < sum(map(np.sum, kinks)):
-            kinks = shared
-    masks = kinks
+    if any(keep is None for keep in masks) or sum(map(np.sum, masks)) > sum(len(line["x"]) for line in lines) / 4:
+        shared = _shared(lines, scales)  # not mostly kinks: try the other way
+        if any(keep is None for keep in masks) or sum(map(np.sum, shared)) < sum(map(np.sum, masks)):
+            masks = shared
     for line, keep in zip(lines, masks):
         line["x"], line["y"] = line["x"][keep], line["y"][keep]
+
+
+def _shared(lines: list[dict], scales: np.ndarray) -> list[np.ndarray]:
+    """For each run of lines on the same x, the points any line of the run needs."""
+    masks, start = [], 0
+    while start < len(lines):
+        stop = start + 1
+        while stop < len(lines) and np.array_equal(lines[stop]["x"], lines[start]["x"]):
+            stop += 1
+        ys = np.array([line["y"] for line in lines[start:stop]], dtype=float)
+        masks += [thin(np.asarray(lines[start]["x"], float), ys, scales[start:stop])] * (stop - start)
+        start = stop
+    return masks
