@@ -89,6 +89,30 @@ def switches(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1.0) -
         return None
 
 
+@sandbox.task
+def _switches_along(formula: Formula, name: str, values: tuple[float, ...], a: float, b: float,
+                    c: float) -> tuple[tuple[float, ...] | None, ...]:
+    numbers = {"a": a, "b": b, "c": c}
+    return tuple(program.switch_points(formula.f, *{**numbers, name: v}.values(), SWITCH_LIMIT, MAX_SWITCHES)
+                 for v in values)
+
+
+def find_switches_along(formula: Formula, name: str, values: tuple[float, ...], a: float = 1.0, b: float = 1.0,
+                        c: float = 1.0) -> None:
+    """Find the switch points at each of these values of the number `name` ("a", "b" or "c"; a slider's steps) in
+    one task of the sandbox, under one budget, so that `switches` at each is then answered from the cache with no
+    task of its own (a live slider samples the formula at every step). Nothing is kept if the task runs out of
+    time (each is then its own task, as ever)."""
+    numbers = {"a": float(a), "b": float(b), "c": float(c)}
+    try:
+        found = _switches_along(formula, name, tuple(map(float, values)), *numbers.values()) if formula.f.switches \
+            else ((),) * len(values)  # nothing in it switches: nothing to find
+    except sandbox.TooCostly:
+        return
+    for value, points in zip(values, found):
+        _switches.remember(points, formula, *{**numbers, name: float(value)}.values())
+
+
 def switch_points(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1.0) -> tuple[float, ...]:
     """The switch points, or none when the formula keeps switching (it is then drawn and analysed like sin x,
     without per-kink work)."""

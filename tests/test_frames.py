@@ -185,3 +185,17 @@ def test_the_payload_carries_float32_numbers_and_gaps():
     assert line["x"].dtype == np.float32 and np.array_equal(line["y"], update["data"]["0"]["y"], equal_nan=True)
     assert line["marker"]["symbol"] == ["circle", "circle-open"]
     assert list(back["common"]["extents"]["yaxis"]) == [1.5, 2.5]
+
+
+def test_your_formulas_kinks_at_every_step_are_found_in_one_sandbox_task_and_answered_from_its_cache():
+    """max(0, x) - 0.5 max(0, x - b) switches at 0 and at b (worked by hand): found for a slider's steps at once,
+    then each step's kinks come from the cache (a task per step was 200 forks for one slider)."""
+    from relu_viz import formula
+
+    found = formula.parse("max(0, x) - 0.5 * max(0, x - b)")
+    steps = (-2.5, 0.5, 3.0)
+    formula.find_switches_along(found, "b", steps, 1.0, 7.0, 1.0)
+    for b in steps:
+        assert formula._switches.cache.get((found, 1.0, b, 1.0)) is not None, "answered from the cache"
+        assert formula.switches(found, 1.0, b, 1.0) == tuple(sorted({0.0, b}))
+    assert ACTIVATIONS["custom"].kink_points(formula="max(0, x) - 0.5 * max(0, x - b)", b=3.0) == (0.0, 3.0)

@@ -50,7 +50,7 @@ def render(view: View) -> None:
     series = [s for key in view.acts if (s := _failing_alone(key, "its curves", _series, key, view.params[key],
                                                                 view, marked)) is not None]
     strip = STRIP_LARGE if presenter.is_on() else STRIP
-    live = () if "params" in view.hide else tuple(k for k in view.acts if _numeric(view, k))
+    live = () if "params" in view.hide else tuple(s.key for s in series if _numeric(view, s.key))
     figure = presenter.style(curves_figure(series, view.xmin, view.xmax, strip=strip, live=live))
     sliders = _sliders(view, series, figure.layout.to_plotly_json(), marked, live)
     live_chart.show(figure, sliders, key="curves", on_release=controls.release,
@@ -111,7 +111,7 @@ def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | 
              live: tuple[str, ...]) -> list[live_chart.Slider]:
     """A live slider for each numeric parameter of each `live` activation, with its frames."""
     sizes, found = scales(layout), []
-    for i, key in enumerate(view.acts):
+    for i, key in enumerate(s.key for s in series):  # (an activation whose curves failed is not drawn)
         if key not in live:
             continue
         act, params = ACTIVATIONS[key], view.params[key]
@@ -119,9 +119,10 @@ def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | 
         fixed = {axis: pair for axis, pair in (("yaxis", others[:2]), ("yaxis2", others[2:])) if np.isfinite(pair[0])}
         for p in _numeric(view, key):
             values = live_curves.step_values(key, params, p.name)
-            frames = _frames(key, tuple(sorted({**params, p.name: p.default}.items())), p.name, view.xmin, view.xmax,
-                             None if ints is None else tuple(ints), i, block_offset(series, i, live),
-                             len(series) == 1, sizes, block_axes(series, i, live))
+            frames = _failing_alone(key, f"the frames of its {p.name} slider", _frames, key,
+                                    tuple(sorted({**params, p.name: p.default}.items())), p.name, view.xmin,
+                                    view.xmax, None if ints is None else tuple(ints), i, block_offset(series, i, live),
+                                    len(series) == 1, sizes, block_axes(series, i, live))
             found.append(live_chart.Slider(f"{key}.{p.name}", f"{act.label} {p.name.replace('_', ' ')}", act.label,
                                            p.name.replace("_", " "), p.help, values[0], values[-1], p.step,
                                            params[p.name], frames, fixed))
