@@ -50,7 +50,7 @@ async def victim(base: str, until: float, times: list[float]) -> None:
         step = 0
         while time.monotonic() < until:
             step += 1
-            times.append(await visitor.slide("negative_slope", round(0.05 * (1 + step % 15), 2)))
+            times.append(await visitor.release("leaky_relu.negative_slope", round(0.05 * (1 + step % 15), 2)))
             await asyncio.sleep(1)
     finally:
         await visitor.close()
