@@ -100,7 +100,7 @@ def test_one_activation_that_fails_leaves_the_rest_of_the_page_drawn(part, monke
     errors = " ".join(e.value for e in at.error) + " ".join(notes)
     assert "ZeroDivisionError: planted" in errors
     drawn = "Tanh" if part == "formulas" else "ReLU"
-    assert (drawn, 1) in plotted(at) and at.get("plotly_chart"), f"{drawn}'s curve is drawn"
+    assert (drawn, 1) in plotted(at), f"{drawn}'s curve is drawn"
 
 
 DEEP = "erf(x*" * 23 + "erf(x)" + ")" * 23  # passed validate before, and trained for ~307 s (1,300 s over 20 seeds)
