@@ -61,14 +61,16 @@ VALUE_JS = """() => {
 # In the page: the time of the last key press (a capturing listener records it), then, frame by frame: `painted`, the
 # end of the rendering of the first frame whose chart holds the target value (a user-blocking task queued from that
 # frame's animation callback runs right after the frame's style, layout and paint), and `settled`, the same for the
-# first frame after the whole rerun has landed (no script running, no element left stale): the probe, properties and
-# share link current too. Milliseconds from the press.
+# first frame after the whole rerun has landed (no script running, no element left stale, the live chart drawing
+# Python's figure again, not its frames): the probe, properties and share link current too. Milliseconds from the
+# press.
 LISTEN_JS = """() => { if (!window.__listening) { window.__listening = true;
     document.addEventListener('keydown', () => { window.__pressed = performance.now(); }, {capture: true}); } }"""
 REPAINT_JS = """async (target) => {
     const value = """ + VALUE_JS + """;
     const landed = () => document.querySelector('[data-test-script-state]')?.dataset.testScriptState === 'notRunning'
-        && !document.querySelector('[data-stale="true"]');
+        && !document.querySelector('[data-stale="true"]')
+        && document.querySelector('.live-chart')?.dataset.source !== 'frames';  // the live chart: Python's figure
     const frameDone = () => new Promise(r => requestAnimationFrame(() => scheduler.postTask(r,
         {priority: 'user-blocking'})));
     const start = performance.now();
@@ -134,13 +136,15 @@ RECORD_JS = """(selector) => {
     let last = null;
     const record = () => {
         const gd = document.querySelector('.js-plotly-plot');
-        const t = gd._fullData.find(d => d.name === 'Leaky ReLU' && (d.yaxis || 'y') === 'y');
-        const redrawn = t.y !== last;  // its points, once a redraw
-        last = t.y;
-        rec.frames.push({t: performance.now(), v: value(), y0: t.y[0], landed: landed(),
-            source: gd.closest('.live-chart')?.dataset.source || 'python',
-            x: redrawn ? Array.from(t.x) : null, y: redrawn ? Array.from(t.y) : null,
-            range: gd._fullLayout.yaxis.range, height: gd._fullLayout.yaxis._length});
+        const t = gd?._fullData?.find(d => d.name === 'Leaky ReLU' && (d.yaxis || 'y') === 'y');
+        if (t) {  // (none while Streamlit replaces the chart)
+            const redrawn = t.y !== last;  // its points, once a redraw
+            last = t.y;
+            rec.frames.push({t: performance.now(), v: value(), y0: t.y[0], landed: landed(),
+                source: gd.closest('.live-chart')?.dataset.source || 'python',
+                x: redrawn ? Array.from(t.x) : null, y: redrawn ? Array.from(t.y) : null,
+                range: gd._fullLayout.yaxis.range, height: gd._fullLayout.yaxis._length});
+        }
         if (!rec.stop) requestAnimationFrame(() => scheduler.postTask(record, {priority: 'user-blocking'}));
     };
     requestAnimationFrame(() => scheduler.postTask(record, {priority: 'user-blocking'}));
@@ -175,8 +179,13 @@ def drag(browser, url: str, app: str) -> dict:
     during = sum(n for t, n in received if t >= start)
     released = time.perf_counter()
     page.mouse.up()
-    page.wait_for_function("""() => { const f = window.__drag.frames.at(-1);
-        return f.landed && f.source === 'python' && Math.abs(f.y0 + 10 * f.v) < 1e-4; }""", timeout=30_000)
+    settled = """() => { const f = window.__drag.frames.at(-1);
+        return f.landed && f.source === 'python' && Math.abs(f.y0 + 10 * f.v) < 1e-4; }"""
+    try:
+        page.wait_for_function(settled, timeout=30_000)
+    except Exception:
+        raise RuntimeError(f"{url}: no settled page after the release; last frame "
+                           f"{page.evaluate('() => window.__drag.frames.at(-1)')}") from None
     page.evaluate("() => { window.__drag.stop = true; }")
     record = page.evaluate("() => window.__drag")
     context.close()

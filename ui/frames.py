@@ -12,6 +12,8 @@ sent with the points it needs (`thin`, `corners`): a piecewise-linear curve with
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,10 +38,12 @@ class Frames:
 
     def payload(self) -> dict:
         """The frames as JSON-able data for the browser: what every update shares (`common`) and each update's
-        remainder; numbers in arrays as Plotly's typed arrays (base64)."""
+        remainder, numbers in arrays as Plotly's typed arrays (base64), and a digest of it all (the page sends
+        frames once, then their digest)."""
         common, rest = _split_common(list(self.updates))
-        return {"values": list(self.values), "lerp": list(self.lerp), "common": _encode(common or {}),
-                "updates": [_encode(u or {}) for u in rest]}
+        payload = {"values": list(self.values), "lerp": list(self.lerp), "common": _encode(common or {}),
+                   "updates": [_encode(u or {}) for u in rest]}
+        return {**payload, "digest": hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]}
 
 
 def grid(values: Sequence[float], updates: Sequence[Update], scales: Callable[[tuple, int], float],

@@ -10,8 +10,6 @@ on the chart (a hinge's kink, say) would be one more input of a slider: ui/live_
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pathlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -43,7 +41,7 @@ class Slider:
     high: float
     step: float
     value: float
-    frames: dict | None = None  # ui.frames.Frames.payload(), or None: the chart changes on release only
+    frames: dict | None = None  # ui.frames.Frames.payload() (with its digest), or None: the chart follows on release
     others: dict[str, list[float]] = field(default_factory=dict)  # axis -> extremes the frames' extents join
 
 
@@ -65,8 +63,8 @@ def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Call
     shown = [asdict(s) for s in sliders]
     for spec in shown:
         if spec["frames"] is not None:
-            digest = hashlib.sha1(json.dumps(spec["frames"], sort_keys=True).encode()).hexdigest()[:16]
-            spec["frames"] = {"digest": digest} if digest in sent else {**spec["frames"], "digest": digest}
+            digest = spec["frames"]["digest"]
+            spec["frames"] = {"digest": digest} if digest in sent else spec["frames"]
             sent.add(digest)
     spec = figure.to_plotly_json()
     spec["layout"].pop("template", None)  # the page's theme styles it (ui/live_chart.js)
