@@ -180,7 +180,8 @@ NEAR = 20.0  # the switch search is finest on [-NEAR, NEAR], where most formulas
 def switch_points(program: Program, a: float, b: float, c: float, limit: float, most: int) -> tuple[float, ...] | None:
     """The inputs in [-limit, limit] where a switch of the program changes piece (the argument of a sign crosses 0,
     another argument comes on top of a max), sorted; None when there are more than `most`. Found on a grid
-    (finest near 0), then each change of piece by bisection to the last bit, exact where the crossing is a float."""
+    (finest near 0), then each change of piece by 64 bisections: to the last bit where |x| > 1e-6 (exact where the
+    crossing is a float), within 2e-22 nearer 0."""
     grid = np.union1d(np.linspace(-limit, limit, 40_001), np.linspace(-NEAR, NEAR, 20_001))
     keep = tuple(sorted({j for s in program.switches for j in s.args}))
     points: set[float] = set()

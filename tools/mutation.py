@@ -26,7 +26,7 @@ MODULES = {  # module: its own test files
     "relu_viz/depth.py": ["tests/test_depth.py"],
     "relu_viz/export.py": ["tests/test_export.py"],
     "relu_viz/formula.py": ["tests/test_formula.py"],
-    "relu_viz/program.py": ["tests/test_formula.py", "tests/test_hostile_formulas.py"],
+    "relu_viz/program.py": ["tests/test_program.py", "tests/test_formula.py", "tests/test_hostile_formulas.py"],
     "relu_viz/properties.py": ["tests/test_properties.py"],
     "relu_viz/scenarios.py": ["tests/test_scenario_rules.py", "tests/test_scenarios.py"],
     "relu_viz/timing.py": ["tests/test_timing.py"],
