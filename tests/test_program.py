@@ -167,3 +167,26 @@ def test_bisection_ends_on_the_side_where_g_is_smallest():
     # one argument alone (second -1): x itself crosses 0 in [-1, 0.5]; 64 halvings get within 1.5 / 2**64 of it
     (zero,) = program._bisect(prog(I("x")), 1, 1, 1, [(-1.0, 0.5, 0, -1)])
     assert abs(zero) <= 1.5 / 2**64
+
+
+def test_a_constant_first_a_switch_past_the_fine_grid_and_x_subtracted():
+    # max(0, x) ties at 0 with the constant on top there; max(x, 30) on [-100, 100]; sign(c - x) at c
+    assert program.switch_points(prog(I("x"), I("const", value=0.0), I("max", (1, 0)),
+                                      switches=[Switch("max", (1, 0))]), 1, 1, 1, 3, 10) == (0.0,)
+    far = prog(I("x"), I("const", value=30.0), I("max", (0, 1)), switches=[Switch("max", (0, 1))])
+    assert program.switch_points(far, 1, 1, 1, 100, 10) == (30.0,)
+    step = prog(I("x"), I("c"), I("lt", (1, 0)), switches=[Switch("sign", (1, 0))])
+    assert program.switch_points(step, 1, 1, math.pi / 7, 10, 10) == (math.pi / 7,)
+
+
+@pytest.mark.parametrize("kind", ["max", "min"])
+def test_an_undefined_argument_leaves_the_others_switching(kind):
+    # max(log x, sin x, cos x) (and min of their negatives): below 0 log x is NaN and sin, cos cross at -3 pi/4;
+    # above, cos and sin at pi/4, then log x comes on top where log x = sin x
+    from scipy.optimize import brentq
+
+    sign = 1.0 if kind == "max" else -1.0
+    p = prog(I("x"), I("const", value=sign), I("log", (0,)), I("mul", (2, 1)), I("sin", (0,)), I("mul", (4, 1)),
+             I("cos", (0,)), I("mul", (6, 1)), I(kind, (3, 5, 7)), switches=[Switch(kind, (3, 5, 7))])
+    expected = [-3 * math.pi / 4, math.pi / 4, brentq(lambda v: math.log(v) - math.sin(v), 2, 2.5, xtol=1e-15)]
+    np.testing.assert_allclose(program.switch_points(p, 1, 1, 1, 3, 10), expected, rtol=0, atol=1e-14)
