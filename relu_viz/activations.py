@@ -72,8 +72,8 @@ class Param:
                 raise ValueError(f"{self.name} must be text, got {type(value).__name__}")
             try:
                 self.read(value)
-            except ValueError as error:
-                raise ValueError(f"{self.name}: {error}") from None
+            except ValueError as error:  # its own kind kept (a formula the server was too busy to read, say)
+                raise type(error)(f"{self.name}: {error}") from None
             return value
         else:
             is_number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)

@@ -22,6 +22,7 @@ MAX_DEGREE = 100  # the degree in x of any part ((x + 1) ** 10) ** 10 is 100), e
 MAX_INSTRUCTIONS = 600  # numpy operations of f, and of f', each shared part once
 MAX_LATEX = 4000  # characters of f's or f''s LaTeX; longer is not typeset
 MAX_SWITCHES = 1000  # switch points in [-1000, 1000]; past it the formula "keeps switching" (sign(sin(50 x)))
+ALONG_SECONDS = 1  # CPU seconds to find the switch points at every step of a slider
 SWITCH_LIMIT = 1e3  # the switch points are found on [-SWITCH_LIMIT, SWITCH_LIMIT] (the plotted range's bound)
 NAMES = ("x", "a", "b", "c")
 FUNCTIONS = {  # name: number of arguments
@@ -35,6 +36,10 @@ evaluate = program.evaluate
 
 class FormulaError(ValueError):
     """A formula that cannot be used: the message says what is wrong and where (a 1-based column)."""
+
+
+class FormulaBusy(FormulaError):
+    """The server was too busy to read the formula in time: no verdict about it (try again)."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,15 @@ def _analyse(text: str) -> Formula:
 
 def parse(text: str) -> Formula:
     """Read a formula (in the sandbox, cached); FormulaError (a ValueError) says what is wrong and where, or that
-    the formula is too costly to analyse."""
+    the formula is too costly to analyse; FormulaBusy (one too) that the server could not read it in time."""
     if not isinstance(text, str):
         raise FormulaError(f"A formula is text, not {type(text).__name__}")
     try:
         return _analyse(text)
     except FormulaError:
         raise
+    except sandbox.Busy as error:
+        raise FormulaBusy(f"The server is too busy to read this formula now: {error}") from None
     except sandbox.TooCostly as error:
         raise FormulaError(f"This formula is too costly to analyse: {error}") from None
     except Exception as error:  # noqa: BLE001 (sympy failed on it: a refusal, never a traceback on the page)
@@ -89,7 +96,7 @@ def switches(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1.0) -
         return None
 
 
-@sandbox.task
+@sandbox.task(seconds=ALONG_SECONDS)
 def _switches_along(formula: Formula, name: str, values: tuple[float, ...], a: float, b: float,
                     c: float) -> tuple[tuple[float, ...] | None, ...]:
     numbers = {"a": a, "b": b, "c": c}
@@ -98,19 +105,20 @@ def _switches_along(formula: Formula, name: str, values: tuple[float, ...], a: f
 
 
 def find_switches_along(formula: Formula, name: str, values: tuple[float, ...], a: float = 1.0, b: float = 1.0,
-                        c: float = 1.0) -> None:
+                        c: float = 1.0) -> bool:
     """Find the switch points at each of these values of the number `name` ("a", "b" or "c"; a slider's steps) in
-    one task of the sandbox, under one budget, so that `switches` at each is then answered from the cache with no
-    task of its own (a live slider samples the formula at every step). Nothing is kept if the task runs out of
-    time (each is then its own task, as ever)."""
+    one task of the sandbox, under one budget (ALONG_SECONDS), so that `switches` at each is then answered from the
+    cache with no task of its own (a live slider samples the formula at every step). False, and nothing kept, if
+    the task runs out of time or the server is busy."""
     numbers = {"a": float(a), "b": float(b), "c": float(c)}
     try:
         found = _switches_along(formula, name, tuple(map(float, values)), *numbers.values()) if formula.f.switches \
             else ((),) * len(values)  # nothing in it switches: nothing to find
     except sandbox.TooCostly:
-        return
+        return False
     for value, points in zip(values, found):
         _switches.remember(points, formula, *{**numbers, name: float(value)}.values())
+    return True
 
 
 def switch_points(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1.0) -> tuple[float, ...]:

@@ -3,9 +3,12 @@
 A fork server (a process of its own, started once, which imports sympy and warms it up) forks a fresh process for
 each task; the task runs there at a lower priority than the server, under a budget of CPU time (the kernel stops
 it when it is spent: a verdict about the formula, not about how busy the machine is), a cap on the memory it may
-add, and a wall-clock deadline as a backstop (the caller kills it then); at most WORKERS tasks run at once per
-server process. Tasks and results travel
-through multiprocessing's authenticated connections; results and refusals are cached within a budget of bytes.
+add, and a wall-clock deadline as a backstop (the caller kills it then). Tasks go through two lanes, each with
+WORKERS places: every task first gets a short budget in the fast lane; one that needs more starts again in the slow
+lane, at a lower priority, where at most QUEUE tasks may wait (past that the server says it is busy at once). So a
+visitor's ordinary formula (tens of milliseconds) never waits behind others' costly ones. Tasks and results travel
+through multiprocessing's authenticated connections; results and refusals (a formula's cost is a verdict about
+it, so "too costly" is one too) are cached within a budget of bytes; "busy" is not cached.
 (multiprocessing's own "forkserver" re-imports the caller's main module in every task: 280 ms under Streamlit.)
 """
 
@@ -16,6 +19,7 @@ import collections
 import contextlib
 import functools
 import importlib
+import math
 import os
 import pathlib
 import pickle
@@ -32,14 +36,21 @@ from multiprocessing.connection import Client, Listener
 SECONDS = 4  # CPU seconds a task may compute (about as long as the slowest built-in's training run)
 WALL_SECONDS = 30.0  # however busy the machine, a visitor waits no longer than this for a task
 MEMORY = 768 * 2**20  # address space a task may add to the fork server's
-WORKERS = 2  # tasks at once in one server process (the reference machine has 2 cores)
-NICENESS = 10  # a task's scheduling priority below the server's
+WORKERS = 2  # tasks at once in each lane of one server process (the reference machine has 2 cores)
+NICENESS = 10  # a slow-lane task's scheduling priority below the server's
+FAST_SECONDS = 0.5  # CPU seconds a task gets first, in the fast lane
+FAST_MEMORY = 256 * 2**20  # address space a fast-lane task may add
+FAST_NICENESS = 5  # between the server's and the slow lane's
+QUEUE = 2 * WORKERS  # tasks that may wait for the slow lane; more are told the server is busy
 CACHE_BYTES = 16 * 2**20  # of each task's cached results, pickled (a formula analysed: a few KB)
 PRELOAD = ("relu_viz.symbolic",)  # imported (and so warmed up) once, in the fork server
 SERVE = "import sys; from relu_viz.sandbox import serve; serve(sys.argv[1], int(sys.argv[2]))"
 START_SECONDS = 60.0  # for the fork server to import sympy and answer, on a loaded machine
 
-_slots = threading.BoundedSemaphore(WORKERS)
+_fast = threading.BoundedSemaphore(WORKERS)
+_slow = threading.BoundedSemaphore(WORKERS)
+_waiting = [0]  # tasks waiting for, or in, the slow lane
+_waiting_lock = threading.Lock()
 _in_worker = False
 _server: dict = {}
 _server_lock = threading.Lock()
@@ -47,6 +58,10 @@ _server_lock = threading.Lock()
 
 class TooCostly(ValueError):
     """A task passed its deadline or its memory cap and was stopped; the message says which."""
+
+
+class Busy(TooCostly):
+    """The server was too busy to finish the task in time: not a verdict about the task; try again later."""
 
 
 def start() -> None:
@@ -85,30 +100,52 @@ def _connect():
             time.sleep(0.02)
 
 
-def run(module: str, name: str, *args, seconds: int = SECONDS):
+def run(module: str, name: str, *args, seconds: float = SECONDS):
     """module.name(*args) in a fresh sandboxed process, its result or its exception; TooCostly when it needs more
-    than `seconds` of CPU time or more than its memory cap, or when it (or its wait for a free worker) passes the
-    wall-clock deadline. Inside a task, runs inline."""
+    than `seconds` of CPU time or more than its memory cap; Busy when it (or its wait for a place) passes the
+    wall-clock deadline, or too many tasks already wait for the slow lane. Inside a task, runs inline."""
     if _in_worker:  # already inside a task's budget
         return getattr(importlib.import_module(module), name)(*args)
-    if not _slots.acquire(timeout=WALL_SECONDS):
-        raise TooCostly(f"the server is busy with other formulas for more than {WALL_SECONDS:g} s; try again")
+    fast = min(seconds, FAST_SECONDS)
+    try:
+        return _attempt(_fast, (module, name, args, fast, FAST_MEMORY, FAST_NICENESS))
+    except Busy:
+        raise
+    except TooCostly:
+        if fast == seconds:
+            raise
+    with _waiting_lock:
+        if _waiting[0] >= QUEUE + WORKERS:
+            raise Busy("the server is busy with other costly formulas")
+        _waiting[0] += 1
+    try:
+        return _attempt(_slow, (module, name, args, seconds, MEMORY, NICENESS))
+    finally:
+        with _waiting_lock:
+            _waiting[0] -= 1
+
+
+def _attempt(lane: threading.BoundedSemaphore, job: tuple):
+    """Run one job (module, name, args, seconds, memory, niceness) in a place of this lane."""
+    seconds, memory = job[3], job[4]
+    if not lane.acquire(timeout=WALL_SECONDS):
+        raise Busy(f"other formulas held the server for more than {WALL_SECONDS:g} s")
     pid = None
     try:
         with _connect() as connection:
-            connection.send((module, name, args, seconds))
+            connection.send(job)
             if connection.poll(START_SECONDS):
                 pid = connection.recv()
             if pid is None or not connection.poll(WALL_SECONDS):
-                raise TooCostly(f"it took longer than {WALL_SECONDS:g} s (the server is very busy)")
+                raise Busy(f"it took longer than {WALL_SECONDS:g} s (the server is very busy)")
             status, value = connection.recv()
     except (EOFError, ConnectionError):  # the task died without a word: its memory cap or CPU limit stopped it
-        raise TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory or {seconds} s of computing") from None
+        raise TooCostly(f"it needs more than {memory >> 20} MiB of memory or {seconds:g} s of computing") from None
     finally:
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):  # it may have ended already
                 os.kill(pid, signal.SIGKILL)
-        _slots.release()
+        lane.release()
     if status == "error":
         raise value
     return value
@@ -140,19 +177,22 @@ def _task(connection) -> None:
     global _in_worker
     _in_worker = True
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.nice(NICENESS)  # the server's own threads (other visitors' pages) come first
     try:
-        module, name, args, seconds = connection.recv()
+        module, name, args, seconds, memory, niceness = connection.recv()
+        os.nice(niceness)  # the server's own threads (other visitors' pages) come first
         connection.send(os.getpid())
-        resource.setrlimit(resource.RLIMIT_AS, (_address_space() + MEMORY,) * 2)
+        resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory,) * 2)
+        signal.signal(signal.SIGPROF, _out_of_time)
         signal.signal(signal.SIGXCPU, _out_of_time)
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))  # a forked process starts at 0; then SIGKILL
+        signal.setitimer(signal.ITIMER_PROF, seconds)  # CPU time of this process (a forked process starts at 0)
+        whole = math.ceil(seconds) + 1  # a backstop for a long call in C, where the timer's signal waits: SIGKILL
+        resource.setrlimit(resource.RLIMIT_CPU, (whole, whole + 1))
         try:
             result = ("ok", getattr(importlib.import_module(module), name)(*args))
         except OutOfTime:
-            result = ("error", TooCostly(f"it needs more than {seconds} s of computing"))
+            result = ("error", TooCostly(f"it needs more than {seconds:g} s of computing"))
         except MemoryError:
-            result = ("error", TooCostly(f"it needs more than {MEMORY >> 20} MiB of memory"))
+            result = ("error", TooCostly(f"it needs more than {memory >> 20} MiB of memory"))
         except Exception as error:  # noqa: BLE001 (sent to the caller, who raises it)
             result = ("error", error)
         try:
@@ -213,10 +253,10 @@ class _Cache:
             self.bytes = 0
 
 
-def task(function=None, *, max_bytes: int = CACHE_BYTES, seconds: int = SECONDS):
+def task(function=None, *, max_bytes: int = CACHE_BYTES, seconds: float = SECONDS):
     """Decorator: the function runs in the sandbox, found there by its module and name; its results and its
-    ValueErrors (refusals, with their message) are cached by arguments; TooCostly is not cached (the next try may
-    find the server less busy)."""
+    ValueErrors (refusals, with their message, TooCostly among them) are cached by arguments; Busy is not cached
+    (the next try may find the server less busy)."""
     if function is None:
         return functools.partial(task, max_bytes=max_bytes, seconds=seconds)
     cache = _Cache(max_bytes)
@@ -229,7 +269,7 @@ def task(function=None, *, max_bytes: int = CACHE_BYTES, seconds: int = SECONDS)
                 result = function(*args) if _in_worker else run(function.__module__, function.__name__, *args,
                                                                    seconds=seconds)
                 outcome = ("ok", result)
-            except TooCostly:
+            except Busy:
                 raise
             except ValueError as error:
                 outcome = ("error", error)

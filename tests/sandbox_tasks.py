@@ -2,6 +2,8 @@
 
 import os
 
+from relu_viz import sandbox
+
 
 def spin(seconds: float) -> str:
     """Busy for `seconds` of CPU time (past any deadline given), then report."""
@@ -47,3 +49,15 @@ def pid() -> int:
 
 def fail() -> None:
     raise ArithmeticError("a task's own exception")
+
+
+@sandbox.task(seconds=1)
+def costly(tag: str) -> str:
+    """A cached task that always needs more than its second of CPU time."""
+    return spin(60) + tag
+
+
+@sandbox.task
+def sleepy(tag: str) -> str:
+    """A cached task that computes nothing but takes its time."""
+    return sleep(60) + tag

@@ -199,3 +199,44 @@ def test_your_formulas_kinks_at_every_step_are_found_in_one_sandbox_task_and_ans
         assert formula._switches.cache.get((found, 1.0, b, 1.0)) is not None, "answered from the cache"
         assert formula.switches(found, 1.0, b, 1.0) == tuple(sorted({0.0, b}))
     assert ACTIVATIONS["custom"].kink_points(formula="max(0, x) - 0.5 * max(0, x - b)", b=3.0) == (0.0, 3.0)
+
+
+def test_past_the_runs_deadline_a_slider_gets_no_frames_and_asks_the_sandbox_nothing(monkeypatch):
+    import time
+
+    from relu_viz import sandbox
+    from ui.live_curves import OverBudget
+
+    params = {**ACTIVATIONS["custom"].defaults, "formula": "max(0, a * x) + max(0, x - 2.5)"}
+    series = [Series("custom", "Your formula", sample(ACTIVATIONS["custom"], params, -10, 10))]  # (as the page has)
+    layout = curves_figure(series, -10, 10, live=("custom",)).to_plotly_json()["layout"]
+    tasks = []
+    monkeypatch.setattr(sandbox, "run", lambda *args, **kwargs: tasks.append(args))
+    with pytest.raises(OverBudget, match="switch points of your formula at every step of a"):
+        slider_frames("custom", params, "a", -10.0, 10.0, None, 0, 0, True, scales(layout),
+                      block_axes(series, 0, ("custom",)), time.perf_counter() - 1)
+    assert tasks == []
+
+
+def test_one_deadline_for_all_sliders_of_a_run_and_a_slider_past_it_moves_on_release(monkeypatch):
+    """Three sliders of your formula (a, b, c): one deadline is shared by all; once it has passed, the slider's
+    frames are not sent (and not cached: the next run tries again)."""
+    from tests.apptest import live, open_app
+    from ui import live_curves
+
+    seen, real = [], live_curves.slider_frames
+
+    def spy(*args):
+        seen.append((args[2], args[-1]))
+        if args[2] == "c":
+            raise live_curves.OverBudget("the curves at every step of c")
+        return real(*args[:-1], float("inf"))  # (a loaded machine would pass the deadline any time)
+
+    monkeypatch.setattr(live_curves, "slider_frames", spy)
+    at = open_app({"act": "custom", "custom.formula": "a * x + b * tanh(c * x)"})
+    assert [name for name, _ in seen] == ["a", "b", "c"] and len({deadline for _, deadline in seen}) == 1
+    frames = {s["id"]: s["frames"] for s in live(at)["sliders"]}
+    assert frames["custom.a"] and frames["custom.b"] and frames["custom.c"] is None
+    seen.clear()
+    at.run()
+    assert [name for name, _ in seen] == ["c"], "the slider past the deadline was tried again, the others cached"

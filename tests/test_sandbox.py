@@ -87,3 +87,40 @@ def _parent(pid: int) -> int:
             return int(stat.read().rsplit(")", 1)[1].split()[1])
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return -1
+
+
+def test_a_cheap_task_does_not_wait_behind_costly_ones():
+    """Every place of the slow lane (and its queue) taken by tasks that compute for seconds: a cheap task still runs
+    in the fast lane, and finishes before any of them; one more costly task is told at once the server is busy."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    costly = sandbox.WORKERS + sandbox.QUEUE
+    with ThreadPoolExecutor(costly + 1) as pool:
+        slow = [pool.submit(sandbox.run, TASKS, "spin", 3.0) for _ in range(costly)]
+        for _ in range(600):  # each has spent its fast-lane budget and waits for, or runs in, the slow lane
+            if sandbox._waiting[0] == costly:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"only {sandbox._waiting[0]} of {costly} costly tasks reached the slow lane")
+        assert sandbox.run(TASKS, "spin", 0.01) == "finished"
+        assert not any(task.done() for task in slow), "the cheap task waited for a costly one"
+        with pytest.raises(sandbox.Busy, match="^the server is busy with other costly formulas$"):
+            sandbox.run(TASKS, "spin", 3.0)
+        assert [task.result() for task in slow] == ["finished"] * costly
+    assert sandbox._waiting[0] == 0
+
+
+def test_too_costly_is_a_verdict_kept_in_the_cache_and_busy_is_not(monkeypatch):
+    from tests import sandbox_tasks
+
+    with pytest.raises(TooCostly, match=r"^it needs more than 1 s of computing$") as first:
+        sandbox_tasks.costly("a")
+    assert sandbox_tasks.costly.cache.get(("a",)) == ("error", first.value)
+    with pytest.raises(TooCostly) as again:
+        sandbox_tasks.costly("a")
+    assert again.value is first.value, "the refusal came from the cache, not a second run"
+    monkeypatch.setattr(sandbox, "WALL_SECONDS", 0.5)
+    with pytest.raises(sandbox.Busy, match=r"^it took longer than 0\.5 s \(the server is very busy\)$"):
+        sandbox_tasks.sleepy("b")
+    assert sandbox_tasks.sleepy.cache.get(("b",)) is None, "busy is no verdict: the next visit tries again"

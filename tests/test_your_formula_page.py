@@ -5,7 +5,7 @@ import pytest
 
 from relu_viz import ACTIVATIONS
 from relu_viz.training import TrainConfig, train
-from tests.apptest import open_app, plotted, sliders
+from tests.apptest import notices, open_app, plotted, sliders
 
 CUSTOM = ACTIVATIONS["custom"]
 KINKED = "max(0, x) - 0.5 * max(0, x - 2)"
@@ -141,3 +141,27 @@ def test_with_one_hidden_layer_the_first_layer_choice_is_the_network_and_the_lin
     assert shows_final_loss(at, run), ([m.value for m in at.metric], run.loss[-1])  # Leaky ReLU 0.1, not ReLU
     share = at.get("code")[0].proto.code_text
     assert "sim.layer1=custom" in share and "sim.act=" not in share  # sim.act stays relu, the default
+
+
+def test_a_formula_the_busy_server_cannot_read_stays_in_the_link_unused_and_is_read_once_the_server_is_free(
+        monkeypatch):
+    from relu_viz import formula, sandbox
+
+    analyse = formula._analyse
+
+    def busy_for_x2(text):
+        if text == "x * 2":
+            raise sandbox.Busy("the server is busy with other costly formulas")
+        return analyse(text)
+
+    monkeypatch.setattr(formula, "_analyse", busy_for_x2)
+    at = open_app({"act": "custom", "custom.formula": "x * 2"})
+    assert "Not read yet: `'custom.formula'` = `'x * 2'`" in notices(at)
+    assert "busy" in at.error[0].value and "Press Enter in the box to try again" in at.error[0].value
+    assert at.query_params["custom.formula"] in ("x * 2", ["x * 2"]), "the link keeps the formula"
+    x, y = drawn(at)
+    assert np.allclose(y, x / (1 + np.exp(-x))), "the default formula is drawn, not the unread one"
+    monkeypatch.setattr(formula, "_analyse", analyse)
+    at.run()
+    x, y = drawn(at)
+    assert np.allclose(y, 2 * x) and not at.error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from functools import cache, partial
 
 import numpy as np
@@ -81,6 +82,8 @@ def _failing_alone(key: str, what: str, compute, *args, **kwargs):
     failure leaves the rest of the page drawn."""
     try:
         return compute(*args, **kwargs)
+    except live_curves.OverBudget:
+        raise
     except Exception as error:  # noqa: BLE001 (whatever it is, it is this activation's alone)
         st.error(f"{ACTIVATIONS[key].label}: {what} could not be computed ({failure(error)}). The other curves are "
                  "drawn.")
@@ -110,7 +113,7 @@ def _numeric(view: View, key: str) -> list:
 def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | None,
              live: tuple[str, ...]) -> list[live_chart.Slider]:
     """A live slider for each numeric parameter of each `live` activation, with its frames."""
-    sizes, found = scales(layout), []
+    sizes, found, deadline = scales(layout), [], time.perf_counter() + live_curves.BUDGET  # one budget for all
     for i, key in enumerate(s.key for s in series):  # (an activation whose curves failed is not drawn)
         if key not in live:
             continue
@@ -119,10 +122,14 @@ def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | 
         fixed = {axis: pair for axis, pair in (("yaxis", others[:2]), ("yaxis2", others[2:])) if np.isfinite(pair[0])}
         for p in _numeric(view, key):
             values = live_curves.step_values(key, params, p.name)
-            frames = _failing_alone(key, f"the frames of its {p.name} slider", _frames, key,
-                                    tuple(sorted({**params, p.name: p.default}.items())), p.name, view.xmin,
-                                    view.xmax, None if ints is None else tuple(ints), i, block_offset(series, i, live),
-                                    len(series) == 1, sizes, block_axes(series, i, live))
+            try:
+                frames = _failing_alone(key, f"the frames of its {p.name} slider", _frames, key,
+                                        tuple(sorted({**params, p.name: p.default}.items())), p.name, view.xmin,
+                                        view.xmax, None if ints is None else tuple(ints), i,
+                                        block_offset(series, i, live), len(series) == 1, sizes,
+                                        block_axes(series, i, live), deadline)
+            except live_curves.OverBudget:  # the slider moves the curve when released
+                frames = None
             found.append(live_chart.Slider(f"{key}.{p.name}", f"{act.label} {p.name.replace('_', ' ')}", act.label,
                                            p.name.replace("_", " "), p.help, values[0], values[-1], p.step,
                                            params[p.name], frames, fixed))
@@ -131,11 +138,11 @@ def _sliders(view: View, series: list[Series], layout: dict, ints: np.ndarray | 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _frames(key: str, params: tuple, name: str, xmin: float, xmax: float, ints: tuple | None, i: int, offset: int,
-            lone: bool, sizes: tuple, axes: dict) -> dict | None:
-    """One slider's frames as sent (its own value left out of `params`: they do not depend on it)."""
-    frames = live_curves.slider_frames(key, dict(params), name, xmin, xmax, None if ints is None else np.array(ints),
-                                       i, offset, lone, sizes, axes)
-    return None if frames is None else frames.payload()
+            lone: bool, sizes: tuple, axes: dict, _deadline: float) -> dict:
+    """One slider's frames as sent (its own value left out of `params`: they do not depend on it); OverBudget (not
+    cached: a later run tries again) past the run's deadline."""
+    return live_curves.slider_frames(key, dict(params), name, xmin, xmax, None if ints is None else np.array(ints),
+                                     i, offset, lone, sizes, axes, _deadline).payload()
 
 
 def undefined_share(curves: Sampled) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from relu_viz import ACTIVATIONS
-from relu_viz.formula import MAX_LENGTH, FormulaError, parse
+from relu_viz.formula import MAX_LENGTH, FormulaBusy, FormulaError, parse
 from ui.widgets import URL
 
 CUSTOM = ACTIVATIONS["custom"]
@@ -39,8 +39,9 @@ def editor() -> str:
         parse(text)
         st.session_state[VALID] = text
     except FormulaError as error:
+        again = " Press Enter in the box to try again." if isinstance(error, FormulaBusy) else ""
         text = st.session_state.get(VALID, spec.default)
-        st.error(f"Not drawn: {error}.\n\nStill drawing the last formula that worked: `{text}`")
+        st.error(f"Not drawn: {error}.{again}\n\nStill drawing the last formula that worked: `{text}`")
     if not used(text) >= set("abc"):
         st.caption("A slider for a, b or c appears beside the chart when your formula uses it.")
     return text

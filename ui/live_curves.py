@@ -13,7 +13,11 @@ from relu_viz.curves import sample
 from ui.charts import PAD, Scales, Series, curves_frame, frame_scales
 from ui.frames import Frames, corners, grid, thin
 
-BUDGET = 2.0  # seconds to sample one slider's curves (your formula's may be slow): past it, no frames are sent
+BUDGET = 2.0  # seconds to sample all sliders' curves in one run (your formula's may be slow): past it, no frames
+
+
+class OverBudget(Exception):
+    """A slider's frames would take longer than the run's budget: the slider moves the curve on release only."""
 
 
 def numeric(key: str, used: set[str] | None = None) -> list[Param]:
@@ -31,21 +35,26 @@ def step_values(key: str, params: dict, name: str) -> list[float]:
 
 
 def slider_frames(key: str, params: dict, name: str, xmin: float, xmax: float, ints: np.ndarray | None, i: int,
-                  offset: int, lone: bool, sizes: Scales, axes: dict[str, str]) -> Frames | None:
+                  offset: int, lone: bool, sizes: Scales, axes: dict[str, str],
+                  deadline: float | None = None) -> Frames:
     """The frames of parameter `name` of activation `key` (the `i`-th shown, its traces from `offset`; `lone`:
-    the only one), the other parameters as in `params`; None past the time budget."""
+    the only one), the other parameters as in `params`. OverBudget if they would not be done by `deadline` (a
+    time.perf_counter() reading; by default BUDGET from now), judged before each step by the step before."""
+    deadline = time.perf_counter() + BUDGET if deadline is None else deadline
     act, values = ACTIVATIONS[key], step_values(key, params, name)
-    if key == "custom":  # its kinks at every step found at once, in one task of the sandbox, under its budget
-        formula.find_switches_along(formula.parse(params["formula"]), name, tuple(values),
-                                    *(params[n] for n in "abc"))
-    start, updates = time.perf_counter(), []
+    if key == "custom" and (time.perf_counter() > deadline or not formula.find_switches_along(
+            formula.parse(params["formula"]), name, tuple(values), *(params[n] for n in "abc"))):
+        raise OverBudget(f"the switch points of your formula at every step of {name}")  # (each a task of its own)
+    updates, step = [], 0.0
     for v in values:
+        started = time.perf_counter()
+        if started + step > deadline:
+            raise OverBudget(f"the curves at every step of {name}")
         p = {**params, name: v}
         points = None if ints is None else (ints, act(ints, **p), act.derivative(ints, **p))
         series = Series(key, act.label, sample(act, p, xmin, xmax), integer_points=points)  # (Maxout has no slider)
         updates.append(curves_frame(series, i, offset, lone))
-        if time.perf_counter() - start > BUDGET:
-            return None
+        step = time.perf_counter() - started
     for j, axis in enumerate(("yaxis", "yaxis2")):
         _thin_line(updates, str(offset + j), axis, sizes[1 + j])
     return grid(values, updates, lambda path, m: frame_scales(path, updates[m], sizes, axes))

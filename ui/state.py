@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from relu_viz import ACTIVATIONS, Param, build
 from relu_viz.datasets import DATASETS, FIXED, UPLOAD
 from relu_viz.depth import BORN_INITS
+from relu_viz.formula import FormulaBusy
 from relu_viz.text import inert
 from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS, OUTPUT_GAIN
 
@@ -239,6 +240,9 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
             continue
         try:
             values[name] = parse(raws[-1])
+        except FormulaBusy as error:  # no verdict: the formula stays in the link, not in use, to be read again
+            notices.append(f"Not read yet: {inert(name)} = {inert(raws[-1])}. {error}; reload in a moment.")
+            continue
         except (ValueError, TypeError, OverflowError) as error:
             spec = SPECS.get(name) or (PARAMS[name][1] if name in PARAMS else None)
             reject(name, raws[-1], str(error) if spec is None or spec.kind == "text" else f"must be {spec.allowed()}")
