@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from relu_viz.activations import ACTIVATIONS
 
@@ -87,6 +88,7 @@ def exact_inputs(init: str, activation: str, params: dict | None = None) -> bool
     return init == "he" and positively_homogeneous(activation, params)
 
 
+@threadpool_limits.wrap(limits=1)  # one BLAS thread, as the time budgets assume
 def first_constant_layer(hidden_layers: int, width: int, trials: int, seed: int = 0, init: str = "he",
                          activation: str = "relu", params: dict | None = None, inputs: np.ndarray | None = None):
     """For each trial network, the first hidden layer (1-based) whose every unit gives the same output at every
@@ -147,6 +149,7 @@ def born_dead_by_depth(max_layers: int, width: int, trials: int, seed: int = 0, 
                    [Estimate(float(np.mean((flat > 0) & (flat <= d))), trials) for d in depths])
 
 
+@threadpool_limits.wrap(limits=1)  # one BLAS thread, as the time budgets assume
 def dead_at_point_probability(hidden_layers: int, width: int, trials: int = 20_000, seed: int = 0,
                               x: float = 1.0) -> Estimate:
     """Monte Carlo probability that a He-initialised ReLU network with zero biases has a layer that is all zero
@@ -213,6 +216,7 @@ def propagation_networks(activation: str, params: dict | None, depth: int, width
     return int(min(networks, MAX_WORK // per_network))
 
 
+@threadpool_limits.wrap(limits=1)  # one BLAS thread, as the time budgets assume
 def signal_propagation(activation: str = "relu", params: dict | None = None, depth: int = 30, width: int = 256,
                        init: str = "he", init_std: float = 1.0, batch: int = 256, seed: int = 0,
                        networks: int = 8) -> Propagation:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy import special
+from threadpoolctl import threadpool_limits
 
 from relu_viz import datasets
 from relu_viz.activations import ACTIVATIONS, Activation
@@ -535,6 +536,7 @@ def train(config: TrainConfig, progress: Callable[[Run], bool | None] | None = N
     return train_seeds(config, (config.seed,), report, every)[0]
 
 
+@threadpool_limits.wrap(limits=1)  # one BLAS thread, as the time budgets assume
 def train_seeds(config: TrainConfig, seeds: Sequence[int],
                 progress: Callable[[list[Run]], bool | None] | None = None, every: int = 25) -> list[Run]:
     """The same configuration trained from each seed, all at once: element i equals

@@ -892,3 +892,31 @@ def test_given_start_weights_of_a_maxout_layer_have_k_columns_per_unit():
     with pytest.raises(ValueError, match="start weights of the network's shape"):
         one_column_a_unit = ((1.0, 2.0), (0.0, 0.0))
         TrainConfig(activation="maxout", params=maxout, hidden=(2,), start=(one_column_a_unit, output)).validate()
+
+
+def test_training_and_the_depth_simulations_compute_with_one_blas_thread(monkeypatch):
+    """The time budgets assume one core a computation: a 5000-row upload trained with all of OpenBLAS's threads
+    took 10-15x its budget (hostile review). Whatever the caller's setting, the matrix products run on one."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from relu_viz import depth, training
+
+    seen = []
+    real_forward, real_init = training._forward, depth._init_layer
+
+    def spy(real):
+        def recorded(*args, **kwargs):
+            seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+            return real(*args, **kwargs)
+        return recorded
+
+    monkeypatch.setattr(training, "_forward", spy(real_forward))
+    monkeypatch.setattr(depth, "_init_layer", spy(real_init))
+    with threadpool_limits(2):
+        training.train(TrainConfig(epochs=2))
+        depth.first_constant_layer(2, 4, 10)
+        depth.dead_at_point_probability(2, 4, 10)
+        depth.signal_propagation(depth=2, width=8)
+        after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    assert len(seen) >= 5 and all(s == {1} for s in seen), seen
+    assert after == {2}, "the caller's setting is restored"
