@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -63,7 +64,7 @@ class Param:
         elif self.kind == "pieces":
             try:
                 values = tuple(float(v) for v in value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an integer past float's range
                 values = ()
             if 1 <= len(values) <= self.most and all(self._in_range(v) for v in values):
                 return values
@@ -77,9 +78,10 @@ class Param:
             return value
         else:
             is_number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-            if is_number and self._in_range(float(value)) and (not self.integer or float(value).is_integer()):
+            if is_number and abs(value) <= sys.float_info.max and self._in_range(float(value)) and (
+                    not self.integer or float(value).is_integer()):
                 return int(value) if self.integer else float(value)
-        raise ValueError(f"{self.name} must be {self.allowed()}, got {value!r}")
+        raise ValueError(f"{self.name} must be {self.allowed()}, got {value!r:.60}")
 
     def _in_range(self, v: float) -> bool:
         return math.isfinite(v) and self.low <= v <= self.high

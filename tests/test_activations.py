@@ -256,6 +256,16 @@ def test_out_of_range_message_states_the_allowed_range():
         ACTIVATIONS["leaky_relu"](0.0, negative_slope=5)
 
 
+def test_an_integer_past_floats_range_is_refused_with_a_short_message():
+    slope, pieces = ACTIVATIONS["leaky_relu"].param("negative_slope"), ACTIVATIONS["maxout"].param("slopes")
+    with pytest.raises(ValueError, match=r"^negative_slope must be a number in \[0, 1\], got 1000000000") as refused:
+        slope.validate(10**400)
+    assert len(str(refused.value)) < 120, "the number is not echoed whole"
+    with pytest.raises(ValueError, match="slopes must be"):
+        pieces.validate((1, 10**400))
+    assert slope.validate(1) == 1.0 and isinstance(slope.validate(1), float)
+
+
 def test_core_never_imports_ui_libraries():
     core = pathlib.Path(__file__).resolve().parent.parent / "relu_viz"
     for path in core.glob("*.py"):

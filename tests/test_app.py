@@ -83,6 +83,9 @@ def _release_script():
     ({"leaky_relu.negative_slope": True}, {}),
     ({"gelu.approximate": "tanh"}, {}),  # a choice: its own widget, not a slider
     ({"os.system": 1.0, "__class__": 0.0}, {}),
+    ({"leaky_relu.negative_slope": 10**400}, {}),  # an integer past float's range (a forged message; it raised)
+    ({"leaky_relu.negative_slope": 10**4299}, {}),  # the longest integer Python writes out
+    ({"leaky_relu.negative_slope": 1}, {"leaky_relu.negative_slope": 1.0}),  # JSON's integer 1 is a number
 ])
 def test_a_value_the_chart_reports_on_release_is_checked_as_a_link_value_is(values, kept):
     at = AppTest.from_function(_release_script)
