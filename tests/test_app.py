@@ -134,7 +134,8 @@ BAD_LINKS = [
     ({"act": "leaky_relu", "leaky_relu.negative_slope": "abc"}, "abc", ["Leaky ReLU"]),
     ({"act": "leaky_relu", "leaky_relu.negative_slope": "nan"}, "nan", ["Leaky ReLU"]),
     ({"act": "leaky_relu", "leaky_relu.negative_slope": "1e308"}, "1e308", ["Leaky ReLU"]),
-    ({"xmin": "5", "xmax": "-5"}, "xmin must be below xmax", ["ReLU"]),
+    ({"xmin": "5", "xmax": "-5"}, "xmin must be at least 0.01 below xmax", ["ReLU"]),
+    ({"xmin": "0", "xmax": "5e-324"}, "xmin must be at least 0.01 below xmax", ["ReLU"]),  # left the chart blank
     ({"xmin": "NaN"}, "NaN", ["ReLU"]),
     ({"act": "maxout", "maxout.slopes": "0,1,2", "maxout.intercepts": "0,0"}, "same length", ["Maxout"]),
     ({"act": "maxout", "maxout.slopes": "a,b"}, "a,b", ["Maxout"]),

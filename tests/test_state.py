@@ -214,9 +214,21 @@ def test_a_link_with_several_bad_values_announces_each_one_and_rewrites_exactly_
     assert result.values == {"act": ["relu", "tanh"], "sim.epochs": 30}
 
 
+@pytest.mark.parametrize("low, high, kept", [("0", "5e-324", False), ("0", "0.0099", False), ("-1e-300", "1e-300", False),
+                                             ("0", "0.01", True), ("999.99", "1000", True)])
+def test_a_range_narrower_than_a_hundredth_is_refused_in_links(low, high, kept):
+    """A subnormal width (0 to 5e-324) was accepted and left Plotly's axes, and the chart, blank."""
+    for what, lo, hi in (("x-range", "xmin", "xmax"), ("interval", "build.xmin", "build.xmax")):
+        if lo == "build.xmin" and float(high) > 100:
+            continue  # (the interval's bounds are +-100)
+        result = check_link({lo: [low], hi: [high]})
+        assert (lo in result.values) == kept
+        assert kept or result.notices[0].startswith(f"Ignored the {what} [{low}, {high}]: {lo} must be at least 0.01")
+
+
 def test_the_x_range_must_increase():
     result = check_link({"xmin": ["3"], "xmax": ["3"]})
-    assert result.notices == ["Ignored the x-range [3, 3]: xmin must be below xmax; showing [-10, 10]."]
+    assert result.notices == ["Ignored the x-range [3, 3]: xmin must be at least 0.01 below xmax; showing [-10, 10]."]
     assert "xmin" not in result.values and "xmax" not in result.values
     assert result.rewrite == {"xmin": None, "xmax": None}
     one = check_link({"xmin": ["20"]})
@@ -277,7 +289,7 @@ def test_share_links_hold_only_what_differs_from_the_defaults_in_a_fixed_order()
 
 def test_more_rules_of_the_link_checker():
     assert check_link({"xmax": ["-20"]}).notices == [
-        "Ignored the x-range [-10, -20]: xmin must be below xmax; showing [-10, 10]."]
+        "Ignored the x-range [-10, -20]: xmin must be at least 0.01 below xmax; showing [-10, 10]."]
     repeated = check_link({"probe": ["1", "2", "3"]})
     assert repeated.values["probe"] == 3.0 and repeated.rewrite == {"probe": ["3"]}
     assert repeated.notices == ["`'probe'` was given 3 times; used the last, `'3'`."]
@@ -339,7 +351,7 @@ def test_the_build_interval_must_increase_and_the_hinge_lists_must_have_k_number
     result = check_link({"build.xmin": ["2"], "build.xmax": ["-1"], "build.k": ["3"], "build.w": ["1,1,1"],
                          "build.a": ["1,2"]})
     assert result.notices == [
-        "Ignored the interval [2, -1]: build.xmin must be below build.xmax; showing [-3, 3].",
+        "Ignored the interval [2, -1]: build.xmin must be at least 0.01 below build.xmax; showing [-3, 3].",
         "Ignored the hinges of the link: `build.a` has 2 numbers, and there are k = 3 hinges (`build.k`); placing 3 "
         "hinges afresh."]
     assert result.rewrite == {"build.xmin": None, "build.xmax": None, "build.w": None, "build.a": None}

@@ -21,7 +21,7 @@ from ui import links, lock, presenter
 from ui.dead_neurons import run_store
 from ui.links import set_query
 from ui.own_data import LINK_NOTE, read_upload
-from ui.state import BUILD, HINGE_LISTS, LR_CHOICES, View, format_number, placed_hinges
+from ui.state import BUILD, HINGE_LISTS, LR_CHOICES, MIN_WIDTH, View, format_number, placed_hinges, too_narrow
 from ui.widgets import URL, number_box, param_widget
 
 SPEC = {p.name: p for p in BUILD}
@@ -68,9 +68,9 @@ def _target(view: View):
         lo = number_box(SPEC["build.xmin"], "Interval from", bounds=f"≥ {SPEC['build.xmin'].low:g}")
     with right:
         hi = number_box(SPEC["build.xmax"], "to", bounds=f"≤ {SPEC['build.xmax'].high:g}")
-    if not lo < hi:
-        st.error(f"The interval's left end must be below its right end; showing [{SPEC['build.xmin'].default:g}, "
-                 f"{SPEC['build.xmax'].default:g}].")
+    if too_narrow(lo, hi):
+        st.error(f"The interval's left end must be at least {MIN_WIDTH:g} below its right end; showing "
+                 f"[{SPEC['build.xmin'].default:g}, {SPEC['build.xmax'].default:g}].")
         lo, hi = SPEC["build.xmin"].default, SPEC["build.xmax"].default
     view.panels.update({"build.xmin": lo, "build.xmax": hi})
     if key == "formula":

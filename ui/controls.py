@@ -14,12 +14,14 @@ from ui.state import (
     DEFAULT_XMAX,
     DEFAULT_XMIN,
     MAX_CURVES,
+    MIN_WIDTH,
     PANEL_SETTINGS,
     PARAMS,
     SPECS,
     LinkCheck,
     View,
     format_number,
+    too_narrow,
 )
 from ui.widgets import URL, number_box, param_widget
 
@@ -55,8 +57,9 @@ def sidebar(link: LinkCheck) -> View:
         left, right = xrange.columns(2)
         xmin = number_box(SPECS["xmin"], "x from", left, bounds=f"≥ {SPECS['xmin'].low:g}")
         xmax = number_box(SPECS["xmax"], "x to", right, bounds=f"≤ {SPECS['xmax'].high:g}")
-        if not xmin < xmax:
-            st.error(f"'x from' must be below 'x to'; showing [{DEFAULT_XMIN:g}, {DEFAULT_XMAX:g}].")
+        if too_narrow(xmin, xmax):
+            st.error(f"'x from' must be at least {MIN_WIDTH:g} below 'x to'; showing [{DEFAULT_XMIN:g}, "
+                     f"{DEFAULT_XMAX:g}].")
             xmin, xmax = DEFAULT_XMIN, DEFAULT_XMAX
         ints = xrange.checkbox("Mark the integer inputs", key="ints", bind=URL,
                            help="Dots at x = -10, -9, ..., 10 as in the classic plot of ReLU over range(-10, 11).")

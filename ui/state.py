@@ -19,6 +19,7 @@ from relu_viz.text import inert
 from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS, OUTPUT_GAIN
 
 X_LIMIT = 1000.0  # |x| bound of the plotted range and the probe
+MIN_WIDTH = 0.01  # of a plotted range or a fitted interval (a range 5e-324 wide left the chart blank)
 MAX_CURVES = 8  # activations drawn at once
 DEFAULT_ACTS = ("relu",)
 DEFAULT_XMIN, DEFAULT_XMAX = -10.0, 10.0  # the classic range(-10, 11)
@@ -44,6 +45,12 @@ def format_number(v: float) -> str:
     """Shortest text that reads back as the same float (1.0 -> "1", 0.1 -> "0.1"); -0.0 is written "0"."""
     text = repr(float(v) + 0.0)
     return text[:-2] if text.endswith(".0") else text
+
+
+def too_narrow(low: float, high: float) -> bool:
+    """Whether [low, high] is no range to plot or fit: reversed, or narrower than MIN_WIDTH (as typed: 1000 -
+    999.99 is 0.00999999999999 in floating point, and wide enough)."""
+    return not high - low >= MIN_WIDTH - 1e-9
 
 
 def _flag(raw: str) -> bool:
@@ -254,9 +261,9 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
     for what, low, high in (("x-range", "xmin", "xmax"), ("interval", "build.xmin", "build.xmax")):
         if low in values or high in values:
             xmin, xmax = values.get(low, default(low)), values.get(high, default(high))
-            if not xmin < xmax:
+            if too_narrow(xmin, xmax):
                 notices.append(f"Ignored the {what} [{format_number(xmin)}, {format_number(xmax)}]: {low} must be "
-                               f"below {high}; showing [{format_number(default(low))}, "
+                               f"at least {MIN_WIDTH:g} below {high}; showing [{format_number(default(low))}, "
                                f"{format_number(default(high))}].")
                 for name in (low, high):
                     values.pop(name, None)
