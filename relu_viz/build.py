@@ -62,8 +62,9 @@ class Hinges:
 
     @property
     def kinks(self) -> np.ndarray:
-        """x = -b_j / w_j of each hinge (NaN where w_j = 0: that unit is a constant, with no kink)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        """x = -b_j / w_j of each hinge (NaN where w_j = 0: that unit is a constant, with no kink; infinite past
+        float's range, as for a subnormal w_j)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.where(self.w != 0, -self.b / np.where(self.w != 0, self.w, 1.0) + 0.0, np.nan)
 
     def dead(self, x) -> np.ndarray:

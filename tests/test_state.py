@@ -3,6 +3,7 @@
 from functools import partial
 from urllib.parse import parse_qs
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from ui.state import (
     HINGE_LISTS,
     LOCKABLE,
     MAX_CURVES,
+    MIN_WIDTH,
     PANEL_SETTINGS,
     PARAMS,
     SCALARS,
@@ -59,7 +61,7 @@ def views(draw):
             chosen = act.defaults
         params[key] = chosen
     xmin = draw(st.floats(-X_LIMIT, X_LIMIT - 1))
-    xmax = draw(st.floats(xmin, X_LIMIT).filter(lambda v: v > xmin))
+    xmax = draw(st.floats(xmin, X_LIMIT).filter(lambda v: v - xmin >= MIN_WIDTH))
     panels = {}
     for name, p in PANEL_SETTINGS.items():
         if draw(st.booleans()):
@@ -74,7 +76,7 @@ def views(draw):
     for name in ("sim.act", "sim.layer1", "depth.act", "depth.sig_act"):
         if panels.get(name, "relu") not in [*(acts or ["relu"]), "same"]:
             panels.pop(name, None)
-    if not panels.get("build.xmin", BUILD_XMIN) < panels.get("build.xmax", BUILD_XMAX):
+    if not panels.get("build.xmax", BUILD_XMAX) - panels.get("build.xmin", BUILD_XMIN) >= MIN_WIDTH:
         panels.pop("build.xmin", None)
         panels.pop("build.xmax", None)
     k = panels.get("build.k", BUILD_K)  # the hinge lists have k numbers each
@@ -83,6 +85,10 @@ def views(draw):
             p = PANEL_SETTINGS[name]
             panels[name] = tuple(draw(st.lists(st.floats(p.low, p.high), min_size=k, max_size=k)))
     placed = placed_hinges(panels)  # a link leaves out the lists of hinges placed afresh, like any default
+    w, b = (np.array(panels.get(name, placed[name])) for name in ("build.w", "build.b"))
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(b[w != 0] / w[w != 0])):  # a kink past the range of numbers: refused
+            panels.pop("build.w", None)
     panels = {name: value for name, value in panels.items() if value != placed.get(name)}
     panels = {name: value for name, value in panels.items() if value != PANEL_SETTINGS[name].default}
     hide = tuple(g for g in LOCKABLE if g in draw(st.sets(st.sampled_from(list(LOCKABLE)))))
@@ -214,8 +220,9 @@ def test_a_link_with_several_bad_values_announces_each_one_and_rewrites_exactly_
     assert result.values == {"act": ["relu", "tanh"], "sim.epochs": 30}
 
 
-@pytest.mark.parametrize("low, high, kept", [("0", "5e-324", False), ("0", "0.0099", False), ("-1e-300", "1e-300", False),
-                                             ("0", "0.01", True), ("999.99", "1000", True)])
+@pytest.mark.parametrize("low, high, kept", [("0", "5e-324", False), ("0", "0.0099", False),
+                                             ("-1e-300", "1e-300", False), ("0", "0.01", True),
+                                             ("999.99", "1000", True)])
 def test_a_range_narrower_than_a_hundredth_is_refused_in_links(low, high, kept):
     """A subnormal width (0 to 5e-324) was accepted and left Plotly's axes, and the chart, blank."""
     for what, lo, hi in (("x-range", "xmin", "xmax"), ("interval", "build.xmin", "build.xmax")):
@@ -358,6 +365,18 @@ def test_the_build_interval_must_increase_and_the_hinge_lists_must_have_k_number
     assert result.values == {"act": ["relu"], "build.k": 3}
     assert not check_link({"build.w": ["1,-1,2,0.5"], "build.a": ["0,0,0,1"]}).notices  # k = 4 by default
     assert check_link({"build.w": [",".join(["1"] * 33)], "build.k": ["32"]}).notices  # at most 32 hinges
+
+
+@pytest.mark.parametrize("query", [{"build.w": ["1,1,1,5e-324"]}, {"build.k": ["2"], "build.w": ["1e-310,1"],
+                                                                     "build.b": ["1e6,0"]}])
+def test_a_hinge_whose_kink_is_past_the_range_of_numbers_is_refused_and_the_hinges_placed_afresh(query):
+    """w = 5e-324 beside a bias of 1: the kink -b/w overflows (it was accepted, drawn with no kink, and the table
+    said 'the kink must be a number')."""
+    result = check_link(query)
+    assert result.notices == [f"Ignored the hinges of the link: a kink -b/w is past the range of numbers (w too "
+                              f"small for its b); placing {len(query['build.w'][0].split(','))} hinges afresh."]
+    assert not any(name in result.values for name in ("build.w", "build.b", "build.a"))
+    assert not check_link({"build.w": ["1,1,1,1e-300"], "build.b": ["0,0,0,1e-10"]}).notices  # kink -1e290: fine
 
 
 def test_a_link_without_hinge_lists_means_k_hinges_placed_afresh_on_its_interval():

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlencode
 
+import numpy as np
+
 from relu_viz import ACTIVATIONS, Param, build
 from relu_viz.datasets import DATASETS, FIXED, UPLOAD
 from relu_viz.depth import BORN_INITS
@@ -271,9 +273,14 @@ def check_link(query: dict[str, list[str]]) -> LinkCheck:
                         rewrite[name] = None
     k = values.get("build.k", default("build.k"))
     wrong = {name: len(values[name]) for name in HINGE_LISTS if name in values and len(values[name]) != k}
-    if wrong:
-        notices.append("Ignored the hinges of the link: " + ", ".join(f"`{n}` has {c}" for n, c in wrong.items())
-                       + f" numbers, and there are k = {k} hinges (`build.k`); placing {k} hinges afresh.")
+    given = {**placed_hinges(values), **{name: values[name] for name in HINGE_LISTS if name in values}}
+    w, b = (np.asarray(given[name]) for name in ("build.w", "build.b"))
+    with np.errstate(over="ignore"):
+        overflows = not wrong and not np.all(np.isfinite(b[w != 0] / w[w != 0]))
+    if wrong or overflows:
+        why = (", ".join(f"`{n}` has {c}" for n, c in wrong.items()) + f" numbers, and there are k = {k} hinges "
+               "(`build.k`)") if wrong else "a kink -b/w is past the range of numbers (w too small for its b)"
+        notices.append(f"Ignored the hinges of the link: {why}; placing {k} hinges afresh.")
         for name in HINGE_LISTS:
             if values.pop(name, None) is not None:
                 rewrite[name] = None
