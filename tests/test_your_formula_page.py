@@ -72,7 +72,12 @@ def test_an_example_fills_the_formula_box():
 def test_an_undefined_formula_is_drawn_with_gaps_and_says_so():
     at = open_app({"act": ["relu", "custom"], "custom.formula": "log(x)"})
     warnings = [w.value for w in at.warning]
-    assert any("at 50% of the plotted inputs" in w for w in warnings), warnings
+    x = np.linspace(-10, 10, 401)  # the plotted inputs; log x and its f' = 1/x are not finite at x <= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        undefined = np.sum(~np.isfinite(np.log(x)) | ~np.isfinite(1 / x))
+    assert any(f"at {undefined} of the 401 plotted inputs" in w for w in warnings), warnings
+    one = open_app({"act": "custom", "custom.formula": "1 / x"})  # one input of 401: it read "0%"
+    assert any("at 1 of the 401 plotted inputs" in w.value for w in one.warning)
     assert any("not derived: f or f′ is infinite or undefined at x = -12" in w for w in warnings), warnings
     x, y = drawn(at)
     assert np.isnan(y[x <= 0]).all() and np.allclose(y[x > 0], np.log(x[x > 0]))

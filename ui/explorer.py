@@ -68,9 +68,10 @@ def render(view: View) -> None:
                 "does): it is drawn from its points, with no kink or jump marked, and its properties are read as "
                 "those of sin x are.")
     for s in series:
-        if gaps := undefined_share(s.sampled):
+        gaps, inputs = undefined_inputs(s.sampled)
+        if gaps:
             st.warning(f"{s.label} is infinite or undefined (an overflow, or a value such as the log of a negative "
-                       f"number) at {gaps:.0%} of the plotted inputs: those parts are gaps in the curves.")
+                       f"number) at {gaps:,} of the {inputs:,} plotted inputs: those parts are gaps in the curves.")
     view.probe = _probe(view)
     _properties(view)
     _formulas(view)
@@ -145,10 +146,11 @@ def _frames(key: str, params: tuple, name: str, xmin: float, xmax: float, ints: 
                                      i, offset, lone, sizes, axes, _deadline).payload()
 
 
-def undefined_share(curves: Sampled) -> float:
-    """The share of plotted inputs where f or f' is not a finite number (jumps' gaps aside)."""
-    gaps = [np.isnan(t.y).sum() - len(t.jumps) for t in (curves.f, curves.df)]
-    return max(gaps) / (len(curves.f.x) - 2 * len(curves.f.jumps))
+def undefined_inputs(curves: Sampled) -> tuple[int, int]:
+    """How many plotted inputs f or f' is not a finite number at (jumps' gaps aside), and of how many inputs (a
+    count, not a share: one input of 401 is not "0%")."""
+    gaps = [int(np.isnan(t.y).sum()) - len(t.jumps) for t in (curves.f, curves.df)]
+    return max(gaps), len(curves.f.x) - 2 * len(curves.f.jumps)
 
 
 def _probe(view: View) -> float:
