@@ -33,6 +33,7 @@ MOMENTUM, ADAM_BETAS, ADAM_EPS = 0.9, (0.9, 0.999), 1e-8  # PyTorch's SGD(moment
 SATURATED = 1e-3  # |f'| below this on every input: saturated
 OUTPUT_GAIN = 0.1  # the output layer starts at N(0, (0.1)^2 / fan_in): small, so no run starts far off target
 MAX_LAYERS, MAX_UNITS, MAX_SAMPLES, MAX_EPOCHS, MAX_SEEDS = 4, 128, 512, 2000, 20
+MIN_EPOCHS = 10  # the fewest the panels offer (their epoch sliders start there)
 SNAPSHOT_FLOATS = 2**21  # weights kept per run for the unit inspector: 8 MB of float32 (a sweep: 4 runs' worth)
 MAX_WORK = 4e10  # epochs x work per epoch: about four seconds on one core of the 2-core reference machine
 UNIT_COST = 500  # elementwise f and f' per unit and sample, in weight-updates (Mish, the slowest)
@@ -160,9 +161,13 @@ class TrainConfig:
                 raise ValueError(f"training needs {wanted}; got {self}")
         for key, params in layers:
             ACTIVATIONS[key].resolve(params)
-        if self.epochs > self.max_epochs(seeds):
-            raise ValueError(f"this run is too large: at this size at most {self.max_epochs(seeds)} epochs fit the "
-                             "time limit of a few seconds; use fewer epochs, samples or units, or larger batches")
+        most = self.max_epochs(seeds)
+        if self.epochs > most:
+            smaller = ("fewer epochs, samples or units, or larger batches" if most >= MIN_EPOCHS else
+                       f"fewer samples, units or layers, larger batches or a cheaper activation (fewer epochs than "
+                       f"{MIN_EPOCHS} are not offered)")
+            raise ValueError(f"this run is too large: at this size at most {most} epochs fit the time limit of a "
+                             f"few seconds; use {smaller}")
         return self
 
 

@@ -116,9 +116,11 @@ def test_a_costly_formula_scales_the_training_depth_and_propagation_budgets():
     config = TrainConfig(activation="custom", params={"formula": DEEP}, hidden=(128,), n_samples=512, epochs=1160)
     weights = 1 * 128 + 128 * 1
     assert config.work == 512 * (weights + UNIT_COST * 128 * cost) + STEP_COST, "worked by hand"
-    with pytest.raises(ValueError, match="this run is too large"):
+    with pytest.raises(ValueError, match="this run is too large") as refused:
         config.validate()
     assert config.max_epochs() == int(MAX_WORK // config.work) < 1160 / 3
+    advice = "fewer samples, units or layers" if config.max_epochs() < 10 else "fewer epochs"  # (sliders start at 10)
+    assert advice in str(refused.value)
     formula = {"formula": DEEP}
     assert max_trials(25, 10, "he", "custom", formula) == int(MAX_CELLS // (25 * 129 * (100 + 10 * 10 * cost)))
     assert propagation_networks("custom", formula, 30, 256, 256) == int(

@@ -920,3 +920,14 @@ def test_training_and_the_depth_simulations_compute_with_one_blas_thread(monkeyp
         after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
     assert len(seen) >= 5 and all(s == {1} for s in seen), seen
     assert after == {2}, "the caller's setting is restored"
+
+
+@pytest.mark.parametrize("most, advice", [(3, "use fewer samples, units or layers, larger batches or a cheaper "
+                                              "activation (fewer epochs than 10 are not offered)"),
+                                          (10, "use fewer epochs, samples or units, or larger batches")])
+def test_a_run_too_large_is_told_what_can_make_it_fit(monkeypatch, most, advice):
+    """24 nested erf fit 3 epochs; 'use fewer epochs' pointed at a slider that starts at 10 (hostile review)."""
+    monkeypatch.setattr(TrainConfig, "max_epochs", lambda self, seeds=1: most)
+    with pytest.raises(ValueError, match=f"at most {most} epochs fit") as refused:
+        TrainConfig(epochs=20).validate()
+    assert str(refused.value).endswith(advice)

@@ -18,7 +18,7 @@ from relu_viz.datasets import DATASETS, FIXED, UPLOAD
 from relu_viz.depth import BORN_INITS
 from relu_viz.formula import FormulaBusy
 from relu_viz.text import inert
-from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, OPTIMIZERS, OUTPUT_GAIN
+from relu_viz.training import INITS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_UNITS, MIN_EPOCHS, OPTIMIZERS, OUTPUT_GAIN
 
 X_LIMIT = 1000.0  # |x| bound of the plotted range and the probe
 MIN_WIDTH = 0.01  # of a plotted range or a fitted interval (a range 5e-324 wide left the chart blank)
@@ -97,7 +97,7 @@ SIM = (
     Param("sim.layers", 2, 1, MAX_LAYERS, 1, "Number of hidden layers.", integer=True),
     Param("sim.width", 32, 1, MAX_UNITS, 1, "Units in each hidden layer.", integer=True),
     Param("sim.lr", "0.05", choices=LR_CHOICES, help="Step size of gradient descent (log scale)."),
-    Param("sim.epochs", 300, 10, MAX_EPOCHS, 10, "Passes over the data.", integer=True),
+    Param("sim.epochs", 300, MIN_EPOCHS, MAX_EPOCHS, 10, "Passes over the data.", integer=True),
     Param("sim.samples", 256, 32, MAX_SAMPLES, 32, "Training points.", integer=True),
     Param("sim.init", "he", choices=INITS, help="Hidden-layer weights. he (He et al. 2015): N(0, 2/fan_in); xavier: "
           "N(0, 2/(fan_in + fan_out)), PyTorch's xavier_normal_, the normal with the variance of Glorot and Bengio's "
@@ -164,7 +164,7 @@ BUILD = (
           "from PyTorch's default random init (w and b uniform in [-1, 1]; small output weights)."),
     Param("build.opt", "adam", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
     Param("build.lr", "0.01", choices=LR_CHOICES, help="Step size of the optimizer."),
-    Param("build.epochs", 1000, 10, MAX_EPOCHS, 10, "Passes over the points (bounded by the time budget of "
+    Param("build.epochs", 1000, MIN_EPOCHS, MAX_EPOCHS, 10, "Passes over the points (bounded by the time budget of "
           "training).", integer=True),
     Param("build.seed", 0, 0, 9999, 1, "Seed of the random start.", integer=True),
 )
