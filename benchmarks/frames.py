@@ -38,7 +38,7 @@ def main() -> None:
             for p in numeric(key, used):
                 start = time.perf_counter()
                 frames = slider_frames(key, params[key], p.name, -10.0, 10.0, None, i, block_offset(series, i, live),
-                                       len(keys) == 1, sizes, block_axes(series, i, live))
+                                       len(keys) == 1, sizes, block_axes(series, i, live), float("inf"))
                 took = time.perf_counter() - start
                 shown = "6 activations" if keys == SIX else given.get("formula", ACTIVATIONS[key].label)[:26]
                 steps = len(step_values(key, params[key], p.name))

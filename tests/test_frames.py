@@ -3,6 +3,7 @@ update, or the interpolation between two) is within half a pixel of the core's c
 keep the points they need; the payload decodes back to the numbers."""
 
 import base64
+import math
 
 import numpy as np
 import pytest
@@ -101,7 +102,7 @@ def test_what_a_drag_draws_at_every_step_value_is_within_half_a_pixel_of_the_cor
     layout = curves_figure(series, -10, 10, live=live).to_plotly_json()["layout"]
     sizes = scales(layout)
     frames = slider_frames(key, params, name, -10.0, 10.0, None, 0, block_offset(series, 0, live), len(keys) == 1,
-                           sizes, block_axes(series, 0, live))
+                           sizes, block_axes(series, 0, live), math.inf)  # (what is drawn, not how fast)
     payload = decode(frames.payload())
     rest = extents(series[1:])
     f_line, df_line = (str(block_offset(series, 0, live) + j) for j in (0, 1))
@@ -131,7 +132,7 @@ def test_a_piecewise_linear_curve_is_sent_as_its_kinks_and_a_linear_parameter_as
     series = [Series("leaky_relu", "Leaky ReLU", sample(ACTIVATIONS["leaky_relu"], {}, -10, 10))]
     layout = curves_figure(series, -10, 10, live=("leaky_relu",)).to_plotly_json()["layout"]
     frames = slider_frames("leaky_relu", ACTIVATIONS["leaky_relu"].defaults, "negative_slope", -10.0, 10.0, None,
-                           0, 0, True, scales(layout), block_axes(series, 0, ("leaky_relu",)))
+                           0, 0, True, scales(layout), block_axes(series, 0, ("leaky_relu",)), math.inf)
     f = decode(frames.payload())
     assert len(f["values"]) <= 4 and f["values"][0] == 0 and f["values"][-1] == 1
     update = drawn_at(f, 0.37)
@@ -230,7 +231,7 @@ def test_one_deadline_for_all_sliders_of_a_run_and_a_slider_past_it_moves_on_rel
         seen.append((args[2], args[-1]))
         if args[2] == "c":
             raise live_curves.OverBudget("the curves at every step of c")
-        return real(*args[:-1], float("inf"))  # (a loaded machine would pass the deadline any time)
+        return real(*args[:-1], math.inf)  # (a loaded machine would pass the deadline any time)
 
     monkeypatch.setattr(live_curves, "slider_frames", spy)
     at = open_app({"act": "custom", "custom.formula": "a * x + b * tanh(c * x)"})
