@@ -38,6 +38,12 @@ def mean_outputs() -> str:
     return ", ".join(f"{ACTIVATIONS[k].label} {fixed(derive(ACTIVATIONS[k]).mean_output)}" for k in keys)
 
 
+def float32_zones() -> str:
+    """Where f' is exactly 0 in float32 training but not in exact arithmetic (the properties table's float32 row)."""
+    keys = ("sigmoid", "tanh", "elu", "selu", "celu", "silu", "gelu", "mish", "softplus", "logsigmoid")
+    return "; ".join(f"{ACTIVATIONS[k].label} {derive(ACTIVATIONS[k]).float32_dead_zone_text}" for k in keys)
+
+
 def born_dead() -> str:
     p = born_dead_probability(hidden_layers=9, width=3, trials=20000, seed=0)
     lo, hi = p.interval()
@@ -119,5 +125,5 @@ def maxout_inits() -> str:
 
 
 if __name__ == "__main__":
-    print(scenario_table(), mean_outputs(), born_dead(), propagation(), output_layer(), snapshot_memory(), hinges(),
+    print(scenario_table(), mean_outputs(), float32_zones(), born_dead(), propagation(), output_layer(), snapshot_memory(), hinges(),
           sawtooth(), exponential_units(), maxout_inits(), sep="\n\n")

@@ -237,7 +237,23 @@ def _softplus(x, beta, threshold):
 
 
 def _softplus_d(x, beta, threshold):
-    return np.where(beta * x > threshold, 1.0, special.expit(beta * x))
+    """z / (1 + z) with z = e^(beta x), as PyTorch's backward computes it: in float32 it rounds to 0 where z
+    underflows (x below about -104), not where e^(-beta x) overflows (expit's 1 / (1 + e^(-x)): below about -89)."""
+    z = np.exp(np.minimum(beta * x, threshold))
+    return np.where(beta * x > threshold, 1.0, z / (1 + z))
+
+
+def _logsigmoid_d(x):
+    """sigma(-x) as PyTorch's backward computes it, from z = e^(-|x|): in float32 it rounds to 0 where z underflows
+    (x above about 104)."""
+    z = np.exp(-np.abs(x))
+    return np.where(x > 0, z, 1) / (1 + z)
+
+
+def _tanh(x):
+    """tanh, in float32 computed in float64 and rounded once (numpy's float32 tanh stays below 1 up to x = 10, where
+    PyTorch's rounds to 1 from about 9.011, and 1 - y^2 with it)."""
+    return np.tanh(x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else np.tanh(x)
 
 
 def _mish_d(x):
@@ -506,7 +522,7 @@ _ENTRIES = [
     ),
     Activation(
         "tanh", "Tanh", SQUASHING,
-        lambda x: np.tanh(x), _sech2,
+        _tanh, _sech2,
         r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
         r"\tanh'(x) = 1 - \tanh^2(x)",
         "A rescaled sigmoid with range (-1, 1): zero-centred, with slope 1 at the origin, so it usually trains "
@@ -548,7 +564,7 @@ _ENTRIES = [
     ),
     Activation(
         "logsigmoid", "LogSigmoid", SQUASHING,
-        lambda x: special.log_expit(x), lambda x: special.expit(-x),
+        lambda x: special.log_expit(x), _logsigmoid_d,
         r"\mathrm{LogSigmoid}(x) = \log \sigma(x) = -\mathrm{softplus}(-x)",
         r"\mathrm{LogSigmoid}'(x) = 1 - \sigma(x) = \sigma(-x)",
         "The logarithm of the sigmoid: always negative, linear for very negative inputs. It appears inside "

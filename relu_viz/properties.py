@@ -14,6 +14,7 @@ import numpy as np
 
 from relu_viz import sandbox
 from relu_viz.activations import ACTIVATIONS, Activation
+from relu_viz.training import derivative_in_training
 
 FAR = 1e6  # "infinity" for tail limits (farther when a kink lies farther out)
 MAX_KINK = 1e12  # properties are read for kinks within this of 0 (Maxout's slopes 0 and 1e-308 cross at -1.5e308)
@@ -69,6 +70,8 @@ class Properties:
     saturates_right: bool  # f' -> 0 as x -> +inf
     dead_zone: tuple[tuple[float, float], ...]  # closed intervals of positive length where f' = 0 exactly
     window: float = math.inf  # finite: f keeps turning or overflows far out, so range and tails are read on |x| <= it
+    float32_dead_zone: tuple[tuple[float, float], ...] = ()  # where f' is exactly 0 as training computes it, in
+    # float32 (ends: the first float32 at which it is 0); wider than dead_zone where f' underflows or rounds to 0
 
     @property
     def lower(self) -> float:
@@ -97,11 +100,11 @@ class Properties:
 
     @property
     def dead_zone_text(self) -> str:
-        if not self.dead_zone:
-            return "none"
-        return " ∪ ".join(
-            f"{'(' if math.isinf(lo) else '['}{_number(lo)}, {_number(hi)}{')' if math.isinf(hi) else ']'}"
-            for lo, hi in self.dead_zone)
+        return zones_text(self.dead_zone)
+
+    @property
+    def float32_dead_zone_text(self) -> str:
+        return zones_text(self.float32_dead_zone)
 
     def contains(self, y: float, tolerance: float = 0.0) -> bool:
         """Whether y lies in the range (within `tolerance`)."""
@@ -120,7 +123,19 @@ class Properties:
             ("Saturating (f' → 0)", (", ".join(sides) if sides else "no")
              + (f" (f′ read at |x| = {self.window:,.15g})" if math.isfinite(self.window) else "")),
             ("Dead zone (f' = 0)", self.dead_zone_text),
+            (FLOAT32_ROW, self.float32_dead_zone_text),
         ]
+
+
+FLOAT32_ROW = "Dead zone in float32 (f' = 0 as training computes it)"
+
+
+def zones_text(zones) -> str:
+    """Closed intervals as text, an infinite end open: (-∞, -104] ∪ [16.64, ∞); "none" if there are none."""
+    if not zones:
+        return "none"
+    return " ∪ ".join(f"{'(' if math.isinf(lo) else '['}{_number(lo)}, {_number(hi)}{')' if math.isinf(hi) else ']'}"
+                      for lo, hi in zones)
 
 
 def _yes(flag: bool) -> str:
@@ -185,7 +200,39 @@ def _derive(activation: Activation, p: dict) -> Properties:
         saturates_right=bool(abs(d_right) < 1e-6),
         dead_zone=_dead_zone(x, d, d_left, d_right),
         window=window,
+        float32_dead_zone=float32_dead_zone(activation, p, x, far, math.isfinite(window)),
     )
+
+
+def float32_dead_zone(activation: Activation, p: dict, x: np.ndarray, far: float,
+                      within: bool = False) -> tuple[tuple[float, float], ...]:
+    """Where f' is exactly 0 in float32 as training computes it (training.derivative_in_training), on the grid `x`
+    and a geometric one out to ±far, each end refined by bisection to the first float32 where f' is 0 (f' is taken
+    to change between 0 and not 0 once between neighbouring grid points). A zone reaching ±far runs on to ±∞
+    unless `within` (the properties are read on [-far, far] only)."""
+    out = np.geomspace(NEAR, far, 4001)
+    x = np.unique(np.concatenate([x, -out, out]).astype(np.float32))
+    zero = derivative_in_training(activation, p, x) == 0
+    zones = []
+    for start, stop in runs(zero):
+        lo = -math.inf if start == 0 and not within else _first_zero(activation, p, x[max(start - 1, 0)], x[start])
+        hi = math.inf if stop == len(x) - 1 and not within else _first_zero(
+            activation, p, x[min(stop + 1, len(x) - 1)], x[stop])
+        if hi > lo:
+            zones.append((lo, hi))
+    return tuple(zones)
+
+
+def _first_zero(activation: Activation, p: dict, alive: np.float32, dead: np.float32) -> float:
+    """The float32 nearest `alive` between it and `dead` at which training's f' is 0 (bisection on float32)."""
+    while True:
+        mid = np.float32((float(alive) + float(dead)) / 2)
+        if mid in (alive, dead):
+            return float(dead)
+        if derivative_in_training(activation, p, np.array([mid]))[0] == 0:
+            dead = mid
+        else:
+            alive = mid
 
 
 def _require_finite(activation, p, x) -> None:

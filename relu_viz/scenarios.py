@@ -13,8 +13,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from relu_viz.activations import ACTIVATIONS
+from relu_viz.properties import FAR, NEAR, float32_dead_zone
 from relu_viz.training import SATURATED, Run, TrainConfig, initial_state, train_seeds
 
+# the first input at which a sigmoid's f' is exactly 0 in float32 training (its output rounds to 1): 16.64
+SIGMOID_ROUNDS_TO_1 = float32_dead_zone(ACTIVATIONS["sigmoid"], {}, np.linspace(-NEAR, NEAR, 2401), FAR)[-1][0]
 SEEDS = tuple(range(20))  # every story is checked over these; the config's own seed is the one shown first
 
 
@@ -261,8 +264,8 @@ SCENARIOS: dict[str, Scenario] = {s.key: s for s in (
         "Sigmoid with large initial weights (std 5) on the sine, learning rate 0.05: before training starts, part "
         "of layer 2 sits in the flat tails of the sigmoid, where |f'| < 0.001 on every input, and it stays there, "
         "learning almost nothing. In most seeds some are even dead: in float32 a sigmoid's output rounds to "
-        "exactly 1 once its input passes about 17, and autograd's f' = y(1 - y) is then exactly 0. The other units "
-        "still bring the loss down.",
+        f"exactly 1 from an input of {SIGMOID_ROUNDS_TO_1:.4g} on, and autograd's f' = y(1 - y) is then exactly 0. "
+        "The other units still bring the loss down.",
         TrainConfig(activation="sigmoid", init="custom", init_std=5.0, lr=0.05, epochs=500),
         _saturation_holds, _saturation_evidence),
     Scenario(
@@ -271,7 +274,8 @@ SCENARIOS: dict[str, Scenario] = {s.key: s for s in (
         "epochs. A sigmoid layer passes on at most a quarter of the variation of its pre-activation (σ′ ≤ 1/4), "
         "and Xavier weights pass on at most about as much variation as the layer's input has: here each layer's "
         "outputs vary a third as much as its inputs or less, so the deeper features barely depend on x and every "
-        "gradient is small, smallest in the first layer. Tanh (slope 1 at 0) trains the same network well.",
+        "gradient is small: the typical gradient of a first-layer unit is smaller than that of a last-layer unit. "
+        "Tanh (slope 1 at 0) trains the same network well.",
         TrainConfig(activation="sigmoid", init="xavier", hidden=(32, 32, 32), lr=0.05, epochs=400),
         _vanishing_holds, _vanishing_evidence),
     Scenario(

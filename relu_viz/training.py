@@ -346,6 +346,17 @@ class Hidden:
         return out, np.asarray(d, dtype=pre.dtype)
 
 
+def derivative_in_training(activation: Activation, params: dict, x) -> np.ndarray:
+    """f' at x as training computes it: in float32, from the saved output where autograd does (Hidden.apply). PReLU
+    (at the given slope), RReLU (at its evaluation slope) and Maxout are the explorer's functions of one input."""
+    x = np.asarray(x, np.float32)
+    layer = Hidden(activation, activation.resolve(params))
+    if layer.pieces > 1 or layer.learns_slope or layer.draws_slopes:
+        return activation.derivative(x, **params)
+    with np.errstate(all="ignore"):
+        return layer.apply(x)[1]
+
+
 def hidden_layers(config: TrainConfig) -> list[Hidden]:
     return [Hidden(ACTIVATIONS[key], ACTIVATIONS[key].resolve(params)) for key, params in config.layer_activations()]
 

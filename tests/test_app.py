@@ -189,3 +189,25 @@ def test_what_continuous_means_is_said_with_softplus_step_worked_by_hand():
     assert f"steps there by {np.log1p(np.exp(-20.0)):.1e}" in caption and "no jump larger than 1e-06" in caption
     props = {r["property"]: r for r in at.table[1].value.to_dict("records")}
     assert props["Continuous"]["Softplus"] == "yes" and props["Continuous"]["Threshold"] == "yes"
+
+
+def test_the_chart_caption_states_the_float32_zero_tails_torch_gives():
+    """Where sigmoid's and tanh's f' (and a shown ELU's) is exactly 0 in float32, as the caption states it, is where
+    PyTorch's float32 autograd gives 0: checked 0.1% inside and outside each stated end (the ends are stated to 4
+    digits)."""
+    import re
+
+    import torch
+
+    caption = next(c.value for c in open_app({"act": ["relu", "elu"]}).caption if "In float32" in c.value)
+    stated = dict(re.findall(r"(\w+) for x in ([^;]+?)(?=;|\. Jumps)", caption))
+    assert set(stated) == {"Sigmoid", "Tanh", "ELU"}, caption
+    fns = {"Sigmoid": torch.sigmoid, "Tanh": torch.tanh, "ELU": torch.nn.functional.elu}
+    for label, zones in stated.items():
+        ends = [(float(v), -1) for v in re.findall(r"\(-∞, (-?[\d.]+)\]", zones)]  # zone to the left of the end
+        ends += [(float(v), 1) for v in re.findall(r"\[(-?[\d.]+), ∞\)", zones)]
+        assert ends and len(ends) == zones.count("∞"), zones
+        for end, side in ends:
+            x = torch.tensor([end + side * 1e-3 * abs(end), end - side * 1e-3 * abs(end)] * 16, requires_grad=True)
+            fns[label](x).sum().backward()
+            assert (x.grad[0::2] == 0).all() and (x.grad[1::2] != 0).all(), (label, end, side)

@@ -163,7 +163,8 @@ def test_properties_rows_and_texts_exactly():
     p = Properties(range=(Interval(-math.inf, -0.5, False, False), Interval(0.0, 0.0, True, True),
                           Interval(0.5, math.inf, False, False)),
                    monotonic="non-decreasing", mean_output=-0.00004, rms_output=0.9, continuous=False, smooth=False,
-                   saturates_left=True, saturates_right=False, dead_zone=((-math.inf, 0.0), (1.0, 2.5)))
+                   saturates_left=True, saturates_right=False, dead_zone=((-math.inf, 0.0), (1.0, 2.5)),
+                   float32_dead_zone=((-math.inf, 0.0), (1.0, 2.5), (88.7228, math.inf)))
     assert p.rows() == [
         ("Range", "(-∞, -0.5) ∪ {0} ∪ (0.5, ∞)"),
         ("Monotonic", "non-decreasing"),
@@ -173,6 +174,7 @@ def test_properties_rows_and_texts_exactly():
         ("Smooth (f' continuous)", "no"),
         ("Saturating (f' → 0)", "x → -∞"),
         ("Dead zone (f' = 0)", "(-∞, 0] ∪ [1, 2.5]"),
+        ("Dead zone in float32 (f' = 0 as training computes it)", "(-∞, 0] ∪ [1, 2.5] ∪ [88.72, ∞)"),
     ]
     assert (p.lower, p.upper) == (-math.inf, math.inf)
     assert p.contains(0.0) and p.contains(0.7) and not p.contains(0.3) and not p.contains(-0.5)
@@ -460,3 +462,63 @@ def test_properties_at_any_parameter_in_range_are_derived_right_or_refused_with_
     assert np.isfinite(props.mean_output) and props.rms_output >= abs(props.mean_output) - 1e-12
     outside = [v for v in y[np.isfinite(y)] if not props.contains(float(v), tolerance=1e-9 * (1 + abs(v)))]
     assert not outside, f"{key}{params}: values {outside[:3]} outside the derived range {props.range_text}"
+
+
+def _torch_zero(key: str, x: np.ndarray, **params) -> np.ndarray:
+    """Where PyTorch's float32 autograd gives f' exactly 0 (one tensor, as a layer's activations are)."""
+    import torch
+
+    from tests.torch_reference import TORCH
+
+    t = torch.tensor(x, dtype=torch.float32, requires_grad=True)
+    TORCH[key](t, **{**ACTIVATIONS[key].defaults, **params}).sum().backward()
+    return t.grad.numpy() == 0
+
+
+FLOAT32_GRID = np.unique(np.concatenate([-np.geomspace(1e6, 1e-3, 200_000), np.geomspace(1e-3, 1e6, 200_000),
+                                         np.linspace(-12, 12, 100_001)]).astype(np.float32))
+
+
+def test_float32_dead_zones_are_where_torch_autograd_gives_exactly_0():
+    """The float32 row against torch's CPU autograd on 500,000 float32 inputs: the same zeros except within 1e-5 of
+    a zone's end (torch's float32 tanh rounds to 1 from 9.01084, ours from 9.010914, rounded once from float64)."""
+    from relu_viz.properties import zones_text
+    from ui.explorer import FLOAT32_AS_TORCH
+
+    for key in FLOAT32_AS_TORCH:
+        zones = derive(ACTIVATIONS[key]).float32_dead_zone
+        ours = np.zeros(len(FLOAT32_GRID), bool)
+        for lo, hi in zones:
+            ours |= np.logical_and(lo <= FLOAT32_GRID, hi >= FLOAT32_GRID)
+        ends = np.array([e for zone in zones for e in zone if math.isfinite(e)])
+        near_end = np.any(np.abs(FLOAT32_GRID[:, None] - ends) <= 1e-5 * np.abs(ends), axis=1) if len(ends) else 0
+        differ = (ours != _torch_zero(key, FLOAT32_GRID)) & ~near_end
+        assert not differ.any(), f"{key}: {zones_text(zones)}; torch differs at {FLOAT32_GRID[differ][:5]}"
+
+
+def test_float32_dead_zones_of_the_brief_by_closed_form():
+    """Sigmoid: 1 + e^-x rounds to 1 in float32 once e^-x < 2^-24 / 2 (x > 24 ln 2 = 16.64), and 1 / (1 + e^-x) to 0
+    once e^-x overflows (x < -ln(float32 max) = -88.72); tanh: rounded once, to 1 once 1 - tanh x ~ 2 e^-2x < 2^-25
+    (|x| > 26 ln 2 / 2 = 9.011); ELU's e^x below half the smallest subnormal, 2^-150 (x < -150 ln 2 = -103.97)."""
+    f32max = float(np.finfo(np.float32).max)
+    expected = {"sigmoid": ((-math.inf, -math.log(f32max)), (24 * math.log(2), math.inf)),
+                "tanh": ((-math.inf, -13 * math.log(2)), (13 * math.log(2), math.inf)),
+                "elu": ((-math.inf, -150 * math.log(2)),), "selu": ((-math.inf, -150 * math.log(2)),),
+                "celu": ((-math.inf, -150 * math.log(2)),), "relu": ((-math.inf, 0.0),), "leaky_relu": ()}
+    for key, zones in expected.items():
+        found = derive(ACTIVATIONS[key]).float32_dead_zone
+        assert len(found) == len(zones) and np.allclose(found, zones, rtol=1e-5), (key, found)
+    assert derive(ACTIVATIONS["elu"]).dead_zone == (), "positive everywhere in float64 as far as it is read"
+
+
+def test_torch_rounds_gelu_and_mish_to_0_sooner_than_the_float32_row():
+    """What the properties caption says of GELU and Mish: PyTorch's vectorised backward gives exactly 0 inside the
+    range where this app's float32 f' is not 0 yet."""
+    from relu_viz.training import derivative_in_training
+    from ui.explorer import FLOAT32_SOONER_IN_TORCH
+
+    for key in FLOAT32_SOONER_IN_TORCH:
+        (lo, hi), = derive(ACTIVATIONS[key]).float32_dead_zone
+        x = np.full(1024, hi + 1, np.float32)  # just outside the row's zone (-inf, hi]
+        assert lo == -math.inf and _torch_zero(key, x).all(), key
+        assert (derivative_in_training(ACTIVATIONS[key], {}, x) != 0).all(), key

@@ -11,7 +11,7 @@ README = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_tex
 FLAT = " ".join(README.split())  # lines are wrapped in the README
 
 
-@pytest.mark.parametrize("figure", ["mean_outputs", "born_dead", "propagation", "output_layer",
+@pytest.mark.parametrize("figure", ["mean_outputs", "float32_zones", "born_dead", "propagation", "output_layer",
                                     "snapshot_memory", "hinges", "sawtooth", "exponential_units",
                                     "maxout_inits"])
 def test_readme_states_the_computed_figure(figure):

@@ -12,13 +12,17 @@ import streamlit as st
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
 from relu_viz.formula import MAX_SWITCHES, FormulaError, parse, switches
-from relu_viz.properties import JUMP, Properties, derive, one_sided_limits
+from relu_viz.properties import FLOAT32_ROW, JUMP, Properties, derive, one_sided_limits, zones_text
 from ui import controls, formula_editor, live_chart, live_curves, lock, presenter
 from ui.charts import STRIP, STRIP_LARGE, Series, block_axes, block_offset, curves_figure, extents, scales
 from ui.state import SPECS, View
 from ui.widgets import number_box
 
 MAX_INTEGER_POINTS = 201
+# float32 zero zones whose ends PyTorch's CPU autograd reproduces within 1e-5 relative, and those it rounds to 0
+# sooner (both checked against torch in tests/test_properties.py)
+FLOAT32_AS_TORCH = ("relu", "elu", "selu", "celu", "silu", "softplus", "logsigmoid", "sigmoid", "tanh", "hardtanh")
+FLOAT32_SOONER_IN_TORCH = ("gelu", "mish")
 CURVE_ENTRIES = 256  # cached curves: at most 130 KB each (a formula with a thousand kinks), 33 MB in all
 
 
@@ -58,9 +62,10 @@ def render(view: View) -> None:
                     filename="relu-viz_" + "_".join(view.acts))
     st.caption(f"Shaded below: where |f′(x)| < {NEAR_ZERO:g}. An input on a flat side (ReLU for x ≤ 0) passes no "
                "gradient back; a unit whose input lands there for every training example gets no gradient at all: "
-               "it is dead. In the tails of sigmoid and tanh f′ is tiny but not 0: a unit there for every example "
-               "is saturated and learns very slowly. Jumps are drawn as gaps: a filled dot is the value at the "
-               "jump, an open dot the limit it is not.")
+               "it is dead. In the tails of sigmoid and tanh f′ is tiny but, in exact arithmetic, never 0: a unit "
+               "there for every example is saturated and learns very slowly. In float32, as training computes it, "
+               f"f′ rounds to exactly 0 far enough out, and such a unit is dead: {float32_tails(view)}. Jumps are "
+               "drawn as gaps: a filled dot is the value at the jump, an open dot the limit it is not.")
     if too_many:
         st.caption(f"Integer inputs are marked only when the range holds at most {MAX_INTEGER_POINTS} of them.")
     if "custom" in view.acts and keeps_switching(view.params["custom"]):
@@ -76,6 +81,21 @@ def render(view: View) -> None:
     _properties(view)
     _formulas(view)
     _download(view)
+
+
+def float32_tails(view: View) -> str:
+    """Where f' is exactly 0 in float32 but not in exact arithmetic, for sigmoid, tanh and every shown activation
+    with such a zone (the properties table's float32 row)."""
+    parts = []
+    for key in dict.fromkeys(("sigmoid", "tanh", *view.acts)):
+        params = view.params[key] if key in view.acts else ACTIVATIONS[key].defaults
+        try:
+            found = properties(key, tuple(sorted(params.items())))
+        except Exception:  # noqa: BLE001 (your formula may have no properties: the table says why)
+            continue
+        if found.float32_dead_zone != found.dead_zone:
+            parts.append(f"{ACTIVATIONS[key].label} for x in {zones_text(found.float32_dead_zone)}")
+    return "; ".join(parts)
 
 
 def _failing_alone(key: str, what: str, compute, *args, **kwargs):
@@ -229,7 +249,14 @@ def _properties(view: View) -> None:
                "{0, 1} for the binary step, pieces joined by ∪ where values are skipped. Zero-centred means the "
                "mean output is within 5% of the RMS output of 0: ReLU and Leaky ReLU are not, tanh and SELU are. "
                f"Continuous means no jump larger than {JUMP:g} of the values' size: PyTorch's Softplus, which "
-               f"switches to x at βx = 20, steps there by {softplus_step():.1e} and is called continuous.")
+               f"switches to x at βx = 20, steps there by {softplus_step():.1e} and is called continuous. "
+               f"'{FLOAT32_ROW}': where f′ is exactly 0 in this app's float32 training arithmetic (sigmoid's and "
+               "tanh's f′ from the saved output, as autograd computes it), each end the first float32 where it is "
+               "0. PyTorch's CPU autograd puts the ends within 1e-5 of their size of the same place for "
+               + ", ".join(ACTIVATIONS[k].label for k in FLOAT32_AS_TORCH) + "; it rounds "
+               + " and ".join(f"{ACTIVATIONS[k].label}'s" for k in FLOAT32_SOONER_IN_TORCH) + " f′ to 0 sooner "
+               "(its vectorised GELU backward loses the tail), so for those the row shows this app's arithmetic, "
+               "not PyTorch's.")
 
 
 def _formulas(view: View) -> None:
