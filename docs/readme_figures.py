@@ -125,5 +125,5 @@ def maxout_inits() -> str:
 
 
 if __name__ == "__main__":
-    print(scenario_table(), mean_outputs(), float32_zones(), born_dead(), propagation(), output_layer(), snapshot_memory(), hinges(),
-          sawtooth(), exponential_units(), maxout_inits(), sep="\n\n")
+    print(scenario_table(), mean_outputs(), float32_zones(), born_dead(), propagation(), output_layer(),
+          snapshot_memory(), hinges(), sawtooth(), exponential_units(), maxout_inits(), sep="\n\n")

@@ -321,6 +321,16 @@ ALPHA = Param("alpha", 1.0, 0.0, 5.0, 0.05, "Scale of the negative saturation: f
 LAMBD = Param("lambd", 0.5, 0.0, 5.0, 0.05, "Half-width of the interval that is set to zero.")
 
 
+# the rectifier's history, said alike by ReLU's summary and the tour's first step
+RECTIFIER_HISTORY = (
+    "The rectifier is older than its fame: Fukushima used rectifying units for visual feature extraction (1969) "
+    "and in the neocognitron (1980); Hahnloser et al. (2000) built them into a cortex-inspired circuit; Jarrett et "
+    "al. (2009) used rectification in convolutional networks for object recognition (|tanh x|; the positive part "
+    "max(0, x) did about as well) and "
+    "found non-linearities that include rectification, with local contrast normalisation, the most important "
+    "ingredient for accuracy; Nair and Hinton (2010) named the rectified linear unit and popularised it in "
+    "restricted Boltzmann machines.")
+
 RELU_FAMILY, CURVED, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN = (
     "ReLU family", "Curved ReLU-likes", "Squashing", "Shrinkage", "Other", "Your own")
 GROUPS = (RELU_FAMILY, CURVED, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN)
@@ -331,13 +341,10 @@ _ENTRIES = [
         lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(x.dtype),
         r"\mathrm{ReLU}(x) = \max(0, x)",
         r"\mathrm{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-        "The rectifier is older than its fame: Fukushima (1969) used it for visual feature extraction and Hahnloser "
-        "et al. (2000) in a cortex-inspired circuit, and Jarrett et al. (2009) found rectification the single most "
-        "important factor in their recognition networks. Nair and Hinton (2010) used it in restricted Boltzmann "
-        "machines, Glorot, Bordes and Bengio (2011) showed that deep rectifier networks train well, and AlexNet "
-        "(Krizhevsky et al. 2012) made it the default hidden activation: cheap, its gradient is exactly 1 for every "
-        "positive input, and its outputs are sparse (exact zeros wherever the input is negative). Its weakness is "
-        "the flat negative side: a unit whose pre-activation is negative on every input gets zero gradient (a dead "
+        f"{RECTIFIER_HISTORY} Glorot, Bordes and Bengio (2011) showed that deep rectifier networks train well, and "
+        "AlexNet (Krizhevsky et al. 2012) made it the default hidden activation: cheap, its gradient is exactly 1 for "
+        "every positive input, and its outputs are sparse (exact zeros wherever the input is negative). Its weakness "
+        "is the flat negative side: a unit whose pre-activation is negative on every input gets zero gradient (a dead "
         "ReLU). In the first layer, under plain gradient descent, it stays dead; deeper units can revive when the "
         "layers below them change.",
         kinks=lambda: (0.0,), df_from_output=lambda y: (y > 0).astype(y.dtype),

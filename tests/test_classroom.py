@@ -212,3 +212,18 @@ def test_batch_normalisation_before_the_relu_leaves_the_next_layer_inputs_all_po
     h = torch.relu(pre)
     assert abs(float(pre.mean())) < 1e-5 and torch.all(h >= 0)
     assert float(h.mean()) == pytest.approx(1 / math.sqrt(2 * math.pi), abs=0.02)
+
+
+def test_the_tour_and_relus_summary_tell_the_rectifiers_history_alike_and_as_the_sources_do():
+    """Both texts carry the one history (the tour's first step as shown, ReLU's summary), and it says what the
+    sources say: Fukushima's rectifying units (1969; the neocognitron, 1980), Hahnloser et al. (2000), Jarrett et al.
+    (2009: 'non-linearities that include rectification and local contrast normalization is the single most important
+    ingredient', with |tanh| as their rectifier), Nair and Hinton (2010: restricted Boltzmann machines)."""
+    from relu_viz.activations import RECTIFIER_HISTORY
+    from ui.tour import text
+
+    assert RECTIFIER_HISTORY in ACTIVATIONS["relu"].summary and RECTIFIER_HISTORY in text(STEPS[0])
+    for cited in ("Fukushima", "(1969)", "neocognitron (1980)", "Hahnloser et al. (2000)", "Jarrett et al. (2009)",
+                  "|tanh x|", "local contrast normalisation", "Nair and Hinton (2010)", "restricted Boltzmann"):
+        assert cited in RECTIFIER_HISTORY, cited
+    assert not re.search(r"rectification the single most important", RECTIFIER_HISTORY), "Jarrett et al. name two"

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS, GROUPS, build
+from relu_viz.activations import RECTIFIER_HISTORY
 from relu_viz.curves import NEAR_ZERO, near_zero_intervals
 from relu_viz.properties import derive, fixed
 from relu_viz.scenarios import SCENARIOS
@@ -74,10 +75,10 @@ def _scenario(key: str) -> dict:
 STEPS = (
     Step("ReLU is max(0, z)",
          "ReLU passes a positive input unchanged and turns a negative one into 0: f(z) = max(0, z). The dots are "
-         "the classic plot over `range(-10, 11)`: for z = -10 … 0 the output is 0, then 1, 2, …, 10. The rectifier "
-         "is old (Fukushima 1969; Hahnloser et al. 2000; Jarrett et al. 2009); Nair and Hinton (2010) used it in "
-         "restricted Boltzmann machines, Glorot, Bordes and Bengio (2011) showed that deep networks of rectifiers "
-         "train well, and AlexNet (Krizhevsky et al. 2012) made it the default. Its outputs are sparse: for a "
+         "the classic plot over `range(-10, 11)`: for z = -10 … 0 the output is 0, then 1, 2, …, 10. "
+         + RECTIFIER_HISTORY.replace("{", "{{").replace("}", "}}") + " Glorot, Bordes and Bengio (2011) showed "
+         "that deep networks of rectifiers train well, and AlexNet (Krizhevsky et al. 2012) made it the default. "
+         "Its outputs are sparse: for a "
          "standard normal input, {relu_zero_share} of them are exactly 0.",
          {"act": ["relu"], "ints": "true"}),
     Step("Its derivative, and the kink at 0",
