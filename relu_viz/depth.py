@@ -151,22 +151,45 @@ def born_dead_by_depth(max_layers: int, width: int, trials: int, seed: int = 0, 
 
 @threadpool_limits.wrap(limits=1)  # one BLAS thread, as the time budgets assume
 def dead_at_point_probability(hidden_layers: int, width: int, trials: int = 20_000, seed: int = 0,
-                              x: float = 1.0) -> Estimate:
-    """Monte Carlo probability that a He-initialised ReLU network with zero biases has a layer that is all zero
-    at the single input x (compare single_input_closed_form)."""
+                              x: float = 1.0, init: str = "he", activation: str = "relu",
+                              params: dict | None = None) -> Estimate:
+    """Monte Carlo probability that a network has a layer whose every unit has f' = 0 at the single input x (for
+    ReLU: the layer is all zero there; compare single_input_closed_form)."""
+    act = ACTIVATIONS[activation]
+    p = act.resolve(params or {})
     rng = np.random.default_rng(seed)
     h = np.full((trials, 1, 1), float(x))
     dead = np.zeros(trials, dtype=bool)
-    for _ in range(hidden_layers):
-        W, _ = _init_layer(rng, trials, h.shape[2], width, "he")
-        h = np.maximum(h @ W, 0)
-        dead |= ~h.any(axis=(1, 2))
+    with np.errstate(all="ignore"):
+        for _ in range(hidden_layers):
+            W, b = _init_layer(rng, trials, h.shape[2], width, init)
+            pre = h @ W + (0 if b is None else b)
+            dead |= ~np.any(act.df(pre, **p) != 0, axis=(1, 2))
+            h = act.f(pre, **p)
     return Estimate(float(np.mean(dead)), trials)
 
 
-def single_input_closed_form(hidden_layers: int, width: int) -> float:
-    """1 - (1 - 2^-N)^L: each layer of N units is all zero at a given input with probability 2^-N."""
-    return 1 - (1 - 2.0**-width) ** hidden_layers
+def single_input_closed_form(hidden_layers: int, width: int, share: float = 0.5) -> float:
+    """1 - (1 - share^N)^L: each layer of N units has f' = 0 at every unit at a given input with probability share^N
+    (2^-N where single_input_share is 1/2)."""
+    return 1 - (1 - share**width) ** hidden_layers
+
+
+def single_input_share(init: str, dead_zone: tuple[tuple[float, float], ...]) -> tuple[float | None, str]:
+    """The probability that one unit's f' is 0 at a given input, from the activation's dead zone (where f' = 0,
+    properties.derive), and why: 1/2 when each unit's pre-activation there is symmetric about 0 (He's weights and
+    biases are drawn symmetric, independently of the layer below) and the dead zone is exactly x <= 0; 0 with no
+    dead zone; None when it depends on more than the sign (RAI's Beta(2, 1) entry is not symmetric; a dead zone
+    other than x <= 0 depends on the pre-activation's size)."""
+    if not dead_zone:
+        return 0.0, "f' is never 0"
+    if init not in ("he", "he_bias"):
+        return None, ("RAI draws one entry of each unit's weights and bias from Beta(2, 1), so a unit's "
+                      "pre-activation is not symmetric about 0")
+    if dead_zone != ((-math.inf, 0.0),):
+        return None, "f' is 0 on more or less than x ≤ 0, so the share depends on the pre-activation's size"
+    return 0.5, ("each unit's pre-activation is symmetric about 0 (weights and biases drawn symmetric) and f' is 0 "
+                 "exactly where it is ≤ 0")
 
 
 def _cost_per_trial(hidden_layers, width, init, activation, params=None) -> float:

@@ -394,3 +394,48 @@ def test_the_cost_bounds_by_hand_take_the_activations_parameters_into_account():
     assert propagation_networks("relu", {}, 100, 256, 256) == 4e10 // (100 * per_layer) == 4
     assert propagation_networks("relu", None, 10, 16, 16) == 8 and propagation_networks("relu", {}, 10, 16, 16, 3) == 3
     assert 0 <= born_dead_probability(1, 1, 100_000) <= 1, "the most trials allowed"
+
+
+MAXOUT_RELU = {"slopes": (0.0, 1.0), "intercepts": (0.0, 0.0)}
+
+
+@pytest.mark.parametrize("activation, params, init", [
+    ("relu", {}, "he"), ("relu", {}, "he_bias"), ("leaky_relu", {"negative_slope": 0.0}, "he"),
+    ("maxout", MAXOUT_RELU, "he_bias"), ("prelu", {"weight": 0.0}, "he")])
+def test_the_2_to_the_minus_n_rule_holds_where_its_condition_does_against_monte_carlo(activation, params, init):
+    """single_input_share is 1/2 (f' = 0 exactly on x <= 0, pre-activations symmetric about 0), and the Monte Carlo
+    death at one input matches 1 - (1 - 2^-N)^L."""
+    from relu_viz.depth import single_input_share
+    from relu_viz.properties import derive
+
+    share, why = single_input_share(init, derive(ACTIVATIONS[activation], **params).dead_zone)
+    assert share == 0.5 and "symmetric about 0" in why
+    estimate = dead_at_point_probability(10, 3, trials=20_000, seed=4, init=init, activation=activation,
+                                         params=params)
+    exact = single_input_closed_form(10, 3)
+    assert abs(estimate - exact) < 4 * estimate.standard_error, f"{estimate:.4f} vs {exact:.4f}"
+
+
+@pytest.mark.parametrize("activation, params, init, far", [
+    ("relu", {}, "rai", True), ("hardshrink", {}, "he", True), ("relu6", {}, "he", False)])
+def test_where_its_condition_fails_the_rule_is_not_claimed_and_monte_carlo_departs_from_it(activation, params, init,
+                                                                                          far):
+    """RAI (asymmetric), Hardshrink (f' = 0 on [-0.5, 0.5]) and ReLU6 (also on [6, inf)): no share is claimed, and
+    the Monte Carlo differs from 2^-N (far: by more than 10 standard errors; ReLU6 only slightly, above it)."""
+    from relu_viz.depth import single_input_share
+    from relu_viz.properties import derive
+
+    share, why = single_input_share(init, derive(ACTIVATIONS[activation], **params).dead_zone)
+    assert share is None and why
+    estimate = dead_at_point_probability(10, 3, trials=20_000, seed=4, init=init, activation=activation,
+                                         params=params)
+    exact = single_input_closed_form(10, 3)
+    assert abs(estimate - exact) > 10 * estimate.standard_error if far else estimate > exact
+
+
+def test_with_no_dead_zone_no_layer_is_dead_at_one_input():
+    from relu_viz.depth import single_input_share
+    from relu_viz.properties import derive
+
+    assert single_input_share("he", derive(ACTIVATIONS["leaky_relu"]).dead_zone)[0] == 0
+    assert dead_at_point_probability(10, 2, trials=5_000, seed=0, activation="leaky_relu") == 0

@@ -76,3 +76,26 @@ def test_bad_depth_links_fall_back_with_notice(query, named):
 
 def test_the_born_dead_chart_draws_the_widths_the_readme_states():
     assert WIDTHS == (2, 3, 4, 5, 10)
+
+
+def test_the_2_to_the_minus_n_rule_and_its_dotted_lines_appear_only_where_it_holds():
+    """ReLU under He: the dotted closed form for every width, one legend entry naming what it is, and the rule with
+    its condition; RAI and Hardshrink: no dotted line, and the rule said not to hold, with why."""
+    import json
+
+    def born_chart(at):
+        return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "born dead" in c.proto.spec)
+
+    relu = open_app({"tab": "Depth", "depth.layers": "10", "depth.trials": "1000"})
+    dotted = [t for t in born_chart(relu)["data"] if t.get("line", {}).get("dash") == "dot"]
+    assert len(dotted) == len(WIDTHS) and sum(t.get("showlegend", True) for t in dotted) == 1
+    assert all(t["name"] == "dotted, each width: some layer dead at one input, 1 - (1 - 2^-N)^L" for t in dotted)
+    assert {f"width {w}:" in t["hovertemplate"] for t, w in zip(dotted, WIDTHS)} == {True}
+    meaning = next(m.value for m in relu.markdown if m.value.startswith("**What it means.**"))
+    assert "symmetric about 0" in meaning and "with probability 2^-N" in meaning
+    for query, why in (({"depth.init": "rai"}, "Beta(2, 1)"), ({"act": ["relu", "hardshrink"],
+                                                                 "depth.act": "hardshrink"}, "more or less than")):
+        at = open_app({"tab": "Depth", "depth.layers": "10", "depth.trials": "1000", **query})
+        assert not [t for t in born_chart(at)["data"] if t.get("line", {}).get("dash") == "dot"]
+        meaning = next(m.value for m in at.markdown if m.value.startswith("**What it means.**"))
+        assert "does not hold" in meaning and why in meaning

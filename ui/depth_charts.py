@@ -10,11 +10,13 @@ from relu_viz.depth import ByDepth, Propagation, single_input_closed_form
 from ui.charts import PALETTE
 
 MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+AT_ONE_INPUT = "some layer dead at one input"
+CLOSED_FORM = f"dotted, each width: {AT_ONE_INPUT}, 1 - (1 - 2^-N)^L"
 
 
 def born_dead_figure(by_width: dict[int, ByDepth], closed_form: bool, height: int = 460) -> go.Figure:
-    """Probability of being born dead against depth, one curve per width with 95% Wilson intervals; dotted, the
-    single-input closed form 1 - (1 - 2^-N)^L."""
+    """Probability of being born dead against depth, one curve per width with 95% Wilson intervals; dotted (where
+    depth.single_input_share is 1/2), the single-input closed form 1 - (1 - 2^-N)^L for every width."""
     fig = go.Figure()
     for i, (width, curve) in enumerate(by_width.items()):
         estimates = curve.dead
@@ -28,12 +30,12 @@ def born_dead_figure(by_width: dict[int, ByDepth], closed_form: bool, height: in
             error_y={"type": "data", "symmetric": False, "array": high - p, "arrayminus": p - low, "thickness": 1,
                      "width": 2, "color": color},
             hovertemplate=f"width {width}, %{{x}} layers: %{{y:.3f}}<extra></extra>"))
-        if closed_form:
+        if closed_form:  # one legend entry for the dotted lines of every width, each in its width's colour
             fig.add_trace(go.Scatter(
                 x=depths, y=[single_input_closed_form(int(d), width) for d in depths],
-                name=f"width {width}: dead at one input", mode="lines", showlegend=i == 0,
+                name=CLOSED_FORM, mode="lines", showlegend=i == 0,
                 legendgroup="closed", line={"color": color, "dash": "dot", "width": 1.5},
-                hovertemplate=f"1 - (1 - 2^-{width})^%{{x}} = %{{y:.3f}}<extra>dead at one input</extra>"))
+                hovertemplate=f"width {width}: 1 - (1 - 2^-{width})^%{{x}} = %{{y:.3f}}<extra>{AT_ONE_INPUT}</extra>"))
     fig.update_xaxes(title_text="hidden layers L (Lu et al. count weight layers: L + 1)", rangemode="tozero")
     fig.update_yaxes(title_text="probability", range=[-0.02, 1.02])
     fig.update_layout(title="Probability that the network is born dead", height=height, margin=MARGIN,

@@ -6,10 +6,19 @@ import numpy as np
 import streamlit as st
 
 from relu_viz import ACTIVATIONS
-from relu_viz.depth import GRID, NEARLY_CONSTANT, born_dead_by_depth, exact_inputs, max_trials, signal_propagation
+from relu_viz.depth import (
+    GRID,
+    NEARLY_CONSTANT,
+    born_dead_by_depth,
+    exact_inputs,
+    max_trials,
+    signal_propagation,
+    single_input_share,
+)
 from ui import depth_charts as charts
 from ui import lock, presenter
 from ui.controls import shown_activation
+from ui.explorer import failure, properties
 from ui.state import DEPTH, View
 from ui.widgets import number_box, param_widget
 
@@ -59,7 +68,8 @@ def born_dead_section(view: View) -> None:
     except ValueError as error:  # your formula may be too costly for even one network at this depth
         st.error(f"Not estimated: {error}.")
         return
-    closed_form = act == "relu" and init == "he"
+    share = dead_share(act, params, init)
+    closed_form = share[0] == 0.5
     presenter.chart(charts.born_dead_figure(by_width, closed_form=closed_form))
     st.caption(born_dead_caption(by_width, max_layers, exact_inputs(init, act, dict(params)), closed_form))
     if all(float(c.dead[-1]) == 0 for c in by_width.values()):
@@ -67,7 +77,7 @@ def born_dead_section(view: View) -> None:
         st.info(f"{ACTIVATIONS[act].label}: no network was born dead. A layer is constant only where every unit's "
                 "output does not change with the input" + (f": with a negative slope of {slope:g}, Leaky ReLU's "
                                                              "f' is never 0, so it cannot happen." if slope else "."))
-    st.markdown(born_dead_meaning(by_width, init))
+    st.markdown(born_dead_meaning(by_width, init, ACTIVATIONS[act].label, share))
 
 
 def born_dead_caption(by_width: dict, max_layers: int, exact: bool, closed_form: bool) -> str:
@@ -79,15 +89,33 @@ def born_dead_caption(by_width: dict, max_layers: int, exact: bool, closed_form:
               "-√7, 0 and √7 decide exactly. " if exact else f"Checked on {GRID} inputs across the domain. ")
     return (f"Born dead at {max_layers} hidden layers: {dead}. Born dead or nearly constant (some layer varies "
             f"by less than {NEARLY_CONSTANT:g} over the whole domain): {flat}. Error bars: 95% Wilson intervals. "
-            + method + ("Dotted: the probability that some layer is all zero at one given input, 1 - (1 - 2^-N)^L; "
-                        "being dead on the whole domain is rarer, since both signs of x must die." if closed_form
-                        else ""))
+            + method + ("Dotted, for every width: the probability that some layer is dead at one given input (f' = 0 "
+                        "at every unit), 1 - (1 - 2^-N)^L; being dead on the whole domain is rarer, since both signs "
+                        "of x must die." if closed_form else ""))
 
 
-def born_dead_meaning(by_width: dict, init: str) -> str:
-    """The lesson, with the numbers taken from this figure."""
-    text = ("**What it means.** Narrow, deep ReLU networks are often dead at birth. Width helps: at one given "
-            "input, a layer of N units is all zero with probability 2^-N.")
+def dead_share(act: str, params: tuple, init: str) -> tuple[float | None, str]:
+    """depth.single_input_share for this activation's dead zone (None, and why, if its properties fail)."""
+    try:
+        zone = properties(act, params).dead_zone
+    except Exception as error:  # noqa: BLE001 (your formula: the explorer says why)
+        return None, f"its properties could not be derived ({failure(error)})"
+    return single_input_share(init, zone)
+
+
+def born_dead_meaning(by_width: dict, init: str, label: str, share: tuple[float | None, str]) -> str:
+    """The lesson, with the numbers taken from this figure, and the 2^-N rule where it holds for this activation
+    and initialisation (share: depth.single_input_share)."""
+    value, why = share
+    text = "**What it means.** Narrow, deep ReLU networks are often dead at birth. "
+    if value == 0.5:
+        text += (f"Width helps: with {label} and this initialisation {why}, so at one given input a layer of N units "
+                 "is dead (f' = 0 at every unit) with probability 2^-N.")
+    elif value == 0:
+        text += f"With {label} it cannot happen at one input: {why}."
+    else:
+        text += (f"The 2^-N rule (a layer of N units dead at one input with probability 2^-N) does not hold for "
+                 f"{label} here: {why}.")
     curve = by_width.get(3)
     if curve is not None and len(curve.dead) >= 10:
         text += f" Here, with 3 units per layer, {float(curve.dead[9]):.0%} of the networks of 10 hidden layers are."
