@@ -266,3 +266,21 @@ def test_the_hinge_caption_calls_a_unit_missing_the_data_dead_only_where_f_prime
     caption = hinges_caption(train(TrainConfig(activation=key, params=params, epochs=1)))
     assert ("has f′ = 0 on every input: it is dead" in caption) == dead_when_missed
     assert ("misses the data is not dead for that" in caption) != dead_when_missed
+
+
+def test_the_hinge_caption_of_prelu_gives_its_learned_slope_and_calls_a_unit_dead_only_while_it_is_0():
+    """PReLU's slope is learned (one per layer): the caption states it at the start and the end, as the run recorded
+    it, and a unit missing the data is dead only at slope 0 (a PReLU run starting at 0: the first layer's slope gets
+    the gradient of min(z, 0) of every unit, so it moves and the run's dead shares say whether it reached 0)."""
+    from ui.dead_neurons import hinges_caption
+
+    run = train(TrainConfig(activation="prelu", epochs=20))
+    caption = hinges_caption(run)
+    first, last = run.prelu_weight[0][0], run.prelu_weight[-1][0]
+    assert first == 0.25 and last != first and f"{first:.3g} at the start, {last:.3g} at the end" in caption
+    assert "missing the data does not make a unit dead" in caption and not run.dead_fraction[-1, 0]
+    assert "stays dead" not in caption
+    zero = train(TrainConfig(activation="prelu", params={"weight": 0.0}, epochs=20))
+    moved = zero.prelu_weight[-1][0]
+    assert zero.prelu_weight[0][0] == 0 and moved != 0, "the slope leaves 0: no unit stays dead for good"
+    assert f"0 at the start, {moved:.3g} at the end" in hinges_caption(zero)

@@ -165,7 +165,14 @@ def hinges_caption(run: Run) -> str:
     act = ACTIVATIONS[key]
     with np.errstate(all="ignore"):
         flat = not np.any(act.derivative(np.append(-np.logspace(-6, 6, 241), 0.0), **params))
-    if flat:
+    if key == "prelu":  # its slope is learned: the hinges are drawn with the network's last weights and slope
+        start, end = float(run.prelu_weight[0][0]), float(run.prelu_weight[-1][0])
+        verdict = (f"For {act.label}, f′ on the side w·x + b ≤ 0 is the layer's slope, learned with the weights: "
+                   f"{start:.3g} at the start, {end:.3g} at the end. A unit whose active side misses the data is dead "
+                   "only while that slope is exactly 0 (vermillion: f′ = 0 on every input), and comes back when the "
+                   "slope moves" + (": at the end it is 0, so such units are dead." if end == 0 else
+                                    "; at the end it is not 0, so missing the data does not make a unit dead."))
+    elif flat:
         verdict = (f"For {act.label}, f′ is 0 wherever w·x + b ≤ 0, so a unit whose active side misses the whole "
                    "shaded data interval has f′ = 0 on every input: it is dead (vermillion) and gets no gradient; "
                    "under plain gradient descent a first-layer unit then stays dead.")
