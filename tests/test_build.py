@@ -296,3 +296,25 @@ def test_under_gradient_descent_a_dead_hinge_stays_where_it_died_across_seeds():
                 pushed_off += i > 0 and not frames[i - 1].dead(x)[j]
                 assert all(later.w[j] == frame.w[j] and later.b[j] == frame.b[j] for later in frames[i:])
     assert pushed_off >= 5, "the seeds must show hinges pushed off during training for the claim to be tested"
+
+
+def test_the_random_start_is_what_its_help_text_says():
+    """build.start=random: w and b uniform in [-1, 1] (nn.Linear's bound 1/sqrt(fan_in) = 1 for one input), the
+    output weights N(0, 0.01/k) and the output bias 0, over 20 seeds of 32 hinges (a Kolmogorov-Smirnov test each)."""
+    from scipy import stats
+
+    from ui.state import SPECS
+
+    help_text = SPECS["build.start"].help
+    assert "w and b uniform in [-1, 1]" in help_text and "N(0, 0.01/k)" in help_text and "bias c at 0" in help_text
+    x = np.linspace(-3, 3, 64)
+    data = build.points(x, np.sin(x))
+    w, b, a = [], [], []
+    for seed in range(20):
+        (W1, b1), (W2, b2) = initial_state(build.training_config(data, 32, None, seed=seed)).layers
+        w += list(W1.ravel())
+        b += list(b1)
+        a += list(W2.ravel() / math.sqrt(0.01 / 32))
+        assert np.all(b2 == 0)
+    for values, law in ((w, stats.uniform(-1, 2)), (b, stats.uniform(-1, 2)), (a, stats.norm())):
+        assert stats.kstest(values, law.cdf).pvalue > 1e-3

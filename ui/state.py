@@ -161,7 +161,9 @@ BUILD = (
     Param("build.c", 0.0, -1e6, 1e6, 0.1, "The output bias c, added to the sum of the hinges."),
     Param("build.fit", "false", choices=("false", "true"), help="Show the hinges trained by gradient descent."),
     Param("build.start", "hinges", choices=("hinges", "random"), help="Train from the hinges placed above, or "
-          "from PyTorch's default random init (w and b uniform in [-1, 1]; small output weights)."),
+          "from a random start: each hinge's w and b uniform in [-1, 1] (PyTorch's nn.Linear default for one "
+          f"input), each output weight a from N(0, {OUTPUT_GAIN ** 2:g}/k) and the output bias c at 0 (smaller than "
+          "PyTorch's default, as in the dead-neuron panel)."),
     Param("build.opt", "adam", choices=OPTIMIZERS, help="gd: plain gradient descent; momentum 0.9; Adam."),
     Param("build.lr", "0.01", choices=LR_CHOICES, help="Step size of the optimizer."),
     Param("build.epochs", 1000, MIN_EPOCHS, MAX_EPOCHS, 10, "Passes over the points (bounded by the time budget of "
