@@ -9,7 +9,8 @@ the unit's output their maximum (Goodfellow et al. 2013).
 Full-batch gradient descent on mean squared error by default (binary cross-entropy for two classes, softmax
 cross-entropy for the digits' ten).
 One code path trains a stack of seeds at once (batched matrix products): a single run is a stack of one, and a
-sweep over 20 seeds costs a few single runs, not twenty.
+sweep over 20 seeds costs about half of training them one after another (about 8 to 12 single runs of CPU time,
+benchmarks/training.py), not twenty.
 """
 
 from __future__ import annotations
