@@ -427,4 +427,8 @@ def test_what_the_summaries_say_about_the_exponential_units_is_what_they_compute
         assert ACTIVATIONS[key].derivative(np.float32(-110.0)) == 0 < ACTIVATIONS[key].derivative(-110.0)
     text = elu.summary
     assert "below 0.001 past about x = -7" in text and "exactly 0 in float32 past about x = -104" in text
+    from relu_viz.properties import derive
+
+    (_, end), = derive(elu).float32_dead_zone  # as training computes f' in float32
+    assert round(end) == -104 and end == pytest.approx(edge, rel=1e-4)
     assert "units do not die" not in text
