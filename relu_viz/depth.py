@@ -182,7 +182,7 @@ def single_input_share(init: str, dead_zone: tuple[tuple[float, float], ...]) ->
     dead zone; None when it depends on more than the sign (RAI's Beta(2, 1) entry is not symmetric; a dead zone
     other than x <= 0 depends on the pre-activation's size)."""
     if not dead_zone:
-        return 0.0, "f' is never 0"
+        return 0.0, "its f' is 0 nowhere (in exact arithmetic; the simulation's float64 underflows only far out)"
     if init not in ("he", "he_bias"):
         return None, ("RAI draws one entry of each unit's weights and bias from Beta(2, 1), so a unit's "
                       "pre-activation is not symmetric about 0")
