@@ -325,10 +325,9 @@ LAMBD = Param("lambd", 0.5, 0.0, 5.0, 0.05, "Half-width of the interval that is 
 RECTIFIER_HISTORY = (
     "The rectifier is older than its fame: Fukushima used rectifying units for visual feature extraction (1969) "
     "and in the neocognitron (1980); Hahnloser et al. (2000) built them into a cortex-inspired circuit; Jarrett et "
-    "al. (2009) used rectification in convolutional networks for object recognition (|tanh x|; the positive part "
-    "max(0, x) did about as well) and "
-    "found non-linearities that include rectification, with local contrast normalisation, the most important "
-    "ingredient for accuracy; Nair and Hinton (2010) named the rectified linear unit and popularised it in "
+    "al. (2009) used rectification (|tanh x|) in convolutional networks for object recognition and found it, with "
+    "local contrast normalisation, the most important ingredient for accuracy; Nair and Hinton (2010) named the "
+    "rectified linear unit and popularised it in "
     "restricted Boltzmann machines.")
 
 RELU_FAMILY, CURVED, SQUASHING, SHRINKAGE, OTHER, YOUR_OWN = (
