@@ -5,11 +5,12 @@ import json
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from relu_viz import build
 from relu_viz.build import Hinges
 from relu_viz.training import TrainConfig
-from tests.apptest import _array, notices, open_app
+from tests.apptest import _array, live, notices, open_app
 from ui import build_panel
 from ui.state import check_link, placed_hinges
 
@@ -28,8 +29,9 @@ def figures(at) -> dict[str, dict]:
 
 
 def network(at) -> tuple[np.ndarray, np.ndarray]:
-    """The drawn g(x) of the hinge chart."""
-    chart = figures(at)["the target and g(x) = c + Σ hinges"]
+    """The drawn g(x) of the hinge chart (the live chart: its hinges can be dragged)."""
+    chart = live(at)["figure"]
+    assert chart["layout"]["annotations"][0]["text"] == "the target and g(x) = c + Σ hinges"
     trace = next(t for t in chart["data"] if t.get("name") == "g(x): the network")
     return _array(trace["x"]), _array(trace["y"])
 
@@ -252,3 +254,91 @@ def test_snapping_hinges_almost_on_top_of_each_other_is_refused_when_a_link_coul
     at.button(key="build.snap").click().run()
     assert "Snap the output weights: not done, a of hinge 1 would be" in at.warning[0].value
     assert "build.a" not in at.query_params and not hinges_of(at).a.any()
+
+
+def _released_app():
+    """The app, after the hinge chart's on_release callback got what the test put in `test.release` (as Streamlit
+    calls it, before the run)."""
+    import runpy
+
+    import streamlit as st
+
+    from tests.apptest import APP
+    from ui import build_panel
+
+    if "test.release" in st.session_state:
+        build_panel.released(st.session_state.pop("test.release"))
+    runpy.run_path(APP)
+
+
+PLACED = {"tab": "Build", "build.k": "3", "build.w": "1,-2,1", "build.b": "2,0,-1", "build.a": "0.5,-1,0.8",
+          "build.c": "0.3"}
+
+
+def after_release(payload):
+    """The page with PLACED's hinges, then after a release of `payload` on the chart."""
+    at = AppTest.from_function(_released_app, default_timeout=60)
+    for name, value in PLACED.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception and live(at)["hinges"] == {"w": [1, -2, 1], "b": [2, 0, -1], "a": [0.5, -1, 0.8],
+                                                       "c": 0.3, "view": [-3.6, 3.6], "a_range": [-1e6, 1e6]}
+    before = dict(at.query_params)
+    at.session_state["test.release"] = payload
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at, before
+
+
+def test_a_hinge_let_go_on_the_chart_moves_the_table_the_errors_the_chart_and_the_link():
+    at, _ = after_release({"hinge": 1, "kink": 0.5, "a": 2})
+    assert not at.warning
+    moved = Hinges([1, -2, 1], [2, 1, -1], [0.5, 2, 0.8], 0.3)  # hinge 2: b = -w · kink = 1
+    for shown in (hinges_of(at), link_hinges(at)):
+        assert np.array_equal(shown.b, moved.b) and np.array_equal(shown.a, moved.a) and shown.c == 0.3
+    assert at.query_params["build.b"] == "2,1,-1" and at.query_params["build.a"] == "0.5,2,0.8"
+    table = at.data_editor[0].value
+    assert table["kink x"].tolist() == [-2, 0.5, 1] and table["a"].tolist() == [0.5, 2, 0.8]
+    mse, largest = moved.errors(*SINE)
+    assert metrics(at)["Mean squared error"] == f"{mse:.4g}" and metrics(at)["Largest error"] == f"{largest:.4g}"
+    x, g = network(at)
+    assert 0.5 in x and np.allclose(g, moved(x), rtol=0, atol=1e-12)
+    assert live(at)["hinges"]["b"] == [2, 1, -1] and live(at)["hinges"]["a"] == [0.5, 2, 0.8]
+
+
+@pytest.mark.parametrize("payload, named", [
+    ({"hinge": 1, "kink": float("nan"), "a": 1}, "kink must be a finite number, got `'nan'`"),
+    ({"hinge": 1, "kink": 0.5, "a": float("inf")}, "a must be a finite number, got `'inf'`"),
+    ({"hinge": 1, "kink": None, "a": 1}, "kink must be a finite number, got `'None'`"),
+    ({"hinge": 1, "kink": 0.5, "a": 2e6}, "a of hinge 2 would be 2e+06, outside [-1e+06, 1e+06]"),
+    ({"hinge": 1, "kink": -1e300, "a": 1}, "the kink of hinge 2 would be at -1e+300, outside the chart's x-range "
+                                           "[-3.6, 3.6]"),
+    ({"hinge": 0, "kink": 3.7, "a": 1}, "outside the chart's x-range [-3.6, 3.6]"),
+    ({"hinge": 3, "kink": 0.5, "a": 1}, "there is no hinge with index `'3'` (k = 3: 0 to 2)"),
+    ({"hinge": -1, "kink": 0.5, "a": 1}, "there is no hinge with index `'-1'`"),
+    ({"hinge": True, "kink": 0.5, "a": 1}, "there is no hinge with index `'True'`"),
+    ({"hinge": 1.0, "kink": 0.5, "a": 1}, "there is no hinge with index `'1.0'`"),
+    ({"hinge": 1, "kink": "0.5", "a": 1}, "kink must be a finite number, got `'0.5'`"),
+    ({"hinge": 1, "kink": [0.5], "a": 1}, "kink must be a finite number, got `'[0.5]'`"),
+    ({"hinge": 1, "kink": 0.5, "a": True}, "a must be a finite number, got `'True'`"),
+    ({"hinge": 1, "kink": 10**400, "a": 1}, "kink must be a finite number, got `'1000000000"),
+    ({"hinge": 1, "kink": 0.5, "a": -(10**400)}, "a must be a finite number, got `'-100000000"),
+    ({"hinge": 10**400, "kink": 0.5, "a": 1}, "there is no hinge with index `'1000000000"),
+    ("hinge 1 to 0.5", "expected a hinge, its kink and a, got `'hinge 1 to 0.5'`"),
+    ([1, 0.5, 1], "expected a hinge, its kink and a, got `'[1, 0.5, 1]'`"),
+    ({"hinge": 1, "kink": 0.5}, "expected a hinge, its kink and a"),
+    ({"hinge": 1, "kink": 0.5, "a": 1, "w": 5}, "expected a hinge, its kink and a"),
+])
+def test_a_bad_hinge_release_is_refused_with_a_warning_and_the_hinges_stay(payload, named):
+    at, before = after_release(payload)
+    assert len(at.warning) == 1 and at.warning[0].value.startswith("The hinge dragged on the chart was not used")
+    assert named in at.warning[0].value, at.warning[0].value
+    assert dict(at.query_params) == before and live(at)["hinges"]["b"] == [2, 0, -1]
+    shown = hinges_of(at)
+    assert shown.b.tolist() == [2, 0, -1] and shown.a.tolist() == [0.5, -1, 0.8]
+    assert at.data_editor[0].value["a"].tolist() == [0.5, -1, 0.8]
+
+
+def test_a_locked_link_has_no_hinge_handles_and_an_open_one_has_them():
+    assert live(open_app({**PLACED, "hide": "build"}))["hinges"] is None
+    assert live(open_app({**PLACED, "hide": "picker"}))["hinges"]["w"] == [1, -2, 1]

@@ -40,7 +40,7 @@ def target_trace(x: np.ndarray, y: np.ndarray, points: bool, name: str = "target
 
 def total_trace(d: Drawn, name: str = "g(x): the network") -> go.Scatter:
     return go.Scatter(x=d.x, y=d.total, mode="lines", name=name, line={"color": ALIVE, "width": 3},
-                      hovertemplate="x %{x:.4g}: g = %{y:.4g}<extra></extra>")
+                      meta={"hinges": "g"}, hovertemplate="x %{x:.4g}: g = %{y:.4g}<extra></extra>")
 
 
 def kink_traces(d: Drawn) -> list[go.Scatter]:
@@ -53,6 +53,7 @@ def kink_traces(d: Drawn) -> list[go.Scatter]:
         y = np.where(d.kinks[units] == shown, d.at_kinks[units], np.interp(shown, d.x, d.total))
         traces.append(go.Scatter(
             x=shown, y=y, mode="markers", name=name, showlegend=True, cliponaxis=False,
+            meta={"hinges": "kinks", "units": units.tolist()},
             marker={"symbol": np.where(d.side[units] > 0, "triangle-right", "triangle-left"), "size": 13,
                     "color": color, "line": {"color": "white", "width": 1}},
             customdata=np.column_stack([units + 1, d.kinks[units]]) if len(units) else None,
@@ -67,7 +68,9 @@ def _interval(fig: go.Figure, d: Drawn, **where) -> None:
 
 def hinges_figure(target_x: np.ndarray, target_y: np.ndarray, points: bool, d: Drawn, height: int = 620) -> go.Figure:
     """Above, the target, g and the kinks; below, each hinge's part a_j relu(w_j x + b_j) as a faint line (dead ones
-    vermillion) with a dot at its kink; the data interval shaded in both."""
+    vermillion) with a dot at its kink; the data interval shaded in both. Each trace drawn from the hinges names
+    its part and hinges in `meta` (g, kinks, parts, dots), for the browser to redraw while a hinge is dragged
+    (ui/hinge_drag.js)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08,
                         subplot_titles=ROW_TITLES)
     fig.add_trace(target_trace(target_x, target_y, points), row=1, col=1)
@@ -83,18 +86,21 @@ def hinges_figure(target_x: np.ndarray, target_y: np.ndarray, points: bool, d: D
         y = np.concatenate([np.append(d.parts[:, j], np.nan) for j in units])
         which = np.concatenate([np.full(len(d.x) + 1, j + 1) for j in units])
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name="dead hinge" if is_dead else "hinge", opacity=0.55,
+                                 meta={"hinges": "parts", "units": units.tolist()},
                                  line={"color": color, "width": 1.5}, customdata=which, showlegend=False,
                                  hovertemplate="hinge %{customdata}: %{y:.4g}<extra></extra>"), row=2, col=1)
         kinked = units[np.isfinite(d.kinks[units])]
         fig.add_trace(go.Scatter(x=d.kinks[kinked], y=np.zeros(len(kinked)), mode="markers", showlegend=False,
-                                 marker={"color": color, "size": 7}, customdata=kinked + 1, hoverinfo="skip"),
+                                 marker={"color": color, "size": 7}, customdata=kinked + 1, hoverinfo="skip",
+                                 meta={"hinges": "dots", "units": kinked.tolist()}),
                       row=2, col=1)
     _interval(fig, d, row="all", col=1)
     fig.update_xaxes(range=list(d.view))
     fig.update_xaxes(title_text="x", row=2, col=1)
     fig.update_yaxes(range=_y_range(target_y, d.total), row=1, col=1)
-    fig.update_layout(height=height, margin=MARGIN, legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
-                      hovermode="closest", uirevision="build")
+    # margins fixed (no automargin): the panels stay put while a hinge is dragged and the lower y-axis rescales
+    fig.update_layout(height=height, margin={**MARGIN, "l": 60, "b": 50}, hovermode="closest", uirevision="build",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0})
     return fig
 
 

@@ -17,7 +17,7 @@ from relu_viz.text import inert
 from relu_viz.training import TrainConfig
 from relu_viz.upload import MAX_BYTES, MAX_ROWS
 from ui import build_charts as charts
-from ui import links, lock, presenter
+from ui import links, live_chart, lock, presenter
 from ui.dead_neurons import run_store
 from ui.links import set_query
 from ui.own_data import LINK_NOTE, read_upload
@@ -29,6 +29,7 @@ BASE, VERSION, LAST = "build.base", "build.version", "build.last"  # the hinge t
 VALID_FORMULA, READ = "build.formula.valid", "build.own.read"
 FIT, FIT_SWITCH, EPOCH, POINTS = "build.fit", "build.fit.switch", "build.epoch.shown", "build.points"
 REFUSED = "build.refused"  # why the last button could not do what it says, shown once
+VIEW = "build.view"  # the hinge chart's x-range as last drawn: where a kink can be dragged to
 ATTEMPT_DEPTH, ATTEMPT_UNITS = 5, 10  # the sawtooth a student tries to fit with one layer
 INTRO = (
     "A network with one hidden layer of ReLUs and one input computes g(x) = c + Σ aⱼ·relu(wⱼ·x + bⱼ). Each unit is "
@@ -45,7 +46,7 @@ def render(view: View) -> None:
     if data is not None:
         x, y, f, points, key = data
         hinges = _hinges(view)
-        presenter.chart(charts.hinges_figure(x, y, points, build.drawn(hinges, x)), key="build.chart")
+        _chart(view, hinges, x, y, points)
         _errors(view, hinges, x, y, f, key)
         _training(view, hinges, x, y, points)
     _depth()
@@ -268,6 +269,65 @@ def _rows(table: pd.DataFrame, last: Hinges) -> Hinges:
                 raise ValueError(f"{where}: {spec.name[-1]} = {value:g} is outside [{spec.low:g}, {spec.high:g}]")
         w.append(weight), b.append(bias + 0.0), a.append(out)
     return Hinges(w, b, a, last.c)
+
+
+def _chart(view: View, hinges: Hinges, x, y, points: bool) -> None:
+    """The target, g and the hinges, each hinge with handles to drag its kink and its slope change (none on a
+    locked link): ui/hinge_drag.js in the live chart."""
+    drawn = build.drawn(hinges, x)
+    st.session_state[VIEW] = drawn.view
+    a = SPEC["build.a"]
+    handles = None if "build" in view.hide else {
+        "w": hinges.w.tolist(), "b": hinges.b.tolist(), "a": hinges.a.tolist(), "c": hinges.c,
+        "view": list(drawn.view), "a_range": [a.low, a.high]}
+    live_chart.show(presenter.style(charts.hinges_figure(x, y, points, drawn)), [], key="build.chart",
+                    on_release=released, filename="relu-viz_build", hinges=handles)
+
+
+def released(values) -> None:
+    """A hinge let go on the chart, {"hinge": index, "kink": x, "a": a} as the browser sent it: checked as a link's
+    hinges are (numbers, within the table's ranges, the kink within the chart's x-range), then made the current
+    hinges; or, if anything is wrong, the hinges stay and a warning says why."""
+    try:
+        hinges = _dragged(values)
+    except ValueError as error:
+        st.session_state[REFUSED] = (f"The hinge dragged on the chart was not used: {error}. The hinges stay as "
+                                     "they were.")
+        return
+    _start_table(hinges)
+
+
+def _dragged(values) -> Hinges:
+    """The current hinges with the dragged one moved; ValueError naming what is wrong with `values`."""
+    if not isinstance(values, dict) or set(values) != {"hinge", "kink", "a"}:
+        raise ValueError(f"expected a hinge, its kink and a, got {inert(values)}")
+    if "build.w" not in st.session_state or VIEW not in st.session_state:
+        raise ValueError("there are no hinges on the chart")
+    hinges, j = _current(), values["hinge"]
+    if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < hinges.k:
+        raise ValueError(f"there is no hinge with index {inert(j)} (k = {hinges.k}: 0 to {hinges.k - 1})")
+    number = {}
+    for name in ("kink", "a"):
+        value = values[name]
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(float(value)):
+                raise OverflowError
+        except OverflowError:
+            raise ValueError(f"{name} must be a finite number, got {inert(value)}") from None
+        number[name] = float(value)
+    lo, hi = st.session_state[VIEW]
+    if hinges.w[j] == 0:
+        raise ValueError(f"hinge {j + 1} has w = 0: it has no kink to move")
+    if not lo <= number["kink"] <= hi:
+        raise ValueError(f"the kink of hinge {j + 1} would be at {number['kink']:.4g}, outside the chart's x-range "
+                         f"[{lo:.4g}, {hi:.4g}]")
+    b, a = hinges.b.copy(), hinges.a.copy()
+    b[j], a[j] = -hinges.w[j] * number["kink"] + 0.0, number["a"]
+    moved = Hinges(hinges.w, b, a, hinges.c)
+    problem = _outside(moved)
+    if problem:
+        raise ValueError(problem)
+    return moved
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -51,6 +51,8 @@ class LiveChart {
       if ((data.seq ?? 0) >= this.rows.get(id)?.seq) this.moving.delete(id);
     }
     this.showSliders();
+    if (data.hinges) (this.hinges ??= new HingeHandles(this)).update(data.hinges, data.seq ?? 0);
+    else this.hinges = this.hinges?.remove();  // no handles (the Build tab locked, or another chart)
     this.draw();
   }
 
@@ -171,13 +173,17 @@ class LiveChart {
       const update = slider && frameAt(slider.frames, value);
       if (update) ({ data, layout } = apply(data, layout, update, slider.others, this.data.pad));
     }
-    this.root.dataset.source = this.moving.size ? "frames" : "python";  // for tests and the benchmark
+    if (this.hinges?.moving) data = this.hinges.traces(data);  // a hinge held: g redrawn from its numbers
+    // for tests and the benchmark: what drew the chart
+    this.root.dataset.source = this.moving.size ? "frames" : this.hinges?.moving ? "hinges" : "python";
     await Plotly.react(this.plot, data, themed(layout, getComputedStyle(this.root)), {
       displaylogo: false, displayModeBar: false, responsive: true,  // the PNG button is beside the chart
     });
+    this.hinges?.place();
   }
 
   remove() {
+    this.hinges?.remove();
     Plotly?.purge(this.plot);
     this.root.remove();
     charts.delete(this.parent);
@@ -275,7 +281,7 @@ function element(tag, className = "", text = "") {
 function style() {
   const css = element("style");
   css.textContent = `
-    .live-chart { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: flex-start; }
+    .live-chart { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: flex-start; position: relative; }
     .live-plot { flex: 1 1 30rem; min-width: 0; }
     .live-side { flex: 0 1 15rem; display: flex; flex-direction: column; gap: 0.75rem; padding-top: 2.5rem;
       font-family: var(--st-font); color: var(--st-text-color); }

@@ -5,8 +5,9 @@ once, through `on_release`. The JavaScript is ui/live_chart.js; plotly.js is the
 bundle, served by Streamlit and loaded once per page.
 
 Reuse: `show(figure, sliders, key=..., on_release=...)` with any Plotly figure and `Slider`s whose frames update
-it (ui/frames.py: `grid` from the exact updates at each step value, and a chart's pixels per unit). A point dragged
-on the chart (a hinge's kink, say) would be one more input of a slider: ui/live_chart.js's `move` and `release`."""
+it (ui/frames.py: `grid` from the exact updates at each step value, and a chart's pixels per unit). The Build tab's
+hinges are dragged on the chart itself: `hinges=` gives their numbers to ui/hinge_drag.js, which is part of the same
+module (so of the same plotly.js), and a hinge let go comes back through `on_release` as a slider's value does."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentM
 from ui.charts import FLAT_PAD, PAD
 
 NAME = "relu_viz.live_chart"
-_mount = st.components.v2.component(NAME, js=pathlib.Path(__file__).with_name("live_chart.js").read_text(),
-                                    isolate_styles=False)  # plotly.js styles the page's document, not a shadow root
+# The JavaScript is one module: the chart, then the hinge handles it uses on the Build tab (a component's inline
+# module cannot import a file beside it).
+_JS = "\n".join(pathlib.Path(__file__).with_name(name).read_text() for name in ("live_chart.js", "hinge_drag.js"))
+_mount = st.components.v2.component(NAME, js=_JS, isolate_styles=False)  # plotly.js styles the page's document
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,13 @@ class Slider:
     others: dict[str, list[float]] = field(default_factory=dict)  # axis -> extremes the frames' extents join
 
 
-def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Callable[[dict[str, float]], None],
-         filename: str = "chart") -> None:
+def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Callable[[dict], None],
+         filename: str = "chart", hinges: dict | None = None) -> None:
     """Draw `figure` with `sliders` beside it (none: the chart alone); `on_release(values)` gets {slider id:
     value} for the sliders released since the last run, before the run that follows. A slider's frames travel
-    once per session: after that, by their digest (the browser keeps them)."""
+    once per session: after that, by their digest (the browser keeps them). `hinges` ({w, b, a, c, view, a_range}:
+    ui/hinge_drag.js) puts a handle on each hinge's kink and slope change; one let go comes back to `on_release` as
+    {"hinge": index, "kink": x, "a": a}, as the browser sent it (unchecked)."""
     _serve_plotly()
     seq, sent = f"{key}.seq", st.session_state.setdefault(f"{key}.sent", set())
 
@@ -73,7 +78,7 @@ def show(figure: go.Figure, sliders: list[Slider], *, key: str, on_release: Call
         "plotly": f"{'/' + base if base else ''}/_stcore/bidi-components/{NAME}/plotly.min.js",
         "figure": pio.to_json(spec, validate=False), "pad": [PAD, FLAT_PAD], "seq": st.session_state.get(seq),
         "png": {"format": "png", "filename": filename, "scale": 2},
-        "sliders": shown})
+        "sliders": shown, "hinges": hinges})
 
 
 def _serve_plotly() -> None:
