@@ -1,11 +1,14 @@
-"""The Build tab in a real browser: a hinge placed by typing in its table moves the drawn network and the link,
-and the link reproduces it."""
+"""The Build tab in a real browser: a hinge placed by typing in its table, or dragged on the chart (mouse, keyboard,
+a finger), moves the drawn network, the table, the errors and the link, and the link reproduces it."""
+
+import re
 
 import numpy as np
 import pytest
 
+from relu_viz import build
 from relu_viz.build import Hinges
-from tests.browser import open_page, wait_for_query
+from tests.browser import open_page, pixels_off, wait_for_query
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +81,151 @@ def test_a_hinge_placed_in_the_table_moves_the_network_and_the_link_reproduces_i
     other.context.close()
     page.get_by_role("button", name="Snap the output weights").click()
     wait_for_query(page, r"build\.c=")
+
+
+# Three hinges with an output bias: the drawn g must hold every part of c + Σ a·relu(w·x + b)
+PLACED = "?tab=Build&build.k=3&build.w=1,-2,1&build.b=2,0,-1&build.a=0.5,-1,0.8&build.c=0.3"
+W, B, A, C = np.array([1.0, -2, 1]), np.array([2.0, 0, -1]), np.array([0.5, -1, 0.8]), 0.3
+SINE = build.sample(np.sin, -3, 3)
+
+# The hinge chart as drawn: g's line, the first panel's y-range and height, where x = 0 and one unit of x are in the
+# page's pixels, what drew it (ui/hinge_drag.js while a hinge is held, else Python's figure), and a handle's value.
+HELD_JS = """(name) => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
+        g => g.layout && (g.layout.annotations || []).some(a => (a.text || '').startsWith('the target and g')));
+    const t = gd._fullData.find(d => d.name === 'g(x): the network');
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, left = gd.getBoundingClientRect().left;
+    const handle = document.querySelector(`[role=slider][aria-label="${name}"]`);
+    return {x: Array.from(t.x), y: Array.from(t.y), range: ya.range, height: ya._length,
+            zero: left + xa._offset + xa.l2p(0), unit: xa.l2p(1) - xa.l2p(0),
+            source: gd.closest('.live-chart').dataset.source, value: Number(handle.getAttribute('aria-valuenow'))};
+}"""
+
+
+def held(page, name: str) -> dict:
+    """The chart once the next frame is painted, and handle `name`'s value."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return page.evaluate(HELD_JS, name)
+
+
+def with_kink(j: int, kink: float, a: np.ndarray = A) -> Hinges:
+    b = B.copy()
+    b[j] = -W[j] * kink
+    return Hinges(W, b, a, C)
+
+
+def following(page, name: str, j: int) -> float:
+    """While hinge j's kink handle is held: how far (pixels) the drawn g is from the core's g with the kink where the
+    handle says; and that kink."""
+    shown = held(page, name)
+    assert shown["source"] == "hinges", "drawn by the browser while the hinge is held"
+    hinges = with_kink(j, shown["value"])
+    return pixels_off(shown, lambda x: hinges(x), {}), shown["value"]
+
+
+def link_lists(page) -> dict[str, np.ndarray]:
+    query = dict(re.findall(r"(build\.[wbac])=([^&]+)", page.evaluate("decodeURIComponent(location.search)")))
+    return {name[-1]: np.array([float(v) for v in value.split(",")]) for name, value in query.items()}
+
+
+def shown_errors(page) -> tuple[float, float]:
+    values = dict(zip(page.locator("[data-testid=stMetricLabel]").all_inner_texts(),
+                      page.locator("[data-testid=stMetricValue]").all_inner_texts()))
+    return float(values["Mean squared error"]), float(values["Largest error"])
+
+
+def test_a_kink_dragged_with_the_mouse_follows_the_hand_and_its_release_is_the_table_the_errors_and_the_link(
+        page, server):
+    open_page(page, server + "/" + PLACED)
+    handle = page.get_by_role("slider", name="Hinge 2 kink position")
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    start = held(page, "Hinge 2 kink position")
+    assert start["source"] == "python" and abs(x - start["zero"]) <= 0.5, "the handle sits on the kink (x = 0)"
+    page.mouse.move(x, y)
+    page.mouse.down()
+    kinks = set()
+    for step in range(1, 11):
+        page.mouse.move(x + 9 * step, y + (step % 3))  # a hand drifts up and down a little: the kink moves sideways
+        off, kink = following(page, "Hinge 2 kink position", 1)
+        kinks.add(kink)
+        assert off <= 0.5, f"kink at {kink}: the drawn g is {off:.3f} pixels from the core's"
+    assert len(kinks) == 10
+    page.mouse.up()
+    wait_for_query(page, r"build\.b=2,[-0-9.e]+,-1(&|$)")
+    page.wait_for_function("() => [...document.querySelectorAll('.live-chart')].some("
+                           "c => c.dataset.source === 'python' && c.querySelector('.hinge-handle'))")
+    lists = link_lists(page)
+    assert np.array_equal(lists["w"], W) and np.array_equal(lists["a"], A) and lists["c"][0] == C
+    kink = -lists["b"][1] / W[1]
+    after = held(page, "Hinge 2 kink position")
+    assert after["value"] == kink and abs(after["zero"] + kink * after["unit"] - (x + 90)) <= 1.5, \
+        f"the kink {kink} lands {after['zero'] + kink * after['unit'] - x - 90:.2f} pixels from the hand"
+    hinges = with_kink(1, kink)
+    assert pixels_off(after, lambda v: hinges(v), {}) <= 0.5 and len(after["x"]) >= 513, "Python's own line"
+    table = page.locator(".st-key-lock-build-hinges #glide-cell-1-1").inner_text()
+    assert float(table) == pytest.approx(kink, rel=1e-5)
+    mse, largest = hinges.errors(*SINE)
+    shown = shown_errors(page)
+    assert shown == pytest.approx((mse, largest), rel=1e-3), (shown, mse, largest)
+
+
+def nice(size: float) -> float:
+    """The largest of 1, 2, 5 times a power of ten not above `size` (the handles' keyboard step)."""
+    power = 10 ** np.floor(np.log10(size))
+    return next(m * power for m in (5, 2, 1) if m * power <= size * (1 + 1e-9))
+
+
+def test_the_keyboard_moves_a_focused_kink_and_slope_handle(page, server):
+    open_page(page, server + "/" + PLACED)
+    kink = page.get_by_role("slider", name="Hinge 2 kink position")
+    kink.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # a step: a hundredth of the x-range [-3.6, 3.6], rounded down: 0.05
+    wait_for_query(page, r"build\.b=2,0\.3,-1(&|$)")  # kink 0.15: b = -w · kink = 0.3
+    page.keyboard.press("PageDown")  # ten steps back, from the focused handle (it keeps the focus across the run)
+    wait_for_query(page, r"build\.b=2,-0\.7,-1(&|$)")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Hinge 2 kink position"
+    bottom, top = held(page, "Hinge 3 slope change")["range"]
+    step = nice((top - bottom) / 7.2 / 1 / 5)  # a fifth of the corner-to-corner slope, per unit of |w| = 1
+    slope = page.get_by_role("slider", name="Hinge 3 slope change")
+    slope.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expected = float(np.float64(0.8 + 2 * step).round(12))
+    page.wait_for_function(f"() => /build\\.a=0\\.5,-1,([^&]+)/.exec(decodeURIComponent(location.search))?.[1] "
+                           f"=== String({expected})", timeout=15_000)
+    assert link_lists(page)["b"].tolist() == [2, -0.7, -1]
+
+
+def test_a_finger_drags_a_kink_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    open_page(page, server + "/" + PLACED)
+    handle = page.get_by_role("slider", name="Hinge 3 kink position")
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    touch = context.new_cdp_session(page)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    kinks = []
+    for step in range(1, 7):
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x - 6 * step, "y": y}]})
+        off, kink = following(page, "Hinge 3 kink position", 2)
+        assert off <= 0.5
+        kinks.append(kink)
+    assert kinks == sorted(kinks, reverse=True) and kinks[-1] < 1, kinks
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    wait_for_query(page, r"build\.b=2,0,(?!-1(&|$))[-0-9.e]+(&|$)")
+    assert -link_lists(page)["b"][2] == pytest.approx(kinks[-1], abs=1e-12)
+    context.close()
+
+
+def test_a_locked_link_has_no_handles(page, server):
+    open_page(page, server + "/" + PLACED + "&hide=build")
+    network(page)  # drawn: the live chart makes its handles before it draws
+    assert page.locator(".hinge-handle").count() == 0
+    assert page.get_by_role("slider", name=re.compile("Hinge")).count() == 0
