@@ -24,6 +24,7 @@ class HingeHandles {
     const k = spec.w.length;
     while (this.handles.length < k) this.handles.push(this.addHandles(this.handles.length));
     for (const pair of this.handles.splice(k)) pair.kink.remove(), pair.slope.remove();
+    this.place();
   }
 
   // The hinge's numbers now: as held or let go, else Python's.
@@ -74,6 +75,7 @@ class HingeHandles {
     const pair = {};
     for (const what of ["kink", "slope"]) {
       const handle = element("div", `hinge-handle hinge-${what}`);
+      handle.hidden = true;  // till placed
       handle.tabIndex = 0;
       handle.setAttribute("role", "slider");
       handle.setAttribute("aria-label", `Hinge ${j + 1} ${what === "kink" ? "kink position" : "slope change"}`);
@@ -115,27 +117,28 @@ class HingeHandles {
     return { x: axis(layout.xaxis, this.chart.plot.offsetLeft), y: axis(layout.yaxis, this.chart.plot.offsetTop) };
   }
 
+  // Each handle's value, and its place once Plotly has drawn the axes (till then, and for w = 0, hidden).
   place() {
     const axes = this.axes();
-    if (!axes) return;
-    if (!this.listening) {  // zoom, resize: Plotly redraws, the handles follow
+    if (axes && !this.listening) {  // zoom, resize: Plotly redraws, the handles follow
       this.chart.plot.on("plotly_afterplot", () => this.place());
       this.listening = true;
     }
-    const [top, bottom] = [axes.y.l2p(axes.y.range[1]), axes.y.l2p(axes.y.range[0])];
+    const [lo, hi] = this.spec.view;
     this.handles.forEach((pair, j) => {
       const { w, kink, a } = this.hinge(j);
-      const spots = this.spots(j, axes);
-      const [lo, hi] = this.spec.view;
-      const usable = w !== 0 && Number.isFinite(kink);  // w = 0: a constant, no kink to move
-      for (const [what, [px, py]] of Object.entries({ kink: spots.kink, slope: spots.slope })) {
-        const handle = pair[what];
-        handle.hidden = !usable || (what === "slope" && !(spots.reach > 0));  // active only beyond the chart
-        handle.style.left = `${px}px`;
-        handle.style.top = `${clamp(py, top, bottom)}px`;  // on the panel's edge when g is beyond it
-      }
       setValue(pair.kink, kink, lo, hi, `x = ${round(kink)}`);
       setValue(pair.slope, a, ...this.spec.a_range, `a = ${round(a)}: the slope changes by ${round(a * Math.abs(w))}`);
+      const spots = axes && w !== 0 && Number.isFinite(kink) ? this.spots(j, axes) : null;
+      pair.kink.hidden = !spots;
+      pair.slope.hidden = !(spots?.reach > 0);  // hidden where the hinge is active only beyond the chart
+      if (!spots) return;
+      const [top, bottom] = [axes.y.l2p(axes.y.range[1]), axes.y.l2p(axes.y.range[0])];
+      for (const what of ["kink", "slope"]) {
+        const [px, py] = spots[what];
+        pair[what].style.left = `${px}px`;
+        pair[what].style.top = `${clamp(py, top, bottom)}px`;  // on the panel's edge when g is beyond it
+      }
     });
   }
 
