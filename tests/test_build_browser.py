@@ -9,6 +9,7 @@ import pytest
 from relu_viz import build
 from relu_viz.build import Hinges
 from tests.browser import open_page, pixels_off, wait_for_query
+from ui.state import format_number
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +121,7 @@ def following(page, name: str, j: int) -> float:
     shown = held(page, name)
     assert shown["source"] == "hinges", "drawn by the browser while the hinge is held"
     hinges = with_kink(j, shown["value"])
-    return pixels_off(shown, lambda x: hinges(x), {}), shown["value"]
+    return pixels_off(shown, hinges, {}), shown["value"]
 
 
 def link_lists(page) -> dict[str, np.ndarray]:
@@ -164,12 +165,28 @@ def test_a_kink_dragged_with_the_mouse_follows_the_hand_and_its_release_is_the_t
     assert after["value"] == kink and abs(after["zero"] + kink * after["unit"] - (x + 90)) <= 1.5, \
         f"the kink {kink} lands {after['zero'] + kink * after['unit'] - x - 90:.2f} pixels from the hand"
     hinges = with_kink(1, kink)
-    assert pixels_off(after, lambda v: hinges(v), {}) <= 0.5 and len(after["x"]) >= 513, "Python's own line"
+    assert pixels_off(after, hinges, {}) <= 0.5 and len(after["x"]) >= 513, "Python's own line"
     table = page.locator(".st-key-lock-build-hinges #glide-cell-1-1").inner_text()
     assert float(table) == pytest.approx(kink, rel=1e-5)
     mse, largest = hinges.errors(*SINE)
     shown = shown_errors(page)
     assert shown == pytest.approx((mse, largest), rel=1e-3), (shown, mse, largest)
+    slope = page.get_by_role("slider", name="Hinge 3 slope change")  # then hinge 3's slope change, up: g follows
+    box = slope.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(x + (step % 2), y - 8 * step)
+        shown = held(page, "Hinge 3 slope change")
+        a = A.copy()
+        a[2] = shown["value"]
+        moved = Hinges(W, [2, -W[1] * kink, -1], a, C)
+        assert shown["source"] == "hinges" and pixels_off(shown, moved, {}) <= 0.5
+        box = slope.bounding_box()
+        assert abs(box["y"] + box["height"] / 2 - (y - 8 * step)) <= 1.5, "the bar stays under the hand"
+    page.mouse.up()
+    wait_for_query(page, rf"build\.a=0\.5,-1,{re.escape(format_number(shown['value']))}(&|$)")
 
 
 def nice(size: float) -> float:
@@ -180,8 +197,10 @@ def nice(size: float) -> float:
 
 def test_the_keyboard_moves_a_focused_kink_and_slope_handle(page, server):
     open_page(page, server + "/" + PLACED)
-    kink = page.get_by_role("slider", name="Hinge 2 kink position")
-    kink.focus()
+    page.get_by_role("slider", name="Hinge 1 kink position").focus()
+    for name in ("Hinge 1 slope change", "Hinge 2 kink position"):  # the Tab key goes from handle to handle
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == name
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # a step: a hundredth of the x-range [-3.6, 3.6], rounded down: 0.05
     wait_for_query(page, r"build\.b=2,0\.3,-1(&|$)")  # kink 0.15: b = -w · kink = 0.3
