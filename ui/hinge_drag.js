@@ -95,14 +95,20 @@ class HingeHandles {
   }
 
   // Where a hinge's handles are, in the chart's pixels: its kink (kept in the x-range) on g, and the point beside
-  // it on the side where the hinge is active, on g, with `reach` = how much g there changes per unit of a.
+  // it on the side where the hinge is active, on g, with `reach` = how much g there changes per unit of a. The
+  // point is at most a third of the way to the next kink on that side (two hinges' bars never coincide), and
+  // within the x-range where there is room.
   spots(j, axes) {
     const { x, y } = axes;
     const { w, kink } = this.hinge(j);
     const [lo, hi] = this.spec.view;
     const shown = clamp(kink, lo, hi);
     const side = Math.sign(w);
-    const room = Math.abs(x.l2p(side > 0 ? hi : lo) - x.l2p(shown));
+    let room = side * (x.l2p(side > 0 ? hi : lo) - x.l2p(shown));
+    this.spec.w.forEach((_, i) => {
+      const gap = side * (x.l2p(this.hinge(i).kink) - x.l2p(shown));
+      if (i !== j && gap > 0) room = Math.min(room, gap / 3);
+    });
     const beside = shown + side * clamp(room, ...SLOPE_PX) / x.perUnit;
     return { kink: [x.l2p(shown), y.l2p(this.sum(shown))], slope: [x.l2p(beside), y.l2p(this.sum(beside))],
              reach: Math.max(0, w * (beside - kink)) };
