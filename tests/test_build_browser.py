@@ -84,9 +84,10 @@ def test_a_hinge_placed_in_the_table_moves_the_network_and_the_link_reproduces_i
     wait_for_query(page, r"build\.c=")
 
 
-# Three hinges with an output bias: the drawn g must hold every part of c + Σ a·relu(w·x + b)
-PLACED = "?tab=Build&build.k=3&build.w=1,-2,1&build.b=2,0,-1&build.a=0.5,-1,0.8&build.c=0.3"
-W, B, A, C = np.array([1.0, -2, 1]), np.array([2.0, 0, -1]), np.array([0.5, -1, 0.8]), 0.3
+# Four hinges, the last with w = 0 (a constant, a·relu(b)), and an output bias: the drawn g must hold every part of
+# c + Σ a·relu(w·x + b)
+PLACED = "?tab=Build&build.k=4&build.w=1,-2,1,0&build.b=2,0,-1,0.5&build.a=0.5,-1,0.8,-0.4&build.c=0.3"
+W, B, A, C = np.array([1.0, -2, 1, 0]), np.array([2.0, 0, -1, 0.5]), np.array([0.5, -1, 0.8, -0.4]), 0.3
 SINE = build.sample(np.sin, -3, 3)
 
 # The hinge chart as drawn: g's line, the first panel's y-range and height, where x = 0 and one unit of x are in the
@@ -120,6 +121,7 @@ def following(page, name: str, j: int) -> float:
     handle says; and that kink."""
     shown = held(page, name)
     assert shown["source"] == "hinges", "drawn by the browser while the hinge is held"
+    assert np.all(np.isfinite(shown["y"])), "g is drawn everywhere (pixels_off skips gaps)"
     hinges = with_kink(j, shown["value"])
     return pixels_off(shown, hinges, {}), shown["value"]
 
@@ -143,6 +145,8 @@ def test_a_kink_dragged_with_the_mouse_follows_the_hand_and_its_release_is_the_t
     page.wait_for_timeout(500)
     box = handle.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert page.locator(".hinge-handle").count() == 8 and page.get_by_role("slider", name="Hinge 4 kink position") \
+        .count() == 0, "hinge 4 has w = 0: no kink, no handles shown"
     start = held(page, "Hinge 2 kink position")
     assert start["source"] == "python" and abs(x - start["zero"]) <= 0.5, "the handle sits on the kink (x = 0)"
     page.mouse.move(x, y)
@@ -155,7 +159,7 @@ def test_a_kink_dragged_with_the_mouse_follows_the_hand_and_its_release_is_the_t
         assert off <= 0.5, f"kink at {kink}: the drawn g is {off:.3f} pixels from the core's"
     assert len(kinks) == 10
     page.mouse.up()
-    wait_for_query(page, r"build\.b=2,[-0-9.e]+,-1(&|$)")
+    wait_for_query(page, r"build\.b=2,[-0-9.e]+,-1,0\.5(&|$)")
     page.wait_for_function("() => [...document.querySelectorAll('.live-chart')].some("
                            "c => c.dataset.source === 'python' && c.querySelector('.hinge-handle'))")
     lists = link_lists(page)
@@ -181,12 +185,13 @@ def test_a_kink_dragged_with_the_mouse_follows_the_hand_and_its_release_is_the_t
         shown = held(page, "Hinge 3 slope change")
         a = A.copy()
         a[2] = shown["value"]
-        moved = Hinges(W, [2, -W[1] * kink, -1], a, C)
-        assert shown["source"] == "hinges" and pixels_off(shown, moved, {}) <= 0.5
+        moved = Hinges(W, [2, -W[1] * kink, -1, 0.5], a, C)
+        assert shown["source"] == "hinges" and np.all(np.isfinite(shown["y"]))
+        assert pixels_off(shown, moved, {}) <= 0.5
         box = slope.bounding_box()
         assert abs(box["y"] + box["height"] / 2 - (y - 8 * step)) <= 1.5, "the bar stays under the hand"
     page.mouse.up()
-    wait_for_query(page, rf"build\.a=0\.5,-1,{re.escape(format_number(shown['value']))}(&|$)")
+    wait_for_query(page, rf"build\.a=0\.5,-1,{re.escape(format_number(shown['value']))},-0\.4(&|$)")
 
 
 def nice(size: float) -> float:
@@ -203,9 +208,9 @@ def test_the_keyboard_moves_a_focused_kink_and_slope_handle(page, server):
         assert page.evaluate("document.activeElement.getAttribute('aria-label')") == name
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # a step: a hundredth of the x-range [-3.6, 3.6], rounded down: 0.05
-    wait_for_query(page, r"build\.b=2,0\.3,-1(&|$)")  # kink 0.15: b = -w · kink = 0.3
+    wait_for_query(page, r"build\.b=2,0\.3,-1,0\.5(&|$)")  # kink 0.15: b = -w · kink = 0.3
     page.keyboard.press("PageDown")  # ten steps back, from the focused handle (it keeps the focus across the run)
-    wait_for_query(page, r"build\.b=2,-0\.7,-1(&|$)")
+    wait_for_query(page, r"build\.b=2,-0\.7,-1,0\.5(&|$)")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Hinge 2 kink position"
     bottom, top = held(page, "Hinge 3 slope change")["range"]
     step = nice((top - bottom) / 7.2 / 1 / 5)  # a fifth of the corner-to-corner slope, per unit of |w| = 1
@@ -214,9 +219,9 @@ def test_the_keyboard_moves_a_focused_kink_and_slope_handle(page, server):
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
     expected = float(np.float64(0.8 + 2 * step).round(12))
-    page.wait_for_function(f"() => /build\\.a=0\\.5,-1,([^&]+)/.exec(decodeURIComponent(location.search))?.[1] "
+    page.wait_for_function(f"() => /build\\.a=0\\.5,-1,([^,&]+),-0\\.4/.exec(decodeURIComponent(location.search))?.[1] "
                            f"=== String({expected})", timeout=15_000)
-    assert link_lists(page)["b"].tolist() == [2, -0.7, -1]
+    assert link_lists(page)["b"].tolist() == [2, -0.7, -1, 0.5]
 
 
 def test_a_finger_drags_a_kink_on_a_phone(browser, server):
@@ -238,7 +243,7 @@ def test_a_finger_drags_a_kink_on_a_phone(browser, server):
         kinks.append(kink)
     assert kinks == sorted(kinks, reverse=True) and kinks[-1] < 1, kinks
     touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    wait_for_query(page, r"build\.b=2,0,(?!-1(&|$))[-0-9.e]+(&|$)")
+    wait_for_query(page, r"build\.b=2,0,(?!-1,)[-0-9.e]+,0\.5(&|$)")
     assert -link_lists(page)["b"][2] == pytest.approx(kinks[-1], abs=1e-12)
     context.close()
 

@@ -20,18 +20,18 @@ class HingeHandles {
 
   update(spec, seq) {
     this.spec = spec;
-    if (this.moving && seq >= this.moving.seq) this.moving = null;  // Python has drawn the release (or refused it)
     const k = spec.w.length;
+    if (this.moving && (seq >= this.moving.seq || this.moving.j >= k)) this.moving = null;  // drawn (or refused)
     while (this.handles.length < k) this.handles.push(this.addHandles(this.handles.length));
     for (const pair of this.handles.splice(k)) pair.kink.remove(), pair.slope.remove();
     this.place();
   }
 
-  // The hinge's numbers now: as held or let go, else Python's.
+  // The hinge's numbers now: as held or let go, else Python's (w = 0: a constant, its kink not a number).
   hinge(j) {
     const { w, b, a } = this.spec;
-    const kink = -b[j] / w[j];
-    return this.moving?.j === j ? { w: w[j], kink: this.moving.kink, a: this.moving.a } : { w: w[j], kink, a: a[j] };
+    if (this.moving?.j !== j) return { w: w[j], b: b[j], kink: w[j] ? -b[j] / w[j] : NaN, a: a[j] };
+    return { w: w[j], b: -w[j] * this.moving.kink, kink: this.moving.kink, a: this.moving.a };
   }
 
   // g(x) = c + Σ a_j·max(0, w_j·x + b_j) with the held hinge's numbers: the sum of the hinges, not an activation
@@ -43,8 +43,8 @@ class HingeHandles {
   }
 
   part(j, x) {
-    const { w, kink, a } = this.hinge(j);
-    return a * Math.max(0, w * (x - kink));
+    const { w, b, a } = this.hinge(j);
+    return a * Math.max(0, w * x + b);
   }
 
   // The figure's traces made from the hinges (their `meta` names which: ui/build_charts.py), redrawn.
