@@ -342,3 +342,23 @@ def test_a_bad_hinge_release_is_refused_with_a_warning_and_the_hinges_stay(paylo
 def test_a_locked_link_has_no_hinge_handles_and_an_open_one_has_them():
     assert live(open_app({**PLACED, "hide": "build"}))["hinges"] is None
     assert live(open_app({**PLACED, "hide": "picker"}))["hinges"]["w"] == [1, -2, 1]
+
+
+def test_a_slope_change_let_go_keeps_its_kink_where_it_was_even_beyond_the_chart():
+    """Only the output weight changed: b stays as it was, and a kink beyond the chart's x-range stays there (hinge 2:
+    kink 5, active to its left); a kink moved beyond it is refused."""
+    at = AppTest.from_function(_released_app, default_timeout=60)
+    for name, value in {"tab": "Build", "build.k": "2", "build.w": "0.3,-1", "build.b": "0.7,5",
+                        "build.a": "1,1"}.items():
+        at.query_params[name] = value
+    at.run()
+    before = at.query_params["build.b"]
+    for j, kink in enumerate(hinges_of(at).kinks):
+        at.session_state["test.release"] = {"hinge": j, "kink": float(kink), "a": 2.5}
+        at.run()
+        assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.query_params["build.b"] == before and at.query_params["build.a"] == "2.5,2.5"
+    assert hinges_of(at).kinks[1] == 5
+    at.session_state["test.release"] = {"hinge": 1, "kink": 4.9, "a": 2.5}  # moved, and beyond the chart: refused
+    at.run()
+    assert "outside the chart's x-range" in at.warning[0].value and at.query_params["build.b"] == before

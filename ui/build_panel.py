@@ -286,8 +286,8 @@ def _chart(view: View, hinges: Hinges, x, y, points: bool) -> None:
 
 def released(values) -> None:
     """A hinge let go on the chart, {"hinge": index, "kink": x, "a": a} as the browser sent it: checked as a link's
-    hinges are (numbers, within the table's ranges, the kink within the chart's x-range), then made the current
-    hinges; or, if anything is wrong, the hinges stay and a warning says why."""
+    hinges are (numbers, within the table's ranges, a kink that moved within the chart's x-range), then made the
+    current hinges; or, if anything is wrong, the hinges stay and a warning says why."""
     try:
         hinges = _dragged(values)
     except ValueError as error:
@@ -318,11 +318,13 @@ def _dragged(values) -> Hinges:
     lo, hi = st.session_state[VIEW]
     if hinges.w[j] == 0:
         raise ValueError(f"hinge {j + 1} has w = 0: it has no kink to move")
-    if not lo <= number["kink"] <= hi:
-        raise ValueError(f"the kink of hinge {j + 1} would be at {number['kink']:.4g}, outside the chart's x-range "
-                         f"[{lo:.4g}, {hi:.4g}]")
     b, a = hinges.b.copy(), hinges.a.copy()
-    b[j], a[j] = -hinges.w[j] * number["kink"] + 0.0, number["a"]
+    if number["kink"] != hinges.kinks[j]:  # moved (a kink left where it was, even beyond the chart, stays)
+        if not lo <= number["kink"] <= hi:
+            raise ValueError(f"the kink of hinge {j + 1} would be at {number['kink']:.4g}, outside the chart's "
+                             f"x-range [{lo:.4g}, {hi:.4g}]")
+        b[j] = -hinges.w[j] * number["kink"] + 0.0
+    a[j] = number["a"]
     moved = Hinges(hinges.w, b, a, hinges.c)
     problem = _outside(moved)
     if problem:

@@ -184,9 +184,12 @@ class HingeHandles {
     else this.move(j, kink, a + steps * niceStep((top - bottom) / (hi - lo) / Math.abs(w) / 5));
   }
 
-  // A hinge's new numbers, kept to the chart's x-range and a's range (Python checks them again), and drawn.
+  // A hinge's new numbers, each one that changed kept to the chart's x-range or a's range (Python checks them
+  // again), and drawn. One that did not change stays as it is (a kink beyond the chart's x-range, say).
   move(j, kink, a) {
-    this.moving = { j, kink: tidy(clamp(kink, ...this.spec.view)), a: tidy(clamp(a, ...this.spec.a_range)),
+    const now = this.hinge(j);
+    const fix = (v, old, low, high) => (v === old ? v : tidy(clamp(v, low, high)));
+    this.moving = { j, kink: fix(kink, now.kink, ...this.spec.view), a: fix(a, now.a, ...this.spec.a_range),
                     seq: Infinity };
     this.chart.schedule();
   }
