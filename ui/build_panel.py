@@ -36,8 +36,8 @@ INTRO = (
     "a **hinge**: flat on one side of its kink x = −b/w, a straight line on the other; the sum of k hinges is a "
     "broken line with at most k kinks, and every broken line on an interval is such a sum. Place the hinges to "
     "build the target (as in Nielsen's *visual proof that neural nets can compute any function*, with ReLUs, "
-    "where it is exact), let least squares or gradient descent place them, then see why a deeper network needs "
-    "far fewer units for some curves.")
+    "which draw any broken line exactly), let least squares or gradient descent place them, then see why a "
+    "deeper network needs far fewer units for some curves.")
 
 
 def render(view: View) -> None:

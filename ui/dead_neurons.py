@@ -35,8 +35,10 @@ INTRO = (
     "A hidden unit is **dead** when its activation's derivative is exactly 0 on every training input: it passes "
     "no gradient back, so its incoming weights get no gradient (a ReLU whose input is negative everywhere). Under "
     "plain gradient descent a dead first-layer unit stays dead for good; a deeper unit can come back when the "
-    "layers below it change, and momentum or Adam can move any unit back. Train a small network below with the "
-    "activation picked in the explorer, then try a scenario to see what causes dead units and what prevents them.")
+    "layers below it change, and momentum or Adam keep moving a unit for a while after it dies, with the steps they "
+    "remember (a unit dead from the start got no gradient to remember, and stays dead). Train a small network "
+    "below with the activation picked in the explorer, then try a scenario to see what causes dead units and what "
+    "prevents them.")
 
 
 def settings(config: TrainConfig) -> dict:

@@ -45,10 +45,10 @@ def born_dead_section(view: View) -> None:
     st.subheader("Born dead")
     st.markdown(
         "A network can be dead before training starts: if some hidden layer gives the same output for every "
-        "input, the network's output is constant and no gradient reaches the layers below it. Here each network "
-        "has 1 input, 1 output and L hidden layers of N units, initialised at random; it is **born dead** when some "
-        "layer's output is the same at every input in [-√7, √7] (for ReLU: the layer is all zero) (Lu, Shin, Su "
-        "and Karniadakis, *Dying ReLU and Initialization*, Commun. Comput. Phys. 28, 2020).")
+        "input and has f' = 0 there, the network's output is constant and no gradient reaches the layers below it. "
+        "Here each network has 1 input, 1 output and L hidden layers of N units, initialised at random; it is "
+        "**born dead** when some layer's output is the same at every input in [-√7, √7] (for ReLU: the layer is all "
+        "zero) (Lu, Shin, Su and Karniadakis, *Dying ReLU and Initialization*, Commun. Comput. Phys. 28, 2020).")
     left, middle, right = lock.group("depth", "born-dead").columns(3)
     with left:
         act = shown_activation(view, "depth.act", "Activation (born dead)", SPEC["depth.act"].help)
@@ -89,9 +89,9 @@ def born_dead_caption(by_width: dict, max_layers: int, exact: bool, closed_form:
               "-√7, 0 and √7 decide exactly. " if exact else f"Checked on {GRID} inputs across the domain. ")
     return (f"Born dead at {max_layers} hidden layers: {dead}. Born dead or nearly constant (some layer varies "
             f"by less than {NEARLY_CONSTANT:g} over the whole domain): {flat}. Error bars: 95% Wilson intervals. "
-            + method + ("Dotted, for every width: the probability that some layer is dead at one given input (f' = 0 "
-                        "at every unit), 1 - (1 - 2^-N)^L; being dead on the whole domain is rarer, since both signs "
-                        "of x must die." if closed_form else ""))
+            + method + ("Dotted, for every width: the probability that some layer is dead at one given non-zero "
+                        "input (f' = 0 at every unit), 1 - (1 - 2^-N)^L; being dead on the whole domain is rarer, "
+                        "since both signs of x must die." if closed_form else ""))
 
 
 def dead_share(act: str, params: tuple, init: str) -> tuple[float | None, str]:
@@ -109,8 +109,8 @@ def born_dead_meaning(by_width: dict, init: str, label: str, share: tuple[float 
     value, why = share
     text = "**What it means.** Narrow, deep ReLU networks are often dead at birth. "
     if value == 0.5:
-        text += (f"Width helps: with {label} and this initialisation {why}, so at one given input a layer of N units "
-                 "is dead (f' = 0 at every unit) with probability 2^-N.")
+        text += (f"Width helps: with {label} and this initialisation {why}, so at one given non-zero input a layer "
+                 "of N units whose layer below is alive is dead (f' = 0 at every unit) with probability 2^-N.")
     elif value == 0:
         text += f"With {label} it cannot happen at one input: {why}."
     else:
@@ -133,9 +133,9 @@ def propagation_section(view: View) -> None:
     st.subheader("Signal propagation")
     st.markdown(
         "Push a batch of inputs through a deep network at initialisation, and a gradient back. For ReLU, He "
-        "initialisation (variance 2/fan_in) keeps the size of the signal steady through depth, while Xavier's "
-        "(2/(fan_in + fan_out), here 1/width) halves it at every layer (He et al. 2015; Glorot and Bengio 2010). "
-        "Other activations behave differently: the caption gives what was measured for the one picked.")
+        "initialisation (variance 2/fan_in) keeps the mean square of the signal steady through depth, while "
+        "Xavier's (2/(fan_in + fan_out), here 1/width) halves it at every layer (He et al. 2015; Glorot and Bengio "
+        "2010). Other activations behave differently: the caption gives what was measured for the one picked.")
     left, middle, right = lock.group("depth", "signal").columns(3)
     with left:
         sig_act = shown_activation(view, "depth.sig_act", "Activation (signal propagation)",

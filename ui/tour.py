@@ -100,18 +100,20 @@ STEPS = (
          {"tab": "Speed", "act": ["relu", "sigmoid", "tanh"]}),
     Step("ReLU is not zero-centred",
          "ReLU's outputs are never negative: for a standard normal input its mean output is {relu_mean}, tanh's "
-         "{tanh_mean} (see the properties table). Why it matters: for one input, every incoming weight of a unit "
-         "in the next layer gets a gradient of the same sign (its inputs are all positive), so the weights can only "
-         "move together and updates zig-zag. Leaky ReLU does not fix this (mean {leaky_relu_mean}), nor does batch "
-         "normalisation (Ioffe and Szegedy 2015) placed as they place it, on the pre-activations just before the "
-         "ReLU: the next layer still receives outputs ≥ 0. What helps is outputs centred near 0, as tanh's "
-         "are, or SELU's (mean {selu_mean}).",
+         "{tanh_mean} (see the properties table). Why it matters (LeCun et al. 1998, *Efficient BackProp*): for one "
+         "example, the weights on a unit's positive inputs all get gradients of the same sign, and over a batch "
+         "inputs with a mean far from 0 make the loss surface badly conditioned, so gradient descent zig-zags and "
+         "learns slowly (it slows learning; it does not stop it). Leaky ReLU does not fix this (mean "
+         "{leaky_relu_mean}), nor does batch normalisation (Ioffe and Szegedy 2015) placed as they place it, on the "
+         "pre-activations just before the ReLU: the next layer still receives outputs ≥ 0 (batch normalisation helps "
+         "in other ways). What helps is outputs centred near 0, as tanh's are, or SELU's (mean {selu_mean}).",
          {"act": ["relu", "leaky_relu", "tanh"]}, "Mean output,Zero-centred"),
     Step("Dead neurons",
          "Train a small ReLU network with a learning rate that is too high: big updates push units to where their "
          "input is negative for every example. Their derivative is then 0 on every input, so their weights get no "
-         "gradient. Under plain gradient descent a dead first-layer unit stays dead; deeper units, or momentum and "
-         "Adam, can bring one back. The panel says in how many of 20 seeds this story holds.",
+         "gradient. Under plain gradient descent a dead first-layer unit stays dead; a deeper one can come back "
+         "when the layers below it change, and momentum or Adam keep a unit moving for a while after it dies. The "
+         "panel says in how many of 20 seeds this story holds.",
          _scenario("lr_too_high"), "story:lr_too_high"),
     Step("The Leaky ReLU fix",
          "The same network, data and learning rate with Leaky ReLU: its slope for negative inputs is "
