@@ -16,6 +16,7 @@ from ui import (
     speed_panel,
     style,
     tour,
+    visitor,
 )
 from ui.state import TABS, View
 
@@ -30,6 +31,7 @@ st.set_page_config(
                          "it."},
 )
 sandbox.start()  # the formula sandbox's fork server starts with the app, not at a visitor's first formula
+sandbox.wanted = visitor.present  # a closed tab's formulas do not queue in the sandbox
 style.apply(presenting=presenter.is_on())
 tour.navigate()  # a Previous/Next click: go to that step's link before drawing anything
 

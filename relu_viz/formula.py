@@ -89,9 +89,12 @@ def _switches(formula: Formula, a: float, b: float, c: float) -> tuple[float, ..
 
 def switches(formula: Formula, a: float = 1.0, b: float = 1.0, c: float = 1.0) -> tuple[float, ...] | None:
     """The inputs in [-1000, 1000] where f or f' may switch piece (sorted), or None when there are more than
-    MAX_SWITCHES of them: the formula keeps switching. Found in the sandbox; empty if it runs out of time."""
+    MAX_SWITCHES of them or they take too long to find: the formula keeps switching. Found in the sandbox;
+    sandbox.Busy when the server could not look in time (no verdict: a curve is not drawn as if it had no kinks)."""
     try:
         return _switches(formula, float(a), float(b), float(c))
+    except sandbox.Busy:
+        raise
     except sandbox.TooCostly:
         return None
 

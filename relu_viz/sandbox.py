@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from multiprocessing.connection import Client, Listener
 
 SECONDS = 4  # CPU seconds a task may compute (about as long as the slowest built-in's training run)
@@ -46,6 +47,8 @@ CACHE_BYTES = 16 * 2**20  # of each task's cached results, pickled (a formula an
 PRELOAD = ("relu_viz.symbolic",)  # imported (and so warmed up) once, in the fork server
 SERVE = "import sys; from relu_viz.sandbox import serve; serve(sys.argv[1], int(sys.argv[2]))"
 START_SECONDS = 60.0  # for the fork server to import sympy and answer, on a loaded machine
+
+WAIT_POLL = 0.1  # seconds between looks at whether a waiting task's visitor is still there
 
 _fast = threading.BoundedSemaphore(WORKERS)
 _slow = threading.BoundedSemaphore(WORKERS)
@@ -88,8 +91,6 @@ def start() -> None:
 def _connect():
     """A connection to the fork server, starting it if need be (waiting for it to listen)."""
     start()
-    import time
-
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
@@ -128,8 +129,7 @@ def run(module: str, name: str, *args, seconds: float = SECONDS):
 def _attempt(lane: threading.BoundedSemaphore, job: tuple):
     """Run one job (module, name, args, seconds, memory, niceness) in a place of this lane."""
     seconds, memory = job[3], job[4]
-    if not lane.acquire(timeout=WALL_SECONDS):
-        raise Busy(f"other formulas held the server for more than {WALL_SECONDS:g} s")
+    _place(lane)
     pid = None
     try:
         with _connect() as connection:
@@ -149,6 +149,23 @@ def _attempt(lane: threading.BoundedSemaphore, job: tuple):
     if status == "error":
         raise value
     return value
+
+
+def wanted() -> bool:
+    """Whether the visitor the calling thread works for is still there: always, unless the app replaces this
+    (app.py asks Streamlit whether the session is still connected)."""
+    return True
+
+
+def _place(lane: threading.BoundedSemaphore) -> None:
+    """Wait for a place in the lane; Busy past the deadline, or as soon as the visitor who asked has left (a
+    closed tab's tasks do not queue ahead of those who stay)."""
+    deadline = time.monotonic() + WALL_SECONDS
+    while not lane.acquire(timeout=WAIT_POLL):
+        if not wanted():
+            raise Busy("the visitor who asked for it has left")
+        if time.monotonic() > deadline:
+            raise Busy(f"other formulas held the server for more than {WALL_SECONDS:g} s")
 
 
 def serve(address: str, lifeline: int) -> None:

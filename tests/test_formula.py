@@ -222,3 +222,23 @@ def test_any_text_gives_a_formula_or_the_clear_error_and_never_runs_code(text):
 
 def test_a_formula_is_at_most_300_characters_as_the_readme_states():
     assert MAX_LENGTH == 300
+
+
+def test_switch_points_the_busy_server_could_not_find_are_no_verdict(monkeypatch):
+    """A formula whose switch points took too long 'keeps switching' (drawn without kinks); one the busy server
+    could not look at in time is not said to (an ordinary formula was, under a flood of costly ones)."""
+    from relu_viz import formula as module
+    from relu_viz import sandbox
+
+    parsed = module.parse("max(0, x) - 0.5 * max(0, x - 2)")
+    for error, expected in ((sandbox.TooCostly("it needs more than 4 s of computing"), None),
+                            (sandbox.Busy("other formulas held the server for more than 30 s"), sandbox.Busy)):
+        def refuse(*args, error=error):
+            raise error
+
+        monkeypatch.setattr(module, "_switches", refuse)
+        if expected is None:
+            assert module.switches(parsed, 3.0) is None
+        else:
+            with pytest.raises(expected):
+                module.switches(parsed, 3.0)

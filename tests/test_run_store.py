@@ -5,6 +5,7 @@ import threading
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from relu_viz.scenarios import SCENARIOS
 from relu_viz.training import TrainConfig, train
@@ -112,3 +113,26 @@ def test_the_warm_up_checks_every_story_and_trains_every_scenario():
 
 def test_at_most_two_trainings_compute_at_once_as_the_readme_states():
     assert SLOTS == 2
+
+
+def test_a_visitor_who_left_gives_up_the_wait_for_a_training_slot(monkeypatch):
+    """Twelve 'Run over 20 seeds' clicks of visitors who closed the page at once kept the server busy for 51 s:
+    whoever waits for a slot checks that its visitor is still there, and gives up if not."""
+    from ui import run_store as module
+    from ui.visitor import Left
+
+    monkeypatch.setattr(module, "QUEUE_POLL", 0.01)
+    store = RunStore(4)
+    for _ in range(module.SLOTS):
+        store.slots.acquire()
+
+    def gone():
+        raise Left("the visitor closed the page")
+
+    with pytest.raises(Left), store.slot(gone):
+        pytest.fail("the block ran without a slot")
+    for _ in range(module.SLOTS):
+        store.slots.release()
+    with store.slot(gone):  # a free slot: no wait, no check
+        pass
+    assert store.slots.acquire(blocking=False) and store.slots.acquire(blocking=False), "both slots are free again"

@@ -125,3 +125,19 @@ def test_too_costly_is_a_verdict_kept_in_the_cache_and_busy_is_not(monkeypatch):
     with pytest.raises(sandbox.Busy, match=r"^it took longer than 0\.5 s \(the server is very busy\)$"):
         sandbox_tasks.sleepy("b")
     assert sandbox_tasks.sleepy.cache.get(("b",)) is None, "busy is no verdict: the next visit tries again"
+
+
+def test_a_task_whose_visitor_has_left_gives_up_its_wait_and_never_runs(monkeypatch):
+    """Pages opened and closed three times a second queued their formulas ahead of those who stayed (a visitor's
+    ordinary formula waited 50-100 s): a waiting task whose visitor has gone leaves the queue."""
+    monkeypatch.setattr(sandbox, "wanted", lambda: False)
+    taken = [sandbox._fast.acquire(timeout=60) for _ in range(sandbox.WORKERS)]  # every place of the fast lane
+    try:
+        with pytest.raises(sandbox.Busy, match="^the visitor who asked for it has left$"):
+            sandbox.run(TASKS, "fail")  # (it would raise ArithmeticError had it run)
+    finally:
+        for held in taken:
+            if held:
+                sandbox._fast.release()
+    with pytest.raises(ArithmeticError):  # a free place: it runs, whoever asked
+        sandbox.run(TASKS, "fail")

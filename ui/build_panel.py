@@ -17,7 +17,7 @@ from relu_viz.text import inert
 from relu_viz.training import TrainConfig
 from relu_viz.upload import MAX_BYTES, MAX_ROWS
 from ui import build_charts as charts
-from ui import links, live_chart, lock, presenter
+from ui import links, live_chart, lock, presenter, visitor
 from ui.dead_neurons import run_store
 from ui.links import set_query
 from ui.own_data import LINK_NOTE, read_upload
@@ -391,7 +391,7 @@ def _errors(view: View, hinges: Hinges, x, y, f, key: str) -> None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _trained(config_json: str) -> build.Trained:
     """The run, trained once for every visitor, in one of the server's training slots (ui/run_store.py)."""
-    with run_store().slots:
+    with run_store().slot(visitor.check):  # (a visitor who closed the page does not wait: Left)
         return build.train(TrainConfig.from_json(config_json))
 
 
@@ -446,7 +446,10 @@ def _training(view: View, hinges: Hinges, x, y, points: bool) -> None:
         st.error(f"This training cannot run: {error}.")
         return
     with st.spinner("Training…"):
-        trained = _trained(config.to_json())
+        try:
+            trained = _trained(config.to_json())
+        except visitor.Left:
+            st.stop()
     _replay(view, trained, x, y, points)
 
 

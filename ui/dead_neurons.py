@@ -18,7 +18,7 @@ from relu_viz.datasets import DESCRIPTIONS, UPLOAD
 from relu_viz.export import pytorch_script
 from relu_viz.scenarios import SCENARIOS, SEEDS, Scenario, check, spread
 from relu_viz.training import MAX_SEEDS, SATURATED, Run, TrainConfig, raw_data, train, train_seeds
-from ui import lock, own_data, presenter, unit_inspector
+from ui import lock, own_data, presenter, unit_inspector, visitor
 from ui import training_charts as charts
 from ui.controls import activation_select, set_parameters, shown_activation
 from ui.run_store import SLOTS, RunStore, Training
@@ -72,8 +72,8 @@ def story_check(key: str) -> tuple[int, str]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def seed_sweep(config_json: str) -> charts.Sweep:
     """The configuration trained from seeds 0-19 at once, kept as the curves the spread chart needs."""
-    with run_store().slots:
-        return charts.Sweep.of(train_seeds(TrainConfig.from_json(config_json), SEEDS))
+    with run_store().slot(visitor.check):  # (a visitor who closed the page neither waits nor trains: Left)
+        return charts.Sweep.of(train_seeds(TrainConfig.from_json(config_json), SEEDS, visitor.check))
 
 
 @st.cache_resource
@@ -426,7 +426,10 @@ def _sweep(config: TrainConfig) -> None:
         st.button("Run over 20 seeds", key="sim.sweep.run", on_click=lambda: st.session_state.update({SWEEP: key}))
         return
     with st.spinner("Training 20 seeds…"):
-        sweep = seed_sweep(key)
+        try:
+            sweep = seed_sweep(key)
+        except visitor.Left:
+            st.stop()
     presenter.chart(charts.sweep_figure(sweep))
     finals = sweep.dead[:, -1]
     layers = ", ".join(f"layer {i + 1} {spread(finals[:, i])}" for i in range(finals.shape[1]))

@@ -11,7 +11,7 @@ import streamlit as st
 
 from relu_viz import ACTIVATIONS
 from relu_viz.curves import NEAR_ZERO, POINTS, Sampled, sample
-from relu_viz.formula import MAX_SWITCHES, FormulaError, parse, switches
+from relu_viz.formula import MAX_SWITCHES, parse, switches
 from relu_viz.properties import FLOAT32_ROW, JUMP, Properties, derive, one_sided_limits, zones_text
 from ui import controls, formula_editor, live_chart, live_curves, lock, presenter
 from ui.charts import STRIP, STRIP_LARGE, Series, block_axes, block_offset, curves_figure, extents, scales
@@ -119,10 +119,9 @@ def failure(error: Exception) -> str:
 def keeps_switching(params: dict) -> bool:
     """Whether your formula has more switch points than are marked (they are then none)."""
     try:
-        formula = parse(params["formula"])
-    except FormulaError:
+        return switches(parse(params["formula"]), params["a"], params["b"], params["c"]) is None
+    except ValueError:  # FormulaError, or the sandbox too busy to look (its curves then say so)
         return False
-    return switches(formula, params["a"], params["b"], params["c"]) is None
 
 
 def _numeric(view: View, key: str) -> list:

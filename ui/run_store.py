@@ -8,9 +8,10 @@ runs (single runs, seed sweeps, the warm-up) compute at once: one server process
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from relu_viz.training import Run
 
@@ -67,12 +68,19 @@ class RunStore:
         over."""
         run = None
         try:
-            while not self.slots.acquire(timeout=QUEUE_POLL):
-                queued()
-            try:
+            with self.slot(queued):
                 run = make_run()
-            finally:
-                self.slots.release()
         finally:
             self.finish(key, run)
         return run
+
+    @contextlib.contextmanager
+    def slot(self, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+        """Hold one of the SLOTS while the block computes, calling `waiting` every second until one is free (it may
+        raise to give up: a visitor who left)."""
+        while not self.slots.acquire(timeout=QUEUE_POLL):
+            waiting()
+        try:
+            yield
+        finally:
+            self.slots.release()
