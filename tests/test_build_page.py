@@ -120,6 +120,22 @@ def test_a_bad_table_entry_is_named_and_the_last_valid_hinges_stay_drawn():
     assert np.allclose(network(at)[1], 0) and hinges_of(at).w[2] == 1
 
 
+@pytest.mark.parametrize("edit", [{"edited_rows": {}, "added_rows": [{"kink x": 1.0, "w": 1.0, "a": 1.0}] * 2,
+                                   "deleted_rows": []},
+                                  {"edited_rows": {}, "added_rows": [], "deleted_rows": [0]}])
+def test_a_forged_table_message_that_adds_or_deletes_rows_is_refused(edit):
+    """The table's rows are fixed (one per hinge); a forged message added two and the page had 6 hinges while k
+    said 4, and wrote a link it then refused (second hostile review)."""
+    at = open_app({"tab": "Build"})
+    before = hinges_of(at)
+    key = next(k for k in at.session_state if str(k).startswith("build.table."))
+    at.session_state[key] = edit
+    at.run()
+    assert not at.exception
+    assert "the table must keep its 4 rows" in at.warning[0].value
+    assert hinges_of(at).k == before.k == 4 and link_hinges(at).k == 4
+
+
 def test_a_link_with_hinges_draws_them():
     at = open_app({"tab": "Build", "build.k": "2", "build.w": "1,-1", "build.b": "0,0", "build.a": "1,1",
                    "build.target": "abs"})

@@ -238,6 +238,8 @@ def _edited(c: float) -> Hinges:
                                                "a·|w|.", min_value=SPEC["build.a"].low,
                                                max_value=SPEC["build.a"].high, **number)})
     try:
+        if len(table) != len(w):  # (the table's rows are fixed; only a forged message adds or deletes one)
+            raise ValueError(f"the table must keep its {len(w)} rows, one per hinge (change k to add or remove one)")
         hinges = _rows(table, last)
     except ValueError as error:
         st.warning(f"{error}; still drawing the last valid hinges.")
