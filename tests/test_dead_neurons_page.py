@@ -283,3 +283,12 @@ def test_a_maxout_run_shows_its_pieces_not_hinges():
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any("which piece is the maximum" in t for t in titles)
     assert not any(t.startswith("First-layer units at epoch") for t in titles), "no single boundary line per unit"
+
+
+def test_a_run_whose_first_loss_overflows_blames_the_activation_not_the_learning_rate():
+    """exp(exp(exp(x))) overflows before any update: 'try a lower learning rate' at the lowest one was wrong."""
+    at = open_app({"tab": "Dead neurons", "act": "custom", "custom.formula": "exp(exp(exp(x)))", "sim.act": "custom",
+                   "sim.lr": "0.0001"})
+    errors = [e.value for e in at.error if "diverged" in e.value]
+    assert errors and "at epoch 0" in errors[0] and "no learning rate helps" in errors[0]
+    assert "try a lower one" not in errors[0]

@@ -338,8 +338,10 @@ def _show(run: Run, label: str, view: View, compact: bool = False) -> None:
     if compact:
         st.subheader(label)
     if run.status == "diverged":
-        st.error(f"The loss stopped being finite at epoch {run.epochs_run}: the run diverged and ended there. "
-                 f"The learning rate ({run.config.lr:g}) is too high for this network: try a lower one.")
+        why = (f"The learning rate ({run.config.lr:g}) is too high for this network: try a lower one."
+               if run.epochs_run > 0 else "Its first loss, before any update, is already not finite: the "
+               "activation's outputs overflow on this data (no learning rate helps; pick another activation).")
+        st.error(f"The loss stopped being finite at epoch {run.epochs_run}: the run diverged and ended there. {why}")
     numbers = charts.summary(run)
     for column, (name, value) in zip(st.columns(len(numbers)), numbers.items()):
         column.metric(name, value)
